@@ -1,0 +1,44 @@
+"""whalefeat: whale-call feature extraction and classification for scikit-learn.
+
+The public names are imported lazily, so ``import whalefeat`` stays light and
+never imports TensorFlow; the Keras estimators load Keras only when they are
+first used.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+from ._version import __version__
+
+_LAZY = {
+    "AiffLoader": "whalefeat.io",
+    "Spectrogram": "whalefeat.spectrogram",
+    "ComplexityEntropyCurve": "whalefeat.complexity",
+    "NoiseInjector": "whalefeat.noise",
+    "add_noise": "whalefeat.noise",
+    "XceptionClassifier": "whalefeat.models",
+    "Inception1DClassifier": "whalefeat.models",
+}
+
+__all__ = ["__version__", *_LAZY]
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .complexity import ComplexityEntropyCurve
+    from .io import AiffLoader
+    from .models import Inception1DClassifier, XceptionClassifier
+    from .noise import NoiseInjector, add_noise
+    from .spectrogram import Spectrogram
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'whalefeat' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
