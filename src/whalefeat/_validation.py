@@ -1,0 +1,118 @@
+"""Small input-validation helpers shared across whalefeat."""
+
+from __future__ import annotations
+
+import numbers
+import os
+
+import numpy as np
+
+
+def check_paths(X, *, name: str = "X") -> np.ndarray:
+    """Turn a 1-D sequence of file paths into a 1-D object array of ``str``.
+
+    Accepts a list, tuple, NumPy array, pandas Series, a one-column pandas
+    DataFrame or an ``(n, 1)`` array, holding ``str`` or :class:`os.PathLike`
+    items (``bytes`` are decoded with :func:`os.fsdecode`).
+
+    Parameters
+    ----------
+    X : array-like of shape (n_paths,) or (n_paths, 1)
+        The paths.
+    name : str, default="X"
+        How to call ``X`` in error messages.
+
+    Returns
+    -------
+    paths : ndarray of shape (n_paths,), dtype object
+        The paths as ``str``.
+
+    Raises
+    ------
+    ValueError
+        If ``X`` is a single path, holds no paths, or is not 1-D (or one column).
+    TypeError
+        If an item is not a path.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> check_paths([Path("a.aiff"), "b.aiff"])
+    array(['a.aiff', 'b.aiff'], dtype=object)
+    """
+    if isinstance(X, (str, bytes, os.PathLike)):
+        raise ValueError(
+            f"{name} must be a 1-D sequence of paths, got a single path {X!r}; "
+            "wrap it in a list"
+        )
+    if hasattr(X, "columns") and hasattr(X, "iloc"):  # pandas DataFrame
+        if X.shape[1] != 1:
+            raise ValueError(
+                f"{name} must be a one-column DataFrame of paths, got {X.shape[1]} columns "
+                f"{list(X.columns)!r}"
+            )
+        X = X.iloc[:, 0]
+    if hasattr(X, "to_numpy"):  # pandas Series (any dtype, including "string")
+        X = X.to_numpy(dtype=object)
+    try:
+        array = np.asarray(X, dtype=object)
+    except ValueError as exc:  # ragged nested sequences
+        raise ValueError(f"{name} must be a 1-D sequence of paths: {exc}") from None
+    if array.ndim == 2 and array.shape[1] == 1:
+        array = array[:, 0]
+    if array.ndim != 1:
+        raise ValueError(
+            f"{name} must be a 1-D sequence of paths (or one column), got an array of "
+            f"shape {array.shape}"
+        )
+    if array.shape[0] == 0:
+        raise ValueError(f"{name} holds no paths (0 items); at least one is required")
+    out = np.empty(array.shape[0], dtype=object)
+    for i, item in enumerate(array):
+        if isinstance(item, str):
+            out[i] = item
+        elif isinstance(item, (bytes, os.PathLike)):
+            out[i] = os.fsdecode(item)
+        else:
+            raise TypeError(
+                f"{name}[{i}] is {item!r} of type {type(item).__name__}; expected a path "
+                "(str or os.PathLike)"
+            )
+    return out
+
+
+def check_generator(random_state) -> np.random.Generator:
+    """Turn ``random_state`` into a :class:`numpy.random.Generator`.
+
+    Parameters
+    ----------
+    random_state : None, int, numpy.random.Generator or numpy.random.RandomState
+        ``None`` gives fresh OS entropy; an int seeds a new generator; a
+        Generator is returned as is (so draws advance it); a RandomState seeds a
+        new generator from one draw of it (so draws advance it too).
+
+    Returns
+    -------
+    numpy.random.Generator
+
+    Examples
+    --------
+    >>> check_generator(0).integers(10) == check_generator(0).integers(10)
+    np.True_
+    """
+    if isinstance(random_state, (bool, np.bool_)):
+        raise TypeError(f"random_state must be None, an int or a generator, not {random_state!r}")
+    if random_state is None:
+        return np.random.default_rng()
+    if isinstance(random_state, numbers.Integral):
+        if random_state < 0:
+            raise ValueError(f"random_state must be non-negative, got {random_state}")
+        return np.random.default_rng(int(random_state))
+    if isinstance(random_state, np.random.Generator):
+        return random_state
+    if isinstance(random_state, np.random.RandomState):
+        return np.random.default_rng(random_state.randint(np.iinfo(np.int32).max))
+    raise TypeError(
+        "random_state must be None, an int, a numpy.random.Generator or a "
+        f"numpy.random.RandomState, got {random_state!r}"
+    )
