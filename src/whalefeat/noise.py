@@ -1,4 +1,4 @@
-"""Additive Gaussian noise at a set signal-to-noise ratio: :func:`add_noise`, :class:`NoiseInjector`.
+"""Additive Gaussian noise at a set signal-to-noise ratio (SNR).
 
 Used to corrupt clips for robustness checks: a detector trained on the clips as
 recorded is evaluated on test clips with noise added at a stated SNR.
@@ -98,9 +98,7 @@ def add_noise(
     True
     """
     if kind not in _SPECTRAL_EXPONENT:
-        raise ValueError(
-            f"kind must be one of {sorted(_SPECTRAL_EXPONENT)}, got {kind!r}."
-        )
+        raise ValueError(f"kind must be one of {sorted(_SPECTRAL_EXPONENT)}, got {kind!r}.")
     one_clip = np.ndim(X) == 1
     X = check_array(
         np.atleast_2d(X) if one_clip else X,

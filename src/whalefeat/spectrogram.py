@@ -227,9 +227,7 @@ class Spectrogram(TransformerMixin, BaseEstimator):
             )
         n_fft = self._n_fft()
         if n_fft < self.window_length:
-            raise ValueError(
-                f"n_fft={n_fft} must be at least window_length={self.window_length}."
-            )
+            raise ValueError(f"n_fft={n_fft} must be at least window_length={self.window_length}.")
         self._window_values()  # fail on a bad window here, not in transform
         all_frequencies = scipy.fft.rfftfreq(n_fft, d=1.0 / self.sample_rate)
         keep = self._band(all_frequencies)
