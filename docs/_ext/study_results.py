@@ -1,0 +1,262 @@
+"""Sphinx directive that renders the real-data study from its output files.
+
+``.. study-results::`` reads the files that ``benchmarks/study.py`` writes,
+copied into ``docs/_static/study/``:
+
+``results.csv``
+    One row per pipeline and condition, with the columns in
+    :data:`REQUIRED_COLUMNS` (more columns are allowed and ignored).
+``published.csv``
+    Figures quoted from the original study and the challenge, with the
+    columns ``pipeline,condition,roc_auc,accuracy,note`` (optional).
+``targets.csv``
+    The targets and whether they were met, with the columns
+    ``target,pipeline,measured,met,gap,above_baseline,baseline_roc_auc``
+    (optional).
+``roc.png``, ``roc_noisy.png``, ``roc_ce_grid.png``
+    ROC-curve figures: clean test folds, noisy test folds, and the grid of
+    complexity-entropy pipelines (each optional).
+``environment.json``
+    The machine and library versions (optional; a flat or one-level nested
+    JSON object).
+``command.txt``
+    The exact command that produced the files (optional).
+
+Where ``results.csv`` is absent the directive says that the study has not
+been run yet; it never shows numbers that did not come from those files. A
+malformed file is reported as a build warning (an error under ``-W``).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from pathlib import Path
+
+from docutils import nodes
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+
+logger = logging.getLogger(__name__)
+
+STUDY_DIR = Path("_static") / "study"
+
+METRICS = [
+    ("roc_auc", "ROC AUC"),
+    ("accuracy", "Accuracy"),
+    ("f1", "F1"),
+    ("recall", "Recall"),
+    ("precision", "Precision"),
+]
+TIMES = [("fit_time_s", "Fit time (s)"), ("predict_time_s", "Predict time (s)")]
+REQUIRED_COLUMNS = (
+    ["pipeline", "condition"]
+    + [f"{key}_{stat}" for key, _ in METRICS for stat in ("mean", "std")]
+    + [key for key, _ in TIMES]
+)
+
+
+def _number(text: str, *, where: str) -> float:
+    if text is None or not text.strip():
+        return math.nan
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"{where}: expected a number, got {text!r}") from None
+
+
+def _mean_std(mean: float, std: float) -> str:
+    if math.isnan(mean):
+        return "n/a"
+    if math.isnan(std):
+        return f"{mean:.3f}"
+    return f"{mean:.3f} ± {std:.3f}"
+
+
+def _seconds(value: float) -> str:
+    if math.isnan(value):
+        return "n/a"
+    return f"{value:.3g}"
+
+
+def read_csv(path: Path, columns: list[str]) -> list[dict[str, str]]:
+    """Read a CSV file that must hold ``columns``; return its rows as dictionaries."""
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in columns if c not in (reader.fieldnames or [])]
+        if missing:
+            raise ValueError(f"{path}: missing column(s) {', '.join(missing)}")
+        rows = list(reader)
+    if not rows:
+        raise ValueError(f"{path}: no result rows")
+    return rows
+
+
+def _table(title: str, header: list[str], rows: list[list[str]]) -> list[str]:
+    lines = [f".. list-table:: {title}", "   :header-rows: 1", ""]
+    for cells in [header, *rows]:
+        lines.append("   * - " + "\n     - ".join(cells))
+    lines.append("")
+    return lines
+
+
+def results_tables(rows: list[dict[str, str]], source: Path) -> list[str]:
+    """reStructuredText for one table per condition, in order of appearance."""
+    conditions: dict[str, list[dict[str, str]]] = {}
+    for row in rows:
+        conditions.setdefault(row["condition"], []).append(row)
+    header = ["Pipeline"] + [label for _, label in METRICS] + [label for _, label in TIMES]
+    lines: list[str] = []
+    for condition, group in conditions.items():
+        rows_out = []
+        for number, row in enumerate(group, start=2):
+            where = f"{source}, row {number}"
+            cells = [row["pipeline"]]
+            for key, _ in METRICS:
+                mean = _number(row[f"{key}_mean"], where=where)
+                std = _number(row[f"{key}_std"], where=where)
+                cells.append(_mean_std(mean, std))
+            for key, _ in TIMES:
+                cells.append(_seconds(_number(row[key], where=where)))
+            rows_out.append(cells)
+        lines += _table(
+            f"Condition: {condition} (mean ± standard deviation over folds)", header, rows_out
+        )
+    return lines
+
+
+def published_table(rows: list[dict[str, str]], source: Path) -> list[str]:
+    """reStructuredText for the figures quoted from the study and the challenge."""
+    out = []
+    for number, row in enumerate(rows, start=2):
+        where = f"{source}, row {number}"
+        auc = _number(row["roc_auc"], where=where)
+        accuracy = _number(row["accuracy"], where=where)
+        out.append([
+            row["pipeline"], row["condition"],
+            "n/a" if math.isnan(auc) else f"{auc:.3f}",
+            "n/a" if math.isnan(accuracy) else f"{accuracy:.3f}",
+            row["note"],
+        ])
+    return _table(
+        "Published figures (quoted, not measured here)",
+        ["Source", "Condition", "ROC AUC", "Accuracy", "Note"], out,
+    )
+
+
+def targets_table(rows: list[dict[str, str]], source: Path) -> list[str]:
+    """reStructuredText for the targets and whether the study met them."""
+    out = []
+    for number, row in enumerate(rows, start=2):
+        where = f"{source}, row {number}"
+        measured = _number(row["measured"], where=where)
+        gap = _number(row["gap"], where=where)
+        baseline = _number(row["baseline_roc_auc"], where=where)
+        out.append([
+            row["target"], row["pipeline"],
+            "n/a" if math.isnan(measured) else f"{measured:.3f}",
+            row["met"], "n/a" if math.isnan(gap) else f"{gap:+.3f}",
+            row["above_baseline"] or "n/a",
+            "n/a" if math.isnan(baseline) else f"{baseline:.3f}",
+        ])
+    return _table(
+        "Targets",
+        ["Target", "Best pipeline", "Measured ROC AUC", "Met", "Gap", "Above baseline",
+         "Best baseline ROC AUC"], out,
+    )
+
+
+def environment_table(path: Path) -> list[str]:
+    """reStructuredText for the machine and library versions."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected a JSON object")
+    flat: list[tuple[str, str]] = []
+    for key, value in data.items():
+        if isinstance(value, dict):
+            flat += [(f"{key}.{inner}", str(item)) for inner, item in value.items()]
+        else:
+            flat.append((str(key), str(value)))
+    return _table(
+        "Machine, library versions and settings", ["Item", "Value"],
+        [[key, f"``{value}``" if value.strip() else ""] for key, value in flat],
+    )
+
+
+FIGURES = [
+    ("roc.png", "Out-of-fold ROC curves on the clean test folds."),
+    ("roc_noisy.png", "Out-of-fold ROC curves on the test folds with added noise."),
+    ("roc_ce_grid.png", "Out-of-fold ROC curves of the complexity-entropy pipelines."),
+]
+FILES = [
+    "results.csv", "published.csv", "targets.csv", "environment.json", "command.txt",
+    *[name for name, _ in FIGURES],
+]
+PUBLISHED_COLUMNS = ["pipeline", "condition", "roc_auc", "accuracy", "note"]
+TARGET_COLUMNS = [
+    "target", "pipeline", "measured", "met", "gap", "above_baseline", "baseline_roc_auc",
+]
+
+
+def study_rst(folder: Path) -> list[str]:
+    """reStructuredText for everything the study left in ``folder``."""
+    lines: list[str] = []
+    command = folder / "command.txt"
+    if command.is_file():
+        lines += ["The results below were produced with::", ""]
+        lines += ["   " + line for line in command.read_text("utf-8").splitlines()]
+        lines.append("")
+    results = folder / "results.csv"
+    lines += results_tables(read_csv(results, REQUIRED_COLUMNS), results)
+    published = folder / "published.csv"
+    if published.is_file():
+        lines += published_table(read_csv(published, PUBLISHED_COLUMNS), published)
+    targets = folder / "targets.csv"
+    if targets.is_file():
+        lines += targets_table(read_csv(targets, TARGET_COLUMNS), targets)
+    for name, caption in FIGURES:
+        if (folder / name).is_file():
+            lines += [
+                f".. figure:: /{STUDY_DIR.as_posix()}/{name}",
+                "   :width: 90%",
+                f"   :alt: {caption}",
+                "",
+                f"   {caption}",
+                "",
+            ]
+    environment = folder / "environment.json"
+    if environment.is_file():
+        lines += environment_table(environment)
+    return lines
+
+
+class StudyResults(SphinxDirective):
+    """Render the study's tables, figures, environment and command."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        folder = Path(self.env.srcdir) / STUDY_DIR
+        for name in FILES:
+            self.env.note_dependency(str(folder / name))
+        if not (folder / "results.csv").is_file():
+            note = nodes.note()
+            note += nodes.paragraph(
+                text=(
+                    "The study has not been run yet: this page shows its results once "
+                    f"the study's output files are placed in docs/{STUDY_DIR.as_posix()}/."
+                )
+            )
+            return [note]
+        try:
+            lines = study_rst(folder)
+        except (OSError, ValueError) as error:
+            logger.warning("study results: %s", error, location=self.get_location())
+            return []
+        return self.parse_text_to_nodes("\n".join(lines))
+
+
+def setup(app):
+    app.add_directive("study-results", StudyResults)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
