@@ -171,6 +171,18 @@ def test_power_equals_short_time_fft_inside_the_signal(window_length, hop_length
     _float32_close(S, expected)
 
 
+def test_hop_longer_than_the_window_skips_samples():
+    X = np.random.default_rng(15).normal(size=(2, 1000))
+    spectrogram = Spectrogram(window_length=256, hop_length=300, fmin=None, fmax=None)
+    S = spectrogram.set_params(scaling="power").fit_transform(X)
+    starts = [0, 300, 600]  # 856 + 300 > 1000: no fourth frame
+    expected = np.concatenate(
+        [_scipy_power(X[:, s : s + 256], "hann", 256, 256)[2] for s in starts], axis=-1
+    )
+    _float32_close(S, expected)
+    np.testing.assert_allclose(spectrogram.times_, (np.array(starts) + 128) / FS)
+
+
 def test_array_window_equals_named_window():
     X = np.random.default_rng(3).normal(size=(2, 1000))
     named = Spectrogram(window="hamming", fmin=None, fmax=None).fit_transform(X)

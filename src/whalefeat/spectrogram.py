@@ -38,9 +38,11 @@ class Spectrogram(TransformerMixin, BaseEstimator):
     ``scipy.signal.spectrogram(x, fs=sample_rate, window=window,
     nperseg=window_length, noverlap=window_length - hop_length, nfft=n_fft,
     detrend=False, scaling="density")[2]`` (restricted to the band) to float32
-    precision, and equally ``ShortTimeFFT(win, hop_length, sample_rate,
-    fft_mode="onesided2X", mfft=n_fft, scale_to="psd").spectrogram(x)`` on the
-    frames of the latter that lie fully inside the signal.
+    precision, and equally :class:`scipy.signal.ShortTimeFFT` with
+    ``fft_mode="onesided2X", mfft=n_fft, scale_to="psd"`` on the slices of it that
+    lie fully inside the signal, i.e. ``.spectrogram(x, p0=0, p1=n_frames,
+    k_offset=window_length // 2)``, which starts slice ``p`` at sample
+    ``p * hop_length`` like frame ``p`` here.
 
     Parameters
     ----------
@@ -56,7 +58,8 @@ class Spectrogram(TransformerMixin, BaseEstimator):
         Samples between the starts of consecutive frames. The default (16 ms at
         2 kHz, 87.5 % overlap) gives 118 frames for a 2-s clip, enough to follow
         the sweep smoothly; it is the framing (256 samples, hop 32) of the study
-        that whalefeat reproduces.
+        that whalefeat reproduces. A hop longer than ``window_length`` skips the
+        samples between frames.
     n_fft : int or None, default=None
         FFT length. ``None`` means ``window_length``; a larger value zero-pads
         each windowed frame at its end (finer bin spacing, no extra resolution).
