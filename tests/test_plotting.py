@@ -129,7 +129,7 @@ def test_plane_draws_points_per_class_and_the_bounds():
     y = np.array([0, 0, 1, 1, 1])
     fig, ax = plt.subplots(figsize=(5, 4), dpi=40)
     artists = plot_complexity_entropy_plane(
-        entropy, complexity, dimension=4, y=y, class_names={1: "up-call"}, ax=ax, n_points=50
+        entropy, complexity, dimension=4, y=y, class_names={1: "up-call"}, ax=ax
     )
 
     assert set(artists) == {"minimum", "maximum", "points"}
@@ -142,12 +142,12 @@ def test_plane_draws_points_per_class_and_the_bounds():
         )
     assert [artists["points"][0].get_label(), artists["points"][1].get_label()] == ["0",
                                                                                     "up-call"]
-    h_min, c_min = minimum_complexity(4, n_points=50)
-    h_max, c_max = maximum_complexity(4, n_points=50)
-    np.testing.assert_array_equal(artists["minimum"].get_xydata(), np.column_stack([h_min, c_min]))
-    np.testing.assert_array_equal(artists["maximum"].get_xydata(), np.column_stack([h_max, c_max]))
-    # the bounds enclose the points' possible region: maximum above minimum
-    assert np.interp(0.5, h_max, c_max) > np.interp(0.5, h_min, c_min)
+    lower, upper = minimum_complexity(4), maximum_complexity(4)
+    np.testing.assert_array_equal(artists["minimum"].get_xydata(), lower)
+    np.testing.assert_array_equal(artists["maximum"].get_xydata(), upper)
+    # the maximum lies above the minimum inside the plane
+    grid = np.linspace(0.05, 0.95, 19)
+    assert np.all(np.interp(grid, *upper.T) > np.interp(grid, *lower.T))
     legend = [text.get_text() for text in ax.get_legend().get_texts()]
     assert legend == ["minimum complexity (d=4)", "maximum complexity (d=4)", "0", "up-call"]
     assert ax.get_xlabel().startswith("Permutation entropy")

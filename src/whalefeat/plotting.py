@@ -178,7 +178,6 @@ def plot_complexity_entropy_plane(
     y=None,
     class_names: Mapping | None = None,
     bounds: bool = True,
-    n_points: int = 200,
     ax=None,
     **scatter_kwargs,
 ) -> dict[str, Any]:
@@ -198,11 +197,9 @@ def plot_complexity_entropy_plane(
     class_names : dict, default=None
         Legend names for some or all classes, e.g. ``{0: "noise", 1: "up-call"}``.
     bounds : bool, default=True
-        Whether to draw the minimum and maximum complexity curves.
-    n_points : int, default=200
-        Resolution of the bound curves (passed to
-        :func:`whalefeat.complexity.minimum_complexity` and
-        :func:`whalefeat.complexity.maximum_complexity`).
+        Whether to draw the minimum and maximum complexity curves, as computed
+        by :func:`whalefeat.complexity.minimum_complexity` and
+        :func:`whalefeat.complexity.maximum_complexity`.
     ax : matplotlib.axes.Axes, default=None
         Axes to draw on; a new figure when None.
     **scatter_kwargs
@@ -241,14 +238,14 @@ def plot_complexity_entropy_plane(
     if bounds:
         from .complexity import maximum_complexity, minimum_complexity
 
-        h_min, c_min = minimum_complexity(dimension, n_points=n_points)
-        h_max, c_max = maximum_complexity(dimension, n_points=n_points)
+        lower = minimum_complexity(dimension)
+        upper = maximum_complexity(dimension)
         artists["minimum"] = ax.plot(
-            h_min, c_min, color="0.4", linestyle="--", linewidth=1,
+            lower[:, 0], lower[:, 1], color="0.4", linestyle="--", linewidth=1,
             label=f"minimum complexity (d={dimension})",
         )[0]
         artists["maximum"] = ax.plot(
-            h_max, c_max, color="0.2", linestyle="-", linewidth=1,
+            upper[:, 0], upper[:, 1], color="0.2", linestyle="-", linewidth=1,
             label=f"maximum complexity (d={dimension})",
         )[0]
     artists["points"] = {}
