@@ -98,7 +98,8 @@ class Spectrogram(TransformerMixin, BaseEstimator):
         16-bit challenge clips scaled to [-1, 1] (about -147 dB) and above the
         float32 rounding noise of the transform.
     contrast : {None, "row", "frame", "both"}, default=None
-        Contrast normalisation applied per clip after ``scaling``, which whitens
+        Contrast normalisation applied per clip after ``scaling``, over the kept
+        band (the statistics are those of the rows and frames returned), which whitens
         the background noise as top entries of the right whale detection
         challenge did:
 
