@@ -11,6 +11,7 @@ from the network: there is no intersphinx mapping.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -39,6 +40,7 @@ extensions = [
     "numpydoc",
     "sphinx_gallery.gen_gallery",
     "study_results",
+    "api_coverage",
 ]
 
 templates_path = ["_templates"]
@@ -64,7 +66,6 @@ sphinx_gallery_conf = {
     "within_subsection_order": "FileNameSortKey",
     "backreferences_dir": "gen_modules/backreferences",
     "doc_module": ("whalefeat",),
-    "reference_url": {"whalefeat": None},
     "download_all_examples": False,
     "abort_on_example_error": False,
     "only_warn_on_example_error": False,
@@ -86,3 +87,19 @@ html_theme_options = {
 }
 html_sidebars = {"**": ["sidebar-nav-bs"], "index": [], "getting_started": [], "results": []}
 html_show_sourcelink = False
+
+
+# A fitted attribute such as ``n_features_in_`` in a type ("ndarray of shape
+# (n_features_in_,)") would read as a reStructuredText reference; show it as code.
+_FITTED_NAME = re.compile(r"(?<=[(\s,])([A-Za-z]\w*_)(?=[,)\]])")
+
+
+def _quote_fitted_names(app, what, name, obj, options, lines):
+    for number, line in enumerate(lines):
+        if "shape" in line and "`" not in line:
+            lines[number] = _FITTED_NAME.sub(r"``\1``", line)
+
+
+def setup(app):
+    # before numpydoc (priority 500) turns the sections into field lists
+    app.connect("autodoc-process-docstring", _quote_fitted_names, priority=400)
