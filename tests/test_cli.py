@@ -1,0 +1,338 @@
+"""End-to-end tests of the ``whalefeat`` command line, through its real entry points."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.metrics import accuracy_score, roc_auc_score
+from sklearn.model_selection import StratifiedKFold
+
+from whalefeat import AiffLoader, Spectrogram
+from whalefeat.cli import build_parser, build_pipeline, main
+from whalefeat.datasets import make_clips, write_clips
+
+ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "KERAS_BACKEND": "tensorflow",
+       "MPLBACKEND": "Agg", "PYTHONWARNINGS": "ignore"}
+
+
+def whalefeat(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run ``python -m whalefeat ARGS`` in a fresh interpreter."""
+    return subprocess.run(
+        [sys.executable, "-m", "whalefeat", *map(str, args)],
+        capture_output=True, text=True, env=ENV, timeout=timeout,
+    )
+
+
+@pytest.fixture(scope="module")
+def clips():
+    return make_clips(24, snr_db=6.0, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def labelled(tmp_path_factory, clips):
+    """A folder in the challenge's csv layout: train.csv + train/*.aiff."""
+    folder = tmp_path_factory.mktemp("labelled")
+    X, y = clips
+    write_clips(X, folder, y=y, layout="csv")
+    return folder
+
+
+# ------------------------------------------------------------------------------ help, usage
+
+
+def test_help_lists_the_subcommands():
+    result = whalefeat("--help")
+    assert result.returncode == 0
+    for command in ("extract", "evaluate", "demo"):
+        assert command in result.stdout
+    assert "Exit status" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        ("extract", ["--features", "--jobs", "--output", ".parquet"]),
+        ("evaluate", ["--model", "--labels", "--folds", "--json", "--save", "inceptiontime",
+                      "logistic", "xception", "inception-seed"]),
+        ("demo", ["--clips", "--snr-db", "--keep", "--model"]),
+    ],
+)
+def test_subcommand_help(command, expected, capsys):
+    assert main([command, "--help"]) == 0
+    text = capsys.readouterr().out
+    for word in expected:
+        assert word in text
+
+
+def test_console_script_is_installed():
+    script = Path(sys.executable).parent / "whalefeat"
+    if not script.exists():
+        pytest.skip("the whalefeat console script is not installed next to this interpreter")
+    result = subprocess.run([str(script), "--version"], capture_output=True, text=True, env=ENV)
+    assert result.returncode == 0
+    assert result.stdout.startswith("whalefeat ")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        ([], "required: COMMAND"),
+        (["fit"], "invalid choice: 'fit'"),
+        (["evaluate", ".", "--model", "resnet"], "invalid choice: 'resnet'"),
+        (["evaluate", ".", "--folds", "1"], "at least 2 folds"),
+        (["extract", "."], "required: -o/--output"),
+        (["demo", "--clips", "-3"], "positive integer"),
+        (["extract", ".", "-o", "x.npz", "--q", "a,b"], "comma-separated numbers"),
+    ],
+)
+def test_usage_errors_exit_2(argv, message, capsys):
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_unknown_model_through_the_entry_point(labelled):
+    result = whalefeat("evaluate", labelled, "--model", "resnet")
+    assert result.returncode == 2
+    assert "invalid choice: 'resnet'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+# ------------------------------------------------------------------------------ bad inputs
+
+
+def test_missing_folder_exit_1():
+    result = whalefeat("evaluate", "no/such/folder")
+    assert result.returncode == 1
+    assert result.stderr.strip() == "whalefeat: error: folder no/such/folder does not exist"
+
+
+def test_empty_folder_exit_1(tmp_path, capsys):
+    assert main(["evaluate", str(tmp_path)]) == 1
+    assert f"no clips in {tmp_path}" in capsys.readouterr().err
+    assert main(["extract", str(tmp_path), "-o", str(tmp_path / "f.npz")]) == 1
+    assert f"folder {tmp_path} holds no clips" in capsys.readouterr().err
+
+
+def test_unlabelled_folder_exit_1(tmp_path, clips, capsys):
+    write_clips(clips[0][:4], tmp_path)  # clips only: no train.csv
+    assert main(["evaluate", str(tmp_path)]) == 1
+    assert "no label" in capsys.readouterr().err
+
+
+def test_unreadable_clip_is_named(tmp_path, clips, capsys):
+    X, y = clips
+    written = write_clips(X, tmp_path, y=y)
+    Path(written[3]).write_bytes(b"not audio at all")
+    assert main(["evaluate", str(tmp_path), "--model", "logistic", "--folds", "2", "-q"]) == 1
+    error = capsys.readouterr().err
+    assert error.startswith("whalefeat: error: ")
+    assert Path(written[3]).name in error
+
+
+def test_too_few_clips_per_class(labelled, capsys):
+    assert main(["evaluate", str(labelled), "--model", "logistic", "--folds", "20"]) == 1
+    assert "at least 20 clips of each class" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("name,label\na.aiff,1\n", "clip_name (or path)"),
+        ("clip_name,label\n", "lists no clips"),
+        ("clip_name,label\ntrain1.aiff,2\n", "label must be 0 or 1"),
+        ("clip_name,label\nmissing.aiff,1\n", "do not exist: "),
+    ],
+)
+def test_bad_label_file(labelled, tmp_path, content, message, capsys):
+    labels = tmp_path / "labels.csv"
+    labels.write_text(content)
+    assert main(["evaluate", str(labelled / "train"), "--labels", str(labels)]) == 1
+    assert message in capsys.readouterr().err
+
+
+def test_bad_output_paths(labelled, tmp_path, capsys):
+    assert main(["extract", str(labelled), "-o", str(tmp_path / "features.csv")]) == 1
+    assert "must end in .npz or .parquet" in capsys.readouterr().err
+    assert main(["extract", str(labelled), "-o", str(tmp_path / "no" / "f.npz")]) == 1
+    assert "does not exist" in capsys.readouterr().err
+    assert main(["evaluate", str(labelled), "--save", str(tmp_path / "no" / "m.joblib")]) == 1
+    assert "does not exist" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------------------ extract
+
+
+def test_extract_spectrograms_to_npz(labelled, tmp_path):
+    output = tmp_path / "spectrograms.npz"
+    result = whalefeat("extract", labelled, "-o", output, "--features", "spectrogram",
+                       "--fmin", "50", "--fmax", "250", "--batch", "10")
+    assert result.returncode == 0, result.stderr
+    # the progress bar counts the clips in steps of --batch
+    assert "[" in result.stderr and "24/24 clips" in result.stderr
+    assert "10/24 clips" in result.stderr
+    data = np.load(output)
+    paths = data["paths"]
+    expected_paths = np.array(sorted(map(str, (labelled / "train").iterdir()),
+                                     key=lambda p: int(Path(p).stem[5:])))
+    np.testing.assert_array_equal(paths, expected_paths)
+    spectrogram = Spectrogram(fmin=50, fmax=250)
+    expected = spectrogram.fit_transform(AiffLoader().fit_transform(paths))
+    np.testing.assert_array_equal(data["features"], expected)
+    np.testing.assert_array_equal(data["feature_names"], spectrogram.get_feature_names_out())
+    labels = np.loadtxt(labelled / "train.csv", delimiter=",", skiprows=1, usecols=1)
+    np.testing.assert_array_equal(data["labels"], labels)
+
+
+def test_extract_ce_curve_from_files_and_a_list_to_parquet(labelled, tmp_path):
+    pq = pytest.importorskip("pyarrow.parquet")
+    from whalefeat import ComplexityEntropyCurve
+
+    files = sorted((labelled / "train").iterdir())
+    listing = tmp_path / "clips.txt"
+    listing.write_text("# two clips\n" + "\n".join(str(p) for p in files[2:4]) + "\n")
+    output = tmp_path / "curves.parquet"
+    assert main(["extract", str(files[0]), str(listing), "-o", str(output), "-q",
+                 "--features", "ce-curve", "--measure", "tsallis", "--q", "0.5,1,2",
+                 "--dimension", "3"]) == 0
+    table = pq.read_table(output)
+    curve = ComplexityEntropyCurve(dimension=3, measure="tsallis", q=[0.5, 1.0, 2.0])
+    expected = curve.fit_transform(AiffLoader().fit_transform([str(files[i]) for i in (0, 2, 3)]))
+    names = list(curve.get_feature_names_out())
+    assert table.column_names == ["path", *names]  # no labels for a list of files
+    assert table.column("path").to_pylist() == [str(files[i]) for i in (0, 2, 3)]
+    np.testing.assert_allclose(np.column_stack([table.column(n).to_numpy() for n in names]),
+                               expected)
+    shape = json.loads(table.schema.metadata[b"whalefeat.feature_shape"])
+    assert shape == [len(names)]
+
+
+def test_extract_ce_series(labelled, tmp_path):
+    from whalefeat import ComplexityEntropyCurve
+
+    output = tmp_path / "series.npz"
+    assert main(["extract", str(labelled), "-o", str(output), "-q", "--features", "ce-series",
+                 "--hop-length", "128"]) == 0
+    data = np.load(output)
+    loader_output = AiffLoader().fit_transform(data["paths"])
+    spectra = Spectrogram(hop_length=128).fit_transform(loader_output)
+    expected = ComplexityEntropyCurve(dimension=4, measure="shannon").fit_transform(spectra)
+    np.testing.assert_allclose(data["features"], expected)
+    assert data["features"].shape == (24, spectra.shape[2], 2)
+
+
+# ------------------------------------------------------------------------------ evaluate
+
+
+def _expected_folds(labelled, n_folds, seed):
+    """The metrics of each fold, recomputed here with scikit-learn alone."""
+    from whalefeat.datasets import load_challenge
+
+    paths, y = load_challenge(labelled)
+    args = build_parser().parse_args(["evaluate", str(labelled), "--model", "logistic"])
+    pipeline = build_pipeline(args)
+    folds = []
+    for train, test in StratifiedKFold(n_folds, shuffle=True, random_state=seed).split(paths, y):
+        model = clone(pipeline).fit(paths[train], y[train])
+        proba = model.predict_proba(paths[test])
+        folds.append((roc_auc_score(y[test], proba[:, 1]),
+                      accuracy_score(y[test], model.predict(paths[test]))))
+    return folds
+
+
+def test_evaluate_logistic_json_matches_scikit_learn(labelled):
+    result = whalefeat("evaluate", labelled, "--model", "logistic", "--folds", "3",
+                       "--seed", "7", "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["model"] == "logistic"
+    assert (report["n_clips"], report["n_positive"], report["n_folds"]) == (24, 12, 3)
+    assert report["pipeline"] == ["AiffLoader", "Spectrogram", "StandardScaler",
+                                  "LogisticRegression"]
+    expected = _expected_folds(labelled, 3, 7)
+    for fold, (auc, accuracy) in zip(report["folds"], expected, strict=True):
+        assert fold["roc_auc"] == pytest.approx(auc)
+        assert fold["accuracy"] == pytest.approx(accuracy)
+        assert fold["n_train"] + fold["n_test"] == 24
+        for metric in ("f1", "recall", "precision"):
+            assert 0.0 <= fold[metric] <= 1.0
+    for metric in ("roc_auc", "accuracy", "f1", "recall", "precision", "fit_time_s"):
+        values = [fold[metric] for fold in report["folds"]]
+        assert report["mean"][metric] == pytest.approx(np.mean(values))
+        assert report["std"][metric] == pytest.approx(np.std(values))
+    assert "scikit-learn" in report["versions"]
+    # progress goes to stderr, one line per fold
+    assert "fold 3/3: ROC AUC" in result.stderr
+
+
+def test_evaluate_table_report_file_and_saved_pipeline(labelled, tmp_path, capsys):
+    import joblib
+
+    report_path, model_path = tmp_path / "report.json", tmp_path / "model.joblib"
+    status = main(["evaluate", str(labelled), "--model", "logistic", "--folds", "2", "-q",
+                   "--json", str(report_path), "--save", str(model_path)])
+    assert status == 0
+    captured = capsys.readouterr()
+    assert captured.err == ""  # --quiet
+    lines = captured.out.splitlines()
+    assert lines[0].startswith("logistic on 24 clips (12 with an up-call), 2-fold")
+    assert lines[1].split()[:3] == ["fold", "ROC", "AUC"]
+    assert [line.split()[0] for line in lines[2:]] == ["1", "2", "----", "mean", "std"]
+    report = json.loads(report_path.read_text())
+    assert lines[5].split()[1] == f"{report['mean']['roc_auc']:.3f}"
+    assert report["saved"] == str(model_path)
+    model = joblib.load(model_path)
+    paths = sorted(str(p) for p in (labelled / "train").iterdir())
+    proba = model.predict_proba(paths)
+    assert proba.shape == (24, 2)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+
+
+def test_evaluate_with_a_label_file(labelled, tmp_path, capsys):
+    rows = (labelled / "train.csv").read_text().splitlines()
+    labels = tmp_path / "labels.csv"
+    labels.write_text("path,label\n" + "\n".join(rows[1:]) + "\n")
+    assert main(["evaluate", str(labelled / "train"), "--labels", str(labels),
+                 "--model", "logistic", "--folds", "2", "-q", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["n_clips"] == 24 and len(report["folds"]) == 2
+
+
+# ------------------------------------------------------------------------------ demo
+
+
+def test_demo_keeps_its_clips_and_evaluates_them(tmp_path):
+    folder = tmp_path / "demo"
+    result = whalefeat("demo", "--model", "logistic", "--clips", "20", "--folds", "2",
+                       "--keep", folder, "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["data"] == str(folder)
+    assert report["n_clips"] == 20 and report["n_positive"] == 10
+    assert len(list((folder / "train").glob("*.aiff"))) == 20
+    assert (folder / "train.csv").is_file()
+    assert "wrote 20 synthetic clips" in result.stderr
+
+
+@pytest.mark.keras
+def test_demo_runs_the_keras_pipeline_end_to_end():
+    pytest.importorskip("tensorflow")
+    result = whalefeat("demo", "--clips", "16", "--folds", "2", "--epochs", "1", timeout=600)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("inception-seed on 16 clips (8 with an up-call), 2-fold")
+    mean = lines[-2].split()
+    assert mean[0] == "mean"
+    assert 0.0 <= float(mean[1]) <= 1.0
+    assert "evaluating inception-seed on 16 clips" in result.stderr
+
+
+def test_demo_rejects_too_few_clips(capsys):
+    assert main(["demo", "--clips", "6", "--folds", "5"]) == 1
+    assert "too few for 5 folds" in capsys.readouterr().err
