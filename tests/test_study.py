@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from whalefeat.datasets import make_clips, write_clips
 
 STUDY = Path(__file__).resolve().parents[1] / "benchmarks" / "study.py"
@@ -91,7 +92,7 @@ def test_quick_study_writes_every_output(study, clip_dir, tmp_path):
     assert len(folds) == 2 * 2 * 2
     assert sum(int(f["n_test"]) for f in folds if f["pipeline"] == "baseline-logreg"
                and f["condition"] == "clean") == 16
-    assert all(f["epochs_run"] for f in folds if f["pipeline"].startswith("ce-"))
+    assert all(f["n_iter"] for f in folds if f["pipeline"].startswith("ce-"))
 
     _, oof = read_csv(out / "oof_scores.csv")
     assert len(oof) == 16
