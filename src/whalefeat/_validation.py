@@ -6,6 +6,7 @@ import numbers
 import os
 
 import numpy as np
+from scipy import sparse
 
 
 def check_paths(X, *, name: str = "X") -> np.ndarray:
@@ -30,9 +31,10 @@ def check_paths(X, *, name: str = "X") -> np.ndarray:
     Raises
     ------
     ValueError
-        If ``X`` is a single path, holds no paths, or is not 1-D (or one column).
+        If ``X`` is a single path, holds no paths, is not 1-D (or one column), or
+        holds an item that is not a path.
     TypeError
-        If an item is not a path.
+        If ``X`` is a sparse matrix.
 
     Examples
     --------
@@ -45,6 +47,9 @@ def check_paths(X, *, name: str = "X") -> np.ndarray:
             f"{name} must be a 1-D sequence of paths, got a single path {X!r}; "
             "wrap it in a list"
         )
+    if sparse.issparse(X):
+        raise TypeError(f"{name} is a sparse matrix; sparse input is not supported: "
+                        "pass a 1-D sequence of paths")
     if hasattr(X, "columns") and hasattr(X, "iloc"):  # pandas DataFrame
         if X.shape[1] != 1:
             raise ValueError(
@@ -55,9 +60,14 @@ def check_paths(X, *, name: str = "X") -> np.ndarray:
     if hasattr(X, "to_numpy"):  # pandas Series (any dtype, including "string")
         X = X.to_numpy(dtype=object)
     try:
-        array = np.asarray(X, dtype=object)
+        array = np.asarray(X, dtype=object if isinstance(X, (list, tuple)) else None)
     except ValueError as exc:  # ragged nested sequences
         raise ValueError(f"{name} must be a 1-D sequence of paths: {exc}") from None
+    if array.ndim == 2 and array.shape[1] == 0:
+        raise ValueError(
+            f"{name} has 0 feature(s) (shape={array.shape}) while a minimum of 1 is "
+            "required: one column of paths"
+        )
     if array.ndim == 2 and array.shape[1] == 1:
         array = array[:, 0]
     if array.ndim != 1:
@@ -67,6 +77,11 @@ def check_paths(X, *, name: str = "X") -> np.ndarray:
         )
     if array.shape[0] == 0:
         raise ValueError(f"{name} holds no paths (0 items); at least one is required")
+    if array.dtype.kind in "biufcmM":
+        raise ValueError(f"{name} must hold paths (str or os.PathLike), got an array of "
+                         f"dtype {array.dtype}")
+    if array.dtype.kind in "US":
+        return np.asarray([os.fsdecode(item) for item in array.tolist()], dtype=object)
     out = np.empty(array.shape[0], dtype=object)
     for i, item in enumerate(array):
         if isinstance(item, str):
@@ -74,7 +89,7 @@ def check_paths(X, *, name: str = "X") -> np.ndarray:
         elif isinstance(item, (bytes, os.PathLike)):
             out[i] = os.fsdecode(item)
         else:
-            raise TypeError(
+            raise ValueError(
                 f"{name}[{i}] is {item!r} of type {type(item).__name__}; expected a path "
                 "(str or os.PathLike)"
             )

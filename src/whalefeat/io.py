@@ -254,7 +254,10 @@ def _read_into(path: str, out: np.ndarray | None, spec: _Spec) -> np.ndarray:
             def read_at(offset: int, size: int) -> bytes:
                 os.lseek(fd, offset, os.SEEK_SET)
                 return os.read(fd, size)
-        header = read_at(0, _HEADER_BYTES)
+        try:
+            header = read_at(0, _HEADER_BYTES)
+        except OSError as exc:
+            raise AudioFileError(path, f"cannot be read ({exc.strerror})") from None
         try:
             sound = sf.SoundFile(fd if _POSIX else path, closefd=False)
         except sf.LibsndfileError as exc:
@@ -563,7 +566,6 @@ class AiffLoader(TransformerMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.requires_fit = False
-        tags.input_tags.one_d_array = True
         tags.input_tags.string = True
         tags.transformer_tags.preserves_dtype = []
         return tags
