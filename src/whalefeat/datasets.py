@@ -39,9 +39,9 @@ def _band_power(x: np.ndarray, sample_rate: int, band: tuple[float, float]) -> n
     return np.mean(irfft(spectrum, n, axis=-1) ** 2, axis=-1)
 
 
-def _sweep(t: np.ndarray, f_start: float, f_end: float, curvature: float,
+def _sweep(t: np.ndarray, length: float, f_start: float, f_end: float, curvature: float,
            harmonics: list[tuple[int, float]], peak: float) -> np.ndarray:
-    """A frequency sweep over ``t`` in [0, 1] (relative time), smooth envelope.
+    """A frequency sweep of ``length`` seconds over relative time ``t`` in [0, 1].
 
     The instantaneous frequency is ``f_start + (f_end - f_start) * g(t)`` with
     ``g(t) = t + curvature * t * (1 - t)`` (monotone for |curvature| < 1:
@@ -49,8 +49,8 @@ def _sweep(t: np.ndarray, f_start: float, f_end: float, curvature: float,
     at ``t = peak`` and starts and ends with zero slope.
     """
     span = f_end - f_start
-    # integral of the instantaneous frequency, in cycles per unit relative time
-    cycles = f_start * t + span * (t**2 / 2 + curvature * (t**2 / 2 - t**3 / 3))
+    # integral over time of the instantaneous frequency, in cycles
+    cycles = length * (f_start * t + span * (t**2 / 2 + curvature * (t**2 / 2 - t**3 / 3)))
     envelope = np.sin(np.pi * t ** (math.log(0.5) / math.log(peak))) ** 2
     wave = np.zeros_like(t)
     for order, level in harmonics:
@@ -113,8 +113,8 @@ def _synthesise(n_clips: int, positive_fraction: float, snr_db, duration: float,
             length = rng.uniform(0.6, min(1.2, 0.8 * duration))
             f_start, f_end = rng.uniform(50.0, 100.0), rng.uniform(150.0, 250.0)
             start, u = place(length, 0.05 * duration)
-            wave = _sweep(u, f_start, f_end, rng.uniform(-0.6, 0.6), harmonics(f_end),
-                          rng.uniform(0.3, 0.7))
+            wave = _sweep(u, (len(u) - 1) / sample_rate, f_start, f_end,
+                          rng.uniform(-0.6, 0.6), harmonics(f_end), rng.uniform(0.3, 0.7))
             wave *= math.sqrt(noise_power[i] * 10 ** (snr[i] / 10) / np.mean(wave**2))
             call[i, start:start + len(u)] = wave
             call_span[i] = start, start + len(u) - 1
@@ -144,8 +144,8 @@ def _synthesise(n_clips: int, positive_fraction: float, snr_db, duration: float,
             length = rng.uniform(0.4, min(1.0, 0.8 * duration))
             f_start, f_end = rng.uniform(150.0, 250.0), rng.uniform(50.0, 100.0)
             start, u = place(length, 0.05 * duration)
-            wave = _sweep(u, f_start, f_end, rng.uniform(-0.6, 0.6), harmonics(f_start),
-                          rng.uniform(0.3, 0.7))
+            wave = _sweep(u, (len(u) - 1) / sample_rate, f_start, f_end,
+                          rng.uniform(-0.6, 0.6), harmonics(f_start), rng.uniform(0.3, 0.7))
             level_db = rng.uniform(snr[i] - 3.0, snr[i] + 3.0)
             wave *= math.sqrt(noise_power[i] * 10 ** (level_db / 10) / np.mean(wave**2))
             distractors[i, start:start + len(u)] += wave
@@ -182,7 +182,7 @@ def make_clips(
     n_clips: int = 200,
     *,
     positive_fraction: float = 0.5,
-    snr_db: float | tuple[float, float] = -6.0,
+    snr_db: float | tuple[float, float] = -8.0,
     duration: float = 2.0,
     sample_rate: int = 2000,
     random_state=None,
@@ -218,7 +218,7 @@ def make_clips(
     positive_fraction : float, default=0.5
         Fraction of clips holding an up-call; exactly
         ``round(n_clips * positive_fraction)`` of them do, in random order.
-    snr_db : float or tuple of (float, float), default=-6.0
+    snr_db : float or tuple of (float, float), default=-8.0
         SNR of every up-call in dB as defined above, or a ``(low, high)`` range
         to draw each clip's SNR from uniformly. At the default an up-call is
         plain in a spectrogram of most clips but buried in some.
