@@ -19,7 +19,6 @@ from numbers import Integral, Real
 import numpy as np
 import soundfile as sf
 from joblib import Parallel, delayed, effective_n_jobs
-from scipy.signal import resample_poly
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import Interval, Options, StrOptions, validate_params
 from sklearn.utils.validation import validate_data
@@ -202,6 +201,8 @@ def _read_open(path: str, sound: sf.SoundFile, declared: int | None,
                 f"has sample rate {rate} Hz; expected {spec.sample_rate} Hz "
                 "(pass resample=True to convert it)",
             )
+        from scipy.signal import resample_poly  # slow to import; only resampling needs it
+
         divisor = math.gcd(spec.sample_rate, rate)
         data = resample_poly(_decode(path, sound, frames, dtype="float64"),
                              spec.sample_rate // divisor, rate // divisor)
