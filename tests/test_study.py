@@ -49,7 +49,7 @@ def test_select_by_name_prefix_and_glob(study):
         study.select(names, "nothing")
 
 
-def test_summarise_mean_and_sample_std(study):
+def test_summarise_mean_and_population_std(study):
     folds = [
         {"pipeline": "p", "condition": "clean", "fold": i, "roc_auc": a, "accuracy": 0.5,
          "f1": 0.5, "recall": 0.5, "precision": 0.5, "fit_time_s": 2.0 * i,
@@ -58,7 +58,7 @@ def test_summarise_mean_and_sample_std(study):
     ]
     (row,) = study.summarise(folds)
     assert row["roc_auc_mean"] == pytest.approx(0.9)
-    assert row["roc_auc_std"] == pytest.approx(0.1)
+    assert row["roc_auc_std"] == pytest.approx(np.std([0.8, 0.9, 1.0]))
     assert row["accuracy_std"] == 0.0
     assert row["fit_time_s"] == pytest.approx(2.0)
 
@@ -113,3 +113,41 @@ def test_quick_study_writes_every_output(study, clip_dir, tmp_path):
 
     image = matplotlib.image.imread(out / "roc.png")
     assert image.ndim == 3 and image.shape[0] > 300 and image.shape[1] > 300
+
+
+def test_every_pipeline_clones_with_its_settings(study):
+    from sklearn.base import clone
+
+    settings = study.Settings()
+    pipelines = study.build_pipelines(settings, seed=3, n_jobs=None)
+    names = list(pipelines)
+    assert "xception" in names and "baseline-logreg" in names
+    assert {n.split("/")[1] for n in names if n.startswith("ce-")} == {
+        "seed", "inceptiontime", "inceptiontime-nores"
+    }
+    for name, pipeline in pipelines.items():
+        params = clone(pipeline).get_params()
+        final = pipeline.steps[-1][0]
+        if name.startswith("ce-") or name == "xception":
+            assert params[f"{final}__random_state"] == 3
+            assert params[f"{final}__validation_split"] == settings.validation_split
+        if name.endswith("inceptiontime-nores"):
+            assert params[f"{final}__residual"] is False
+    xception = clone(pipelines["xception"])[-1]
+    assert xception.weights is None
+    assert xception.image_size == settings.xception_image_size
+    (callback,) = xception.callbacks
+    assert callback.momentum == settings.xception_bn_momentum
+
+
+def test_batch_norm_momentum_callback_sets_nested_layers(study):
+    keras = pytest.importorskip("keras")
+    from _study_callbacks import BatchNormMomentum
+
+    inner = keras.Sequential([keras.Input((4,)), keras.layers.BatchNormalization()])
+    outer = keras.Sequential([keras.Input((4,)), inner, keras.layers.BatchNormalization()])
+    callback = BatchNormMomentum(0.8)
+    callback.set_model(outer)
+    callback.on_train_begin()
+    norms = [inner.layers[0], outer.layers[-1]]
+    assert [layer.momentum for layer in norms] == [0.8, 0.8]
