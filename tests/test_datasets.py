@@ -302,6 +302,14 @@ def test_csv_keeps_row_order_and_extra_columns(tmp_path):
     assert [Path(p).name for p in paths] == ["b.aiff", "a.aiff"] and y.tolist() == [0, 1]
 
 
+def test_csv_with_byte_order_mark(tmp_path):
+    make_csv_folder(tmp_path, [("a.aiff", "1")], ["a.aiff"])
+    csv_path = tmp_path / "train.csv"
+    csv_path.write_bytes(b"\xef\xbb\xbf" + csv_path.read_bytes())
+    paths, y = load_challenge(tmp_path)
+    assert [Path(p).name for p in paths] == ["a.aiff"] and y.tolist() == [1]
+
+
 def test_missing_folder(tmp_path):
     with pytest.raises(FileNotFoundError, match="no such folder"):
         load_challenge(tmp_path / "absent")

@@ -378,7 +378,7 @@ def write_clips(
     for target, clip in zip(targets, X, strict=True):
         sf.write(target, clip, sample_rate, subtype=subtype, format="AIFF")
     if csv_path is not None:
-        with open(csv_path, "w", newline="") as handle:
+        with open(csv_path, "w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(["clip_name", "label"])
             writer.writerows(zip(names, labels.tolist(), strict=True))
@@ -404,7 +404,7 @@ def _load_csv_layout(csv_path: Path, missing: str) -> tuple[np.ndarray, np.ndarr
     folder = csv_path.parent / "train"
     if not folder.is_dir():
         folder = csv_path.parent
-    with open(csv_path, newline="") as handle:
+    with open(csv_path, newline="", encoding="utf-8-sig") as handle:
         reader = csv.reader(handle)
         header = [field.strip() for field in next(reader, [])]
         if "clip_name" not in header or "label" not in header:

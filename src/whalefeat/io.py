@@ -410,8 +410,9 @@ class AiffLoader(TransformerMixin, BaseEstimator):
     n_jobs : int or None, default=None
         Number of threads reading files (joblib; ``None`` means 1 unless in a
         :func:`joblib.parallel_config` context, -1 means all processors).
-        libsndfile releases the GIL while it reads, and all threads write into
-        the same output array.
+        All threads write into the same output array. libsndfile runs without
+        the GIL, but each file also needs some Python work that holds it, so
+        for short clips threads gain little (see ``benchmarks/bench_io.py``).
 
     Attributes
     ----------
