@@ -181,8 +181,6 @@ def _renyi_divergence(total, scale, alpha, n_pat, work, lo, hi):
     ``sum m t^alpha = 1 + (alpha - 1) K`` with ``K = sum m psi(t)`` the Tsallis
     divergence, and ``total * exp(scale) = 2 n K`` (the weights are ``2 n m``).
     """
-    if alpha == 1.0:
-        return total / (2.0 * n_pat)
     if scale > 0.0:
         log_sum = _softplus(math.log((alpha - 1.0) * total / (2.0 * n_pat)) + scale)
     else:
@@ -293,7 +291,7 @@ def _curve_from_distinct(vals, mult, k, total, n_pat, measure, qs, coef, usable,
             h = entropy[iq] / math.expm1(s * log_n)
         else:
             h = _renyi_log_sum(entropy[iq], work, k, q) / (s * log_n)
-        if measure == _TSALLIS:
+        if measure == _TSALLIS or s == 0.0:  # both are the Shannon pair at q = 1
             scale = max(scale1, scale2)
             value = d1 * math.exp(scale1 - scale) + d2 * math.exp(scale2 - scale)
         else:
@@ -320,7 +318,7 @@ def _divergence_maximum(n_pat, measure, qs, coef, usable):
     _psi_sums(work, 1, n_terms, 0.0, qs, coef, usable, acc[3], acc[4])
     for iq in range(n_q):
         d1, scale1, d2, scale2 = acc[1, iq], acc[2, iq], acc[3, iq], acc[4, iq]
-        if measure == _TSALLIS:
+        if measure == _TSALLIS or qs[iq] == 1.0:
             scale[iq] = max(scale1, scale2)
             value[iq] = (d1 * math.exp(scale1 - scale[iq])
                          + d2 * math.exp(scale2 - scale[iq]))
@@ -522,7 +520,7 @@ def _check_q(q, name: str) -> np.ndarray:
                          f"got an array of shape {values.shape}")
     bad = ~(np.isfinite(values) & (values > 0))
     if bad.any():
-        raise ValueError(f"{name} must hold positive finite values, got {values[bad][0]!r}")
+        raise ValueError(f"{name} must hold positive finite values, got {float(values[bad][0])!r}")
     return values
 
 
