@@ -22,6 +22,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
+from whalefeat import ordinal
 from whalefeat.complexity import (
     ComplexityEntropyCurve,
     complexity_entropy,
@@ -293,6 +294,19 @@ def test_q_one_is_shannon():
         np.testing.assert_array_equal(renyi_complexity_entropy(x, alpha=1, dimension=dimension),
                                       shannon)
         assert permutation_entropy(x, dimension=dimension) == shannon[0]
+
+
+@pytest.mark.parametrize("length", [3000, 20000])
+@pytest.mark.parametrize("q", [list(default_q_grid()), [0.5, 2.0, 1e3, 1e4]])
+def test_signals_equal_their_pattern_counts(length, q):
+    # series go through cached per-count terms (up to 2**14 windows, q below 600 / ln 2);
+    # distributions, long series and larger q through the direct sums: the same values
+    X = np.random.default_rng(14).integers(0, 6, (3, length)).astype(float)
+    counts = ordinal.pattern_counts(X, 4)
+    for measure, name in ((tsallis_complexity_entropy, "q"), (renyi_complexity_entropy, "alpha")):
+        np.testing.assert_allclose(measure(X, **{name: q}, dimension=4),
+                                   measure(counts, **{name: q}, dimension=4, probs=True),
+                                   rtol=1e-14, atol=1e-16)
 
 
 def test_batches_and_shapes():

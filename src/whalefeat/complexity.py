@@ -73,6 +73,8 @@ _SCALE_AT = 600.0
 # psi_q(e^x) is evaluated by its power series (terms k = 2 .. _N_COEF + 1) where
 # max(|x|, q |x|) <= 1; the first term left out is below 2e-17 of the sum there.
 _N_COEF = 18
+# Series with at most this many windows cache the per-q terms of each count value.
+_MEMO_COUNTS = 1 << 14
 # Values per block of rows handed to the kernel (a transposed spectrogram block is copied).
 _BLOCK_VALUES = 1 << 22
 
@@ -259,15 +261,9 @@ def _renyi_log_sum(y, work, k, alpha):
 
 
 @njit(cache=True, nogil=True)
-def _curve_from_distinct(vals, mult, k, total, n_pat, measure, qs, coef, usable, dmax_value,
-                         dmax_scale, work, acc, out):
-    """Write ``(H_q, C_q)`` for every ``q`` into ``out`` (length ``2 len(qs)``).
-
-    ``acc`` is scratch of shape ``(5, len(qs))``.
-    """
-    n_terms, n_missing = _prepare(vals, mult, k, total, n_pat, work)
+def _direct_sums(work, k, n_terms, n_missing, qs, coef, usable, acc):
+    """Entropy sums (``acc[0]``) and psi sums with their scales (``acc[1:5]``) per q."""
     n_q = qs.shape[0]
-    log_n = math.log(n_pat)
     entropy = acc[0]
     entropy[:] = 0.0
     for j in range(k):
@@ -281,16 +277,23 @@ def _curve_from_distinct(vals, mult, k, total, n_pat, measure, qs, coef, usable,
                 entropy[iq] += mult_p * math.expm1(s * log_inv_p)
     _psi_sums(work, 0, k, n_missing, qs, coef, usable, acc[1], acc[2])
     _psi_sums(work, k, n_terms, 0.0, qs, coef, usable, acc[3], acc[4])
-    for iq in range(n_q):
+
+
+@njit(cache=True, nogil=True)
+def _finish(measure, qs, n_pat, dmax_value, dmax_scale, work, k, n_terms, acc, out):
+    """``(H_q, C_q)`` into ``out`` from the sums in ``acc`` (see ``_direct_sums``)."""
+    log_n = math.log(n_pat)
+    for iq in range(qs.shape[0]):
         q = qs[iq]
         s = 1.0 - q
+        entropy = acc[0, iq]
         d1, scale1, d2, scale2 = acc[1, iq], acc[2, iq], acc[3, iq], acc[4, iq]
         if s == 0.0:
-            h = entropy[iq] / log_n
+            h = entropy / log_n
         elif measure == _TSALLIS:
-            h = entropy[iq] / math.expm1(s * log_n)
+            h = entropy / math.expm1(s * log_n)
         else:
-            h = _renyi_log_sum(entropy[iq], work, k, q) / (s * log_n)
+            h = _renyi_log_sum(entropy, work, k, q) / (s * log_n)
         if measure == _TSALLIS or s == 0.0:  # both are the Shannon pair at q = 1
             scale = max(scale1, scale2)
             value = d1 * math.exp(scale1 - scale) + d2 * math.exp(scale2 - scale)
@@ -300,6 +303,107 @@ def _curve_from_distinct(vals, mult, k, total, n_pat, measure, qs, coef, usable,
             scale = 0.0
         out[2 * iq] = h
         out[2 * iq + 1] = h * (value / dmax_value[iq]) * math.exp(scale - dmax_scale[iq])
+
+
+@njit(cache=True, nogil=True)
+def _curve_from_distinct(vals, mult, k, total, n_pat, measure, qs, coef, usable, dmax_value,
+                         dmax_scale, work, acc, out):
+    """Write ``(H_q, C_q)`` for every ``q`` into ``out`` (length ``2 len(qs)``).
+
+    ``work`` is scratch of shape ``(6, 2 k + 1)`` at least, ``acc`` of shape
+    ``(5, len(qs))``.
+    """
+    n_terms, n_missing = _prepare(vals, mult, k, total, n_pat, work)
+    _direct_sums(work, k, n_terms, n_missing, qs, coef, usable, acc)
+    _finish(measure, qs, n_pat, dmax_value, dmax_scale, work, k, n_terms, acc, out)
+
+
+@njit(cache=True, nogil=True)
+def _memo_fill(v, total, n_pat, qs, coef, usable, memo_x, memo_terms):
+    """Cache the per-q terms of one pattern with count ``v`` out of ``total``.
+
+    ``memo_x[v]``: ``p``, ``ln(1/p)``, ``ln(p/m)``, ``ln(u/m)``, ``1 + n p``;
+    ``memo_terms[v]``: the entropy term ``p expm1((1 - q) ln(1/p))`` (``p ln(1/p)``
+    at ``q = 1``) and the two divergence terms ``(1 + n p) psi_q``, for every q.
+    """
+    if v == 0:  # an absent pattern: x = -inf (psi = 1) and ln 2, weight 1
+        memo_x[v, 0], memo_x[v, 1] = 0.0, np.inf
+        memo_x[v, 2], memo_x[v, 3], memo_x[v, 4] = -np.inf, _LN2, 1.0
+        expm1_ln2 = math.expm1(_LN2)
+        ln2_exp_ln2 = _LN2 * math.exp(_LN2)
+        for iq in range(qs.shape[0]):
+            memo_terms[v, 0, iq] = 0.0
+            memo_terms[v, 1, iq] = 1.0
+            memo_terms[v, 2, iq] = _psi(_LN2, expm1_ln2, ln2_exp_ln2, qs[iq], coef, iq, usable)
+        return
+    scratch = np.empty((6, 3))
+    _prepare(np.full(1, float(v)), np.ones(1), 1, total, n_pat, scratch)
+    memo_x[v, 0], memo_x[v, 1] = scratch[0, 0], scratch[1, 0]
+    memo_x[v, 2], memo_x[v, 3], memo_x[v, 4] = scratch[2, 0], scratch[2, 1], scratch[5, 0]
+    for iq in range(qs.shape[0]):
+        q = qs[iq]
+        s = 1.0 - q
+        if s == 0.0:
+            memo_terms[v, 0, iq] = scratch[0, 0] * scratch[1, 0]
+        else:
+            memo_terms[v, 0, iq] = scratch[0, 0] * math.expm1(s * scratch[1, 0])
+        for c in range(2):
+            memo_terms[v, 1 + c, iq] = scratch[5, c] * _psi(
+                scratch[2, c], scratch[3, c], scratch[4, c], q, coef, iq, usable)
+
+
+@njit(cache=True, nogil=True)
+def _curve_from_counts(vals, mult, k, total, n_pat, measure, qs, coef, usable, dmax_value,
+                       dmax_scale, memo_ready, memo_x, memo_terms, work, acc, out):
+    """As ``_curve_from_distinct`` for integer counts, through cached per-count terms.
+
+    Every series of a batch has the same number of windows, so a count value
+    recurs from series to series: its per-q terms are computed once and then only
+    summed. Valid where no psi sum needs scaling (every q below 600 / ln 2).
+    """
+    n_present = 0.0
+    for j in range(k):
+        n_present += mult[j]
+    n_missing = n_pat - n_present
+    n_q = qs.shape[0]
+    for iq in range(n_q):
+        acc[0, iq] = 0.0
+        acc[2, iq] = 0.0
+        acc[4, iq] = 0.0
+    if n_missing > 0.0:
+        if not memo_ready[0]:
+            _memo_fill(0, total, n_pat, qs, coef, usable, memo_x, memo_terms)
+            memo_ready[0] = True
+        for iq in range(n_q):
+            acc[1, iq] = n_missing * memo_terms[0, 1, iq]
+            acc[3, iq] = n_missing * memo_terms[0, 2, iq]
+    else:
+        for iq in range(n_q):
+            acc[1, iq] = 0.0
+            acc[3, iq] = 0.0
+    for j in range(k):
+        v = int(vals[j])
+        if not memo_ready[v]:
+            _memo_fill(v, total, n_pat, qs, coef, usable, memo_x, memo_terms)
+            memo_ready[v] = True
+        m = mult[j]
+        for iq in range(n_q):
+            acc[0, iq] += m * memo_terms[v, 0, iq]
+            acc[1, iq] += m * memo_terms[v, 1, iq]
+            acc[3, iq] += m * memo_terms[v, 2, iq]
+        # what the Renyi fallbacks of _finish read (see _prepare)
+        work[0, j] = m * memo_x[v, 0]
+        work[1, j] = memo_x[v, 1]
+        work[2, j] = memo_x[v, 2]
+        work[2, k + j] = memo_x[v, 3]
+        work[5, j] = m * memo_x[v, 4]
+        work[5, k + j] = m * memo_x[v, 4]
+    n_terms = 2 * k
+    if n_missing > 0.0:
+        work[2, n_terms] = _LN2
+        work[5, n_terms] = n_missing
+        n_terms += 1
+    _finish(measure, qs, n_pat, dmax_value, dmax_scale, work, k, n_terms, acc, out)
 
 
 @njit(cache=True, nogil=True)
@@ -380,17 +484,23 @@ def _signal_curves_kernel(Y, dimension, delay, table, ties, seed, window, hop, n
     # a histogram of the counts beats sorting them when windows are few per pattern
     use_histogram = per_frame <= 8 * n_patterns
     size = min(n_patterns, per_frame) + 1
+    use_memo = per_frame <= _MEMO_COUNTS and qs.max() * _LN2 <= _SCALE_AT
+    memo_size = per_frame + 1 if use_memo else 1
+    memo_ready = np.zeros(memo_size, dtype=np.bool_)
+    memo_x = np.empty((memo_size, 5))
+    memo_terms = np.empty((memo_size, 3, qs.shape[0]))
+    codes = np.empty(used - span, dtype=np.int32)
+    counts = np.empty(n_patterns, dtype=np.int64)
+    histogram = np.empty(per_frame + 1 if use_histogram else 1, dtype=np.int64)
+    vals = np.empty(size)
+    mult = np.empty(size)
+    work = np.empty((6, 2 * size + 1))
+    acc = np.empty((5, qs.shape[0]))
     for index in range(n * m):
         i = index // m
         j = index % m
-        codes = np.empty(used - span, dtype=np.int32)
         ordinal._codes_into(Y[i, j, :used], dimension, delay, table, ties, seed, codes)
-        counts = np.zeros(n_patterns, dtype=np.int64)
-        histogram = np.empty(per_frame + 1 if use_histogram else 1, dtype=np.int64)
-        vals = np.empty(size)
-        mult = np.empty(size)
-        work = np.empty((6, 2 * size + 1))
-        acc = np.empty((5, qs.shape[0]))
+        counts[:] = 0
         for f in range(n_frames):
             if f == 0:
                 for t in range(per_frame):
@@ -403,10 +513,14 @@ def _signal_curves_kernel(Y, dimension, delay, table, ties, seed, window, hop, n
                 k = _distinct_histogram(counts, per_frame, histogram, vals, mult)
             else:
                 k = _distinct_sorted(counts, vals, mult)
-            _curve_from_distinct(vals, mult, k, float(per_frame), n_pat, measure, qs, coef,
-                                 usable, dmax_value, dmax_scale, work, acc, out[i, j, f])
-
-
+            if use_memo:
+                _curve_from_counts(vals, mult, k, float(per_frame), n_pat, measure, qs, coef,
+                                   usable, dmax_value, dmax_scale, memo_ready, memo_x,
+                                   memo_terms, work, acc, out[i, j, f])
+            else:
+                _curve_from_distinct(vals, mult, k, float(per_frame), n_pat, measure, qs,
+                                     coef, usable, dmax_value, dmax_scale, work, acc,
+                                     out[i, j, f])
 
 
 @njit(cache=True, nogil=True)
