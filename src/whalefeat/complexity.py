@@ -454,17 +454,27 @@ def _distinct_sorted(values, vals, mult):
 
 
 @njit(cache=True, nogil=True)
-def _distinct_histogram(counts, n_total, histogram, vals, mult):
-    """Distinct nonzero counts and multiplicities through a histogram of the counts."""
-    histogram[: n_total + 1] = 0
-    for i in range(counts.shape[0]):
-        histogram[counts[i]] += 1
+def _add(counts, histogram, code, step):
+    """Change the count of pattern ``code`` by ``step``, keeping the histogram of counts."""
+    histogram[counts[code]] -= 1
+    counts[code] += step
+    histogram[counts[code]] += 1
+
+
+@njit(cache=True, nogil=True)
+def _distinct_from_histogram(histogram, n_pat, vals, mult):
+    """Distinct nonzero counts and their multiplicities, read off the histogram of counts."""
+    n_present = n_pat - histogram[0]
     k = 0
-    for c in range(n_total, 0, -1):
+    found = 0
+    c = 1
+    while found < n_present:
         if histogram[c] > 0:
             vals[k] = c
             mult[k] = histogram[c]
+            found += histogram[c]
             k += 1
+        c += 1
     return k
 
 
@@ -481,8 +491,6 @@ def _signal_curves_kernel(Y, dimension, delay, table, ties, seed, window, hop, n
     per_frame = window - span
     used = (n_frames - 1) * hop + window
     n_patterns = int(n_pat)
-    # a histogram of the counts beats sorting them when windows are few per pattern
-    use_histogram = per_frame <= 8 * n_patterns
     size = min(n_patterns, per_frame) + 1
     use_memo = per_frame <= _MEMO_COUNTS and qs.max() * _LN2 <= _SCALE_AT
     memo_size = per_frame + 1 if use_memo else 1
@@ -491,7 +499,7 @@ def _signal_curves_kernel(Y, dimension, delay, table, ties, seed, window, hop, n
     memo_terms = np.empty((memo_size, 3, qs.shape[0]))
     codes = np.empty(used - span, dtype=np.int32)
     counts = np.empty(n_patterns, dtype=np.int64)
-    histogram = np.empty(per_frame + 1 if use_histogram else 1, dtype=np.int64)
+    histogram = np.empty(per_frame + 1, dtype=np.int64)  # patterns per count value
     vals = np.empty(size)
     mult = np.empty(size)
     work = np.empty((6, 2 * size + 1))
@@ -501,18 +509,17 @@ def _signal_curves_kernel(Y, dimension, delay, table, ties, seed, window, hop, n
         j = index % m
         ordinal._codes_into(Y[i, j, :used], dimension, delay, table, ties, seed, codes)
         counts[:] = 0
+        for t in range(per_frame):
+            counts[codes[t]] += 1
+        histogram[:] = 0
+        for pattern in range(n_patterns):
+            histogram[counts[pattern]] += 1
         for f in range(n_frames):
-            if f == 0:
-                for t in range(per_frame):
-                    counts[codes[t]] += 1
-            else:
+            if f > 0:
                 for t in range((f - 1) * hop, f * hop):
-                    counts[codes[t]] -= 1
-                    counts[codes[t + per_frame]] += 1
-            if use_histogram:
-                k = _distinct_histogram(counts, per_frame, histogram, vals, mult)
-            else:
-                k = _distinct_sorted(counts, vals, mult)
+                    _add(counts, histogram, codes[t], -1)
+                    _add(counts, histogram, codes[t + per_frame], 1)
+            k = _distinct_from_histogram(histogram, n_patterns, vals, mult)
             if use_memo:
                 _curve_from_counts(vals, mult, k, float(per_frame), n_pat, measure, qs, coef,
                                    usable, dmax_value, dmax_scale, memo_ready, memo_x,
