@@ -294,6 +294,7 @@ def _finish(measure, qs, n_pat, dmax_value, dmax_scale, work, k, n_terms, acc, o
             h = entropy / math.expm1(s * log_n)
         else:
             h = _renyi_log_sum(entropy, work, k, q) / (s * log_n)
+        h = min(h, 1.0)  # rounding can put a near-uniform distribution an ulp above 1
         if measure == _TSALLIS or s == 0.0:  # both are the Shannon pair at q = 1
             scale = max(scale1, scale2)
             value = d1 * math.exp(scale1 - scale) + d2 * math.exp(scale2 - scale)
