@@ -26,16 +26,24 @@ pattern: with ``m = (p + u) / 2`` (``u = 1/n``), ``D_q = (1/2) sum_i m_i
 ``t = 1``), and ``t`` enters only through ``ln t = log1p(+-(r - 1)/(r + 1))``,
 ``r = n p`` (exact integer arithmetic for counts). ``psi_q`` is evaluated by its
 power series in ``ln t`` near ``t = 1`` and by ``expm1`` forms elsewhere, with
-the limit ``q = 1`` (Shannon) exact. Nothing cancels, so the results are right
-to a few units in the last place for every ``q`` in ``(0, inf)``; very large
-``q`` (where ``t^q`` overflows and ordpy fails above ``q`` of about 1075) is
-handled by scaling out the largest exponential. The Renyi divergence is
-``log1p((q - 1) K_q) / (q - 1)`` with ``K_q`` the Tsallis sum above.
+the limit ``q = 1`` (Shannon) exact, and every logarithm comes from a ratio
+near 1 (``log1p``) or from one rounded quotient. Nothing cancels: against a
+60-digit reference the relative error is a few units in the last place
+(below 1e-15) for ``q`` from 1e-3 to about 10, next to ``q = 1`` included.
+Beyond, ``t^q = exp(q ln t)`` inherits the rounding of ``ln t``, about
+``q |ln t|`` units in the last place (``|ln t| < ln 2``; 5e-14 seen at
+``q = 1075``), and where ``t^q`` would overflow (ordpy raises
+``ZeroDivisionError`` above ``q`` of about 1075) the largest exponential is
+scaled out. The Renyi divergence is ``log1p((q - 1) K_q) / (q - 1)`` with
+``K_q`` the Tsallis sum above; its relative error stays below 1e-14 for every
+``q`` tried up to 1e4. ``H`` is clamped at 1, which rounding may exceed by an ulp.
 
 *Cost.* Probabilities are counts over ``N`` windows and take few distinct
 values, so every ``q``-dependent term is evaluated once per distinct count (and
-once for all missing patterns), from logarithms taken once per series; the
-work per ``q`` does not grow with ``d!``.
+once for all missing patterns), from logarithms taken once per count value; the
+work per ``q`` does not grow with ``d!``. Since all series of a batch have the
+same ``N``, the terms of a count value are computed once per batch and then
+only summed, series after series.
 """
 
 from __future__ import annotations
@@ -1090,7 +1098,7 @@ class ComplexityEntropyCurve(TransformerMixin, BaseEstimator):
         changes). The difference matters for quantised, quiet signals: rounded
         white noise of standard deviation 2 (int16 units) has a tie in 81 % of
         its ``d = 5`` windows, and ``H`` is 0.973 with ``"stable"`` against
-        0.997 with ``"jitter"`` (0.9969 at 1 unit: 0.908). On the 3,000 real
+        0.997 with ``"jitter"`` (at 1 unit: 0.908 against 0.997). On the 3,000 real
         2-s training clips (median standard deviation 380 units) only 3 % of
         ``d = 5`` windows hold a tie: the mean ``H`` is 0.9497 either way, and
         the largest change on one clip is 0.036 (a clip where 17 % of

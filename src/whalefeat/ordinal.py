@@ -8,10 +8,12 @@ convention). Patterns are numbered by the Lehmer code of ``pi`` in
 permutations: the nonzero entries of a count vector come in the same order as
 the rows of ``ordpy.ordinal_distribution``.
 
-Inside the kernels a window is first coded by the Lehmer code of its rank
-vector ``rho = pi^-1``, whose digits are plain counts of smaller later values
-(``dimension * (dimension - 1) / 2`` comparisons, no sorting), and then mapped
-to the code of ``pi`` through a lookup table.
+Inside the kernels a window is first coded by the digits of its rank vector
+``rho = pi^-1``, ``D_k = #{j > k: x_j ranks below x_k}`` (plain comparisons, no
+sorting), packed a few bits each, and then mapped to the code of ``pi`` through
+a lookup table (:func:`pattern_table`). The next window along the series shares
+all samples but one, so its digits are the previous ones shifted by one digit
+plus the ``dimension - 1`` comparisons with the entering sample.
 
 Tie policies
 ------------
