@@ -102,8 +102,9 @@ def test_jitter_leaves_distinct_values_alone():
         )
 
 
+@pytest.mark.parametrize("dimension", [2, 3, 5, 8])
 @pytest.mark.parametrize("delay", [1, 3])
-def test_jitter_is_an_infinitesimal_perturbation(delay):
+def test_jitter_is_an_infinitesimal_perturbation(dimension, delay):
     # ranking ties by the seeded key equals adding, to each sample, a perturbation
     # below the smallest gap (1 here) that orders tied samples by their keys
     x = np.random.default_rng(2).integers(0, 3, 400).astype(float)
@@ -113,8 +114,8 @@ def test_jitter_is_an_infinitesimal_perturbation(delay):
     key_rank = np.argsort(np.argsort(keys, kind="stable"), kind="stable")
     perturbed = x + 0.5 * key_rank / x.size
     np.testing.assert_array_equal(
-        ordinal.pattern_codes(x, 5, delay, ties=ordinal.TIES_JITTER, seed=seed),
-        ordinal.pattern_codes(perturbed, 5, delay),
+        ordinal.pattern_codes(x, dimension, delay, ties=ordinal.TIES_JITTER, seed=seed),
+        ordinal.pattern_codes(perturbed, dimension, delay),
     )
 
 

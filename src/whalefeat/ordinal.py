@@ -140,15 +140,32 @@ def n_patterns(dimension: int) -> int:
 
 
 @njit(cache=True, nogil=True)
+def _direct_code(x, t, dimension, delay, bits, ties, seed):
+    """Packed rank digits of the window starting at ``t``, from all its comparisons."""
+    code = 0
+    for k in range(dimension - 1):
+        digit = 0
+        i_k = t + k * delay
+        for j in range(k + 1, dimension):
+            i_j = t + j * delay
+            digit += _later_is_smaller(x[i_j], x[i_k], i_j, i_k, ties, seed)
+        code = (code << bits) | digit
+    return code
+
+
+@njit(cache=True, nogil=True)
 def _codes_into(x, dimension, delay, table, ties, seed, out):
     """Pattern code of every window of the 1-D series ``x``, written to ``out``.
 
-    Windows ``tau`` apart share all samples but one, so along each chain
-    ``t, t + tau, ...`` the packed rank digits shift by one digit and gain the
-    comparisons with the entering sample: ``dimension - 1`` comparisons per
-    window. With stable ties those comparisons are made first for all windows,
-    one digit at a time (a loop the compiler vectorises), and the short serial
-    recurrence then only shifts, adds and looks up.
+    Window ``t`` shares all samples but one with window ``t - tau``: its packed
+    rank digits are the previous ones shifted by one digit, plus the
+    comparisons of the entering sample with the other ``dimension - 1``. With
+    stable ties the comparisons are made for all windows at once, one digit at
+    a time, and since a digit shifts out after ``dimension - 1`` windows, the
+    code of window ``t`` is the sum of the shifted increments of windows ``t,
+    t - tau, ..., t - (dimension - 2) tau``: loops without a serial dependence,
+    which the compiler vectorises. The first ``(dimension - 2) tau`` windows,
+    which lack predecessors, are coded directly.
     """
     span = (dimension - 1) * delay
     n_windows = x.shape[0] - span
@@ -157,30 +174,30 @@ def _codes_into(x, dimension, delay, table, ties, seed, out):
         bits += 1
     mask = (1 << (bits * (dimension - 1))) - 1
     top = bits * (dimension - 2)
+    n_first = min((dimension - 2) * delay, n_windows)
     if ties == TIES_STABLE:
-        increments = out[:n_windows]
-        increments[:] = 0
+        increments = np.zeros(n_windows, dtype=np.int32)
         entering = x[span:span + n_windows]
         for k in range(dimension - 1):
             weight = np.int32(1 << (top - k * bits))
             sample = x[k * delay:k * delay + n_windows]
             for t in range(n_windows):
                 increments[t] += np.int32(entering[t] < sample[t]) * weight
-    for first in range(min(delay, n_windows)):
-        code = 0
-        for k in range(dimension - 1):
-            digit = 0
-            i_k = first + k * delay
-            for j in range(k + 1, dimension):
-                i_j = first + j * delay
-                digit += _later_is_smaller(x[i_j], x[i_k], i_j, i_k, ties, seed)
-            code = (code << bits) | digit
-        out[first] = table[code]
-        if ties == TIES_STABLE:
-            for t in range(first + delay, n_windows, delay):
-                code = ((code << bits) & mask) + out[t]
-                out[t] = table[code]
-        else:
+        codes = out[:n_windows]
+        codes[:] = 0
+        for i in range(dimension - 1):
+            lag = i * delay
+            shift = bits * i
+            later = codes[lag:]
+            for t in range(n_windows - lag):
+                later[t] += np.int32((np.int64(increments[t]) << shift) & mask)
+        for t in range(n_first, n_windows):
+            codes[t] = table[codes[t]]
+    else:
+        # jitter: the same recurrence, one window after the other (keys are hashed lazily)
+        for first in range(min(delay, n_windows)):
+            code = _direct_code(x, first, dimension, delay, bits, ties, seed)
+            out[first] = table[code]
             for t in range(first + delay, n_windows, delay):
                 i_new = t + span
                 entering = x[i_new]
@@ -192,6 +209,9 @@ def _codes_into(x, dimension, delay, table, ties, seed, out):
                     code += np.int64(smaller) << shift
                     shift -= bits
                 out[t] = table[code]
+        return n_windows
+    for t in range(n_first):
+        out[t] = table[_direct_code(x, t, dimension, delay, bits, ties, seed)]
     return n_windows
 
 
