@@ -130,19 +130,22 @@ def test_every_pipeline_clones_with_its_settings(study):
         final = pipeline.steps[-1][0]
         if name.startswith("ce-") or name == "xception":
             assert params[f"{final}__random_state"] == 3
+        if name.startswith("ce-"):
             assert params[f"{final}__validation_split"] == settings.validation_split
+            assert params[f"{final}__patience"] == settings.ce_patience
         if name.endswith("inceptiontime-nores"):
             assert params[f"{final}__residual"] is False
     xception = clone(pipelines["xception"])[-1]
     assert xception.weights is None
     assert xception.image_size == settings.xception_image_size
+    assert xception.epochs == settings.xception_epochs
     (callback,) = xception.callbacks
     assert callback.momentum == settings.xception_bn_momentum
 
 
 def test_batch_norm_momentum_callback_sets_nested_layers(study):
     keras = pytest.importorskip("keras")
-    from _study_callbacks import BatchNormMomentum
+    from _study_helpers import BatchNormMomentum
 
     inner = keras.Sequential([keras.Input((4,)), keras.layers.BatchNormalization()])
     outer = keras.Sequential([keras.Input((4,)), inner, keras.layers.BatchNormalization()])
@@ -151,3 +154,19 @@ def test_batch_norm_momentum_callback_sets_nested_layers(study):
     callback.on_train_begin()
     norms = [inner.layers[0], outer.layers[-1]]
     assert [layer.momentum for layer in norms] == [0.8, 0.8]
+
+
+def test_series_scaler_standardises_each_channel(study):
+    from _study_helpers import SeriesScaler, frames_first
+
+    rng = np.random.default_rng(0)
+    X = rng.normal([0.95, 0.05, 3.0], [0.04, 0.01, 0.0], size=(20, 7, 3))
+    scaler = SeriesScaler().fit(X)
+    Z = scaler.transform(X)
+    assert Z.shape == X.shape and Z.dtype == np.float32
+    np.testing.assert_allclose(Z[..., :2].mean(axis=(0, 1)), 0.0, atol=1e-6)
+    np.testing.assert_allclose(Z[..., :2].std(axis=(0, 1)), 1.0, atol=1e-5)
+    np.testing.assert_array_equal(Z[..., 2], 0.0)  # a constant channel stays finite
+    with pytest.raises(ValueError, match="n_steps, n_channels"):
+        SeriesScaler().fit(X[:, :, 0])
+    assert frames_first(np.zeros((2, 46, 118))).shape == (2, 118, 46)
