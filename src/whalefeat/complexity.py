@@ -716,12 +716,15 @@ def _signal_curves(X, dimension, delay, ties, seed, window, hop, plan, n_jobs=No
                               *plan.args(), out[start:stop])
 
     n_threads = effective_n_jobs(n_jobs)
-    blocks = _row_blocks(n, m * length, n_threads)
-    if n_threads == 1 or len(blocks) == 1:
-        for start, stop in blocks:
+    if n_threads == 1 or n == 1:
+        for start, stop in _row_blocks(n, m * length, 1):
             run(start, stop)
-    else:
-        Parallel(n_jobs=n_threads, prefer="threads")(delayed(run)(*block) for block in blocks)
+        return out
+    # the first row runs here, so that the kernel is compiled (or loaded from numba's cache)
+    # before the threads start: two threads doing so at once crash the interpreter
+    run(0, 1)
+    blocks = [(start + 1, stop + 1) for start, stop in _row_blocks(n - 1, m * length, n_threads)]
+    Parallel(n_jobs=n_threads, prefer="threads")(delayed(run)(*block) for block in blocks)
     return out
 
 
