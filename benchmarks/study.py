@@ -548,6 +548,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> dict:
     args = parse_args(argv)
     start = time.perf_counter()
+    load_at_start = _load_average()
     settings = Settings.quick() if args.quick else Settings()
     settings.xception_weights = args.xception_weights
     if args.xception_epochs is not None:
@@ -666,6 +667,9 @@ def main(argv: list[str] | None = None) -> dict:
     env.update(
         {
             "wall_time_s": wall,
+            # other processes share the CPU: the 1-min load average at start and end
+            "load_average_start": load_at_start,
+            "load_average_end": _load_average(),
             "load_time_s": load_time,
             "n_clips": int(len(y)),
             "n_positive": int(y.sum()),
@@ -704,6 +708,13 @@ def main(argv: list[str] | None = None) -> dict:
         print(f"{c['target']}: {c['pipeline']} {c['measured']:.3f} ({verdict})")
     print(f"wall time {wall / 60:.1f} min; outputs in {out}")
     return result
+
+
+def _load_average() -> float | None:
+    try:
+        return round(os.getloadavg()[0], 2)
+    except OSError:
+        return None
 
 
 def _stratified_subset(y: np.ndarray, n: int, seed: int) -> np.ndarray:
