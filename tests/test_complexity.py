@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import math
+import os
 import pickle
+import subprocess
+import sys
 import warnings
 
 import mpmath as mp
@@ -617,6 +620,24 @@ def test_threads_and_blocks_give_the_same_values(monkeypatch):
     monkeypatch.setattr("whalefeat.complexity._BLOCK_VALUES", 700)  # blocks of two rows
     np.testing.assert_array_equal(curve.fit_transform(X), one)
     np.testing.assert_array_equal(curve.fit_transform(X[5:9]), one[5:9])
+
+
+@pytest.mark.slow
+def test_threads_on_the_first_call_with_nothing_compiled(tmp_path):
+    # an empty numba cache makes this process compile everything, with threads requested
+    code = (
+        "import numpy as np\n"
+        "from whalefeat.complexity import ComplexityEntropyCurve\n"
+        "X = np.random.default_rng(0).standard_normal((64, 300))\n"
+        "curve = ComplexityEntropyCurve(dimension=3, q=[0.5, 2.0], n_jobs=2)\n"
+        "a = curve.fit_transform(X)\n"
+        "b = curve.set_params(n_jobs=1).fit_transform(X)\n"
+        "assert np.array_equal(a, b)\n"
+    )
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=600, env=env)
+    assert result.returncode == 0, result.stderr[-2000:]
 
 
 def test_jitter_is_seeded():

@@ -720,8 +720,8 @@ def _signal_curves(X, dimension, delay, ties, seed, window, hop, plan, n_jobs=No
         for start, stop in _row_blocks(n, m * length, 1):
             run(start, stop)
         return out
-    # the first row runs here, so that the kernel is compiled (or loaded from numba's cache)
-    # before the threads start: two threads doing so at once crash the interpreter
+    # the first row runs in this thread, so that the kernel is compiled (or loaded from
+    # numba's cache) before other threads call it: compilation and cache loading never race
     run(0, 1)
     blocks = [(start + 1, stop + 1) for start, stop in _row_blocks(n - 1, m * length, n_threads)]
     Parallel(n_jobs=n_threads, prefer="threads")(delayed(run)(*block) for block in blocks)

@@ -9,11 +9,10 @@ permutations: the nonzero entries of a count vector come in the same order as
 the rows of ``ordpy.ordinal_distribution``.
 
 Inside the kernels a window is first coded by the digits of its rank vector
-``rho = pi^-1``, ``D_k = #{j > k: x_j ranks below x_k}`` (plain comparisons, no
-sorting), packed a few bits each, and then mapped to the code of ``pi`` through
-a lookup table (:func:`pattern_table`). The next window along the series shares
-all samples but one, so its digits are the previous ones shifted by one digit
-plus the ``dimension - 1`` comparisons with the entering sample.
+``rho = pi^-1``, ``D_k = #{j > k: x_j ranks below x_k}``, packed a few bits
+each and built one comparison ``(k, j)`` at a time for all windows of a series
+(no sorting, vectorised loops), and then mapped to the code of ``pi`` through a
+lookup table (:func:`pattern_table`).
 
 Tie policies
 ------------
@@ -58,16 +57,6 @@ def _tie_key(seed, index):
     z = (z ^ (z >> _U64(30))) * _MIX1
     z = (z ^ (z >> _U64(27))) * _MIX2
     return z ^ (z >> _U64(31))
-
-
-@njit(cache=True, nogil=True)
-def _later_is_smaller(later, earlier, i_later, i_earlier, ties, seed):
-    """Whether the sample at ``i_later`` ranks below the earlier one at ``i_earlier``."""
-    if later < earlier:
-        return True
-    if ties == TIES_STABLE or later != earlier:
-        return False
-    return _tie_key(seed, i_later) < _tie_key(seed, i_earlier)
 
 
 def digit_bits(dimension: int) -> int:
@@ -140,78 +129,42 @@ def n_patterns(dimension: int) -> int:
 
 
 @njit(cache=True, nogil=True)
-def _direct_code(x, t, dimension, delay, bits, ties, seed):
-    """Packed rank digits of the window starting at ``t``, from all its comparisons."""
-    code = 0
-    for k in range(dimension - 1):
-        digit = 0
-        i_k = t + k * delay
-        for j in range(k + 1, dimension):
-            i_j = t + j * delay
-            digit += _later_is_smaller(x[i_j], x[i_k], i_j, i_k, ties, seed)
-        code = (code << bits) | digit
-    return code
-
-
-@njit(cache=True, nogil=True)
 def _codes_into(x, dimension, delay, table, ties, seed, out):
     """Pattern code of every window of the 1-D series ``x``, written to ``out``.
 
-    Window ``t`` shares all samples but one with window ``t - tau``: its packed
-    rank digits are the previous ones shifted by one digit, plus the
-    comparisons of the entering sample with the other ``dimension - 1``. With
-    stable ties the comparisons are made for all windows at once, one digit at
-    a time, and since a digit shifts out after ``dimension - 1`` windows, the
-    code of window ``t`` is the sum of the shifted increments of windows ``t,
-    t - tau, ..., t - (dimension - 2) tau``: loops without a serial dependence,
-    which the compiler vectorises. The first ``(dimension - 2) tau`` windows,
-    which lack predecessors, are coded directly.
+    The packed rank digits are built one comparison ``(k, j)`` at a time for all
+    windows together, loops without a serial dependence that the compiler
+    vectorises, then looked up in ``table``. With jitter, the tie-breaking key of
+    every sample is hashed once.
     """
     span = (dimension - 1) * delay
     n_windows = x.shape[0] - span
     bits = 1
     while (1 << bits) < dimension:
         bits += 1
-    mask = (1 << (bits * (dimension - 1))) - 1
     top = bits * (dimension - 2)
-    n_first = min((dimension - 2) * delay, n_windows)
-    if ties == TIES_STABLE:
-        increments = np.zeros(n_windows, dtype=np.int32)
-        entering = x[span:span + n_windows]
-        for k in range(dimension - 1):
-            weight = np.int32(1 << (top - k * bits))
-            sample = x[k * delay:k * delay + n_windows]
-            for t in range(n_windows):
-                increments[t] += np.int32(entering[t] < sample[t]) * weight
-        codes = out[:n_windows]
-        codes[:] = 0
-        for i in range(dimension - 1):
-            lag = i * delay
-            shift = bits * i
-            later = codes[lag:]
-            for t in range(n_windows - lag):
-                later[t] += np.int32((np.int64(increments[t]) << shift) & mask)
-        for t in range(n_first, n_windows):
-            codes[t] = table[codes[t]]
-    else:
-        # jitter: the same recurrence, one window after the other (keys are hashed lazily)
-        for first in range(min(delay, n_windows)):
-            code = _direct_code(x, first, dimension, delay, bits, ties, seed)
-            out[first] = table[code]
-            for t in range(first + delay, n_windows, delay):
-                i_new = t + span
-                entering = x[i_new]
-                code = (code << bits) & mask
-                shift = top
-                for k in range(dimension - 1):
-                    i_k = t + k * delay
-                    smaller = _later_is_smaller(entering, x[i_k], i_new, i_k, ties, seed)
-                    code += np.int64(smaller) << shift
-                    shift -= bits
-                out[t] = table[code]
-        return n_windows
-    for t in range(n_first):
-        out[t] = table[_direct_code(x, t, dimension, delay, bits, ties, seed)]
+    codes = out[:n_windows]
+    codes[:] = 0
+    keys = np.empty(x.shape[0] if ties == TIES_JITTER else 0, dtype=np.uint64)
+    for t in range(keys.shape[0]):
+        keys[t] = _tie_key(seed, t)
+    for k in range(dimension - 1):
+        weight = np.int32(1 << (top - k * bits))
+        earlier = x[k * delay:k * delay + n_windows]
+        for j in range(k + 1, dimension):
+            later = x[j * delay:j * delay + n_windows]
+            if ties == TIES_STABLE:
+                for t in range(n_windows):
+                    codes[t] += np.int32(later[t] < earlier[t]) * weight
+            else:
+                key_earlier = keys[k * delay:k * delay + n_windows]
+                key_later = keys[j * delay:j * delay + n_windows]
+                for t in range(n_windows):
+                    below = (later[t] < earlier[t]) | (
+                        (later[t] == earlier[t]) & (key_later[t] < key_earlier[t]))
+                    codes[t] += np.int32(below) * weight
+    for t in range(n_windows):
+        codes[t] = table[codes[t]]
     return n_windows
 
 
