@@ -61,7 +61,7 @@ MODELS = {
     ),
 }
 #: The epochs each network trains for unless --epochs is given.
-DEFAULT_EPOCHS = {"inception-seed": 30, "inceptiontime": 20, "xception": 10}
+DEFAULT_EPOCHS = {"inception-seed": 60, "inceptiontime": 30, "xception": 10}
 _SUFFIX_LABEL = re.compile(r"_[01]\.[A-Za-z0-9]+$")
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -195,20 +195,25 @@ def clips_to_extract(inputs: Sequence[Path]) -> tuple[np.ndarray, np.ndarray | N
 # Pipelines
 
 
-def feature_steps(args: argparse.Namespace) -> list:
-    """The transformers after the loader for ``--features`` (extract) or a model (evaluate)."""
+def _spectrogram(args: argparse.Namespace, *, flatten: bool = False):
     from .spectrogram import Spectrogram
 
-    spectrogram = Spectrogram(
+    return Spectrogram(
         window_length=args.window_length,
         hop_length=args.hop_length,
         fmin=args.fmin,
         fmax=args.fmax,
         scaling=args.scaling,
-        contrast=args.contrast,
+        contrast=None if args.contrast == "none" else args.contrast,
+        flatten=flatten,
         n_jobs=args.jobs,
     )
-    if args.features == "spectrogram":
+
+
+def feature_steps(args: argparse.Namespace, features: str) -> list:
+    """The transformers after the loader that compute ``features``."""
+    spectrogram = _spectrogram(args)
+    if features == "spectrogram":
         return [spectrogram]
     from .complexity import ComplexityEntropyCurve
 
@@ -221,7 +226,7 @@ def feature_steps(args: argparse.Namespace) -> list:
         random_state=args.seed,
         n_jobs=args.jobs,
     )
-    if args.features == "ce-curve":
+    if features == "ce-curve":
         return [curve]
     if args.series_from == "signal":
         curve.set_params(window=args.ce_window, hop=args.ce_hop)
@@ -241,15 +246,9 @@ def build_pipeline(args: argparse.Namespace):
         from sklearn.linear_model import LogisticRegression
         from sklearn.preprocessing import StandardScaler
 
-        from .spectrogram import Spectrogram
-
         return make_pipeline(
             loader,
-            Spectrogram(
-                window_length=args.window_length, hop_length=args.hop_length, fmin=args.fmin,
-                fmax=args.fmax, scaling=args.scaling, contrast=args.contrast, flatten=True,
-                n_jobs=args.jobs,
-            ),
+            _spectrogram(args, flatten=True),
             StandardScaler(),
             LogisticRegression(C=0.01, max_iter=2000),
         )
@@ -257,24 +256,43 @@ def build_pipeline(args: argparse.Namespace):
     from . import models
 
     if model == "xception":
-        from .spectrogram import Spectrogram
-
         classifier = models.XceptionClassifier(
             image_size=args.image_size, weights=None, epochs=epochs,
             batch_size=args.batch_size, random_state=args.seed, verbose=args.keras_verbose,
         )
-        spectrogram = Spectrogram(
-            window_length=args.window_length, hop_length=args.hop_length, fmin=args.fmin,
-            fmax=args.fmax, scaling=args.scaling, contrast=args.contrast, n_jobs=args.jobs,
-        )
-        return make_pipeline(loader, spectrogram, classifier)
+        return make_pipeline(loader, _spectrogram(args), classifier)
     architecture = "seed" if model == "inception-seed" else "inceptiontime"
     classifier = models.Inception1DClassifier(
         architecture=architecture, epochs=epochs, batch_size=args.batch_size,
         random_state=args.seed, verbose=args.keras_verbose,
     )
-    args.features = "ce-series"
-    return make_pipeline(loader, *feature_steps(args), classifier)
+    return make_pipeline(loader, *feature_steps(args, "ce-series"), classifier)
+
+
+def _start_keras_quietly() -> None:
+    """Import Keras and start its backend with the C++ start-up messages hidden.
+
+    TensorFlow prints several lines on the standard error file descriptor when
+    it loads and when it first looks for devices, whatever TF_CPP_MIN_LOG_LEVEL
+    says; they are noise next to the report. A missing Keras is left for the
+    estimators to report, with the extra to install.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            try:
+                import keras
+
+                keras.ops.zeros(1)
+            except ImportError:
+                pass
+            finally:
+                sys.stderr.flush()
+                os.dup2(saved, 2)
+    finally:
+        os.close(saved)
 
 
 # --------------------------------------------------------------------------------------
@@ -400,7 +418,7 @@ def command_extract(args: argparse.Namespace) -> int:
 
     from .io import AiffLoader
 
-    pipeline = make_pipeline(AiffLoader(n_jobs=args.jobs), *feature_steps(args))
+    pipeline = make_pipeline(AiffLoader(n_jobs=args.jobs), *feature_steps(args, args.features))
     _say(args, f"extracting {args.features} features from {len(paths)} clips")
     progress = Progress(len(paths), "extract", enabled=not args.quiet)
     progress.update(0)
@@ -490,6 +508,8 @@ def run_evaluation(args: argparse.Namespace, paths: np.ndarray, y: np.ndarray,
             f"{data}: {args.folds}-fold cross-validation needs at least {args.folds} clips of "
             f"each class; found {counts[1]} with an up-call and {counts[0]} without"
         )
+    if args.model in DEFAULT_EPOCHS and args.keras_verbose == 0:
+        _start_keras_quietly()
     pipeline = build_pipeline(args)
     _say(args, f"evaluating {args.model} on {len(y)} clips from {data}")
     folds = cross_validate(pipeline, paths, y, n_folds=args.folds, seed=args.seed,
@@ -645,7 +665,7 @@ def _feature_options(parser: argparse.ArgumentParser, *, series_default: str) ->
                        help="highest frequency kept, Hz ('none': up to Nyquist)")
     group.add_argument("--scaling", choices=["db", "power", "magnitude", "log"], default="db",
                        help="value of each cell")
-    group.add_argument("--contrast", choices=["row", "frame", "both"], default=None,
+    group.add_argument("--contrast", choices=["row", "frame", "both", "none"], default="row",
                        help="contrast normalisation per frequency row, frame, or both")
     group = parser.add_argument_group("complexity-entropy")
     group.add_argument("--dimension", type=_positive_int, default=4, metavar="D",
@@ -793,7 +813,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--clips", type=_positive_int, default=300, metavar="N",
                       help="clips to synthesise")
-    demo.add_argument("--snr-db", type=float, default=0.0, metavar="DB",
+    demo.add_argument("--snr-db", type=float, default=10.0, metavar="DB",
                       help="signal-to-noise ratio of the up-calls, dB")
     demo.add_argument("--keep", type=Path, default=None, metavar="FOLDER",
                       help="write the clips to FOLDER and keep them")
