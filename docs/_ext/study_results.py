@@ -204,7 +204,7 @@ def study_rst(folder: Path) -> list[str]:
     lines: list[str] = []
     command = folder / "command.txt"
     if command.is_file():
-        lines += ["The results below were produced with::", ""]
+        lines += ["The results below were produced with:", "", ".. code-block:: bash", ""]
         lines += ["   " + line for line in command.read_text("utf-8").splitlines()]
         lines.append("")
     results = folder / "results.csv"
