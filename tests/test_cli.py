@@ -182,7 +182,7 @@ def test_extract_spectrograms_to_npz(labelled, tmp_path):
     expected_paths = np.array(sorted(map(str, (labelled / "train").iterdir()),
                                      key=lambda p: int(Path(p).stem[5:])))
     np.testing.assert_array_equal(paths, expected_paths)
-    spectrogram = Spectrogram(fmin=50, fmax=250)
+    spectrogram = Spectrogram(fmin=50, fmax=250, contrast="row")
     expected = spectrogram.fit_transform(AiffLoader().fit_transform(paths))
     np.testing.assert_array_equal(data["features"], expected)
     np.testing.assert_array_equal(data["feature_names"], spectrogram.get_feature_names_out())
@@ -221,7 +221,7 @@ def test_extract_ce_series(labelled, tmp_path):
                  "--hop-length", "128"]) == 0
     data = np.load(output)
     loader_output = AiffLoader().fit_transform(data["paths"])
-    spectra = Spectrogram(hop_length=128).fit_transform(loader_output)
+    spectra = Spectrogram(hop_length=128, contrast="row").fit_transform(loader_output)
     expected = ComplexityEntropyCurve(dimension=4, measure="shannon").fit_transform(spectra)
     np.testing.assert_allclose(data["features"], expected)
     assert data["features"].shape == (24, spectra.shape[2], 2)
