@@ -226,6 +226,13 @@ def test_extract_ce_series(labelled, tmp_path):
     np.testing.assert_allclose(data["features"], expected)
     assert data["features"].shape == (24, spectra.shape[2], 2)
 
+    # the study's framing: windows of the raw signal instead of spectrogram frames
+    assert main(["extract", str(labelled), "-o", str(output), "-q", "--features", "ce-series",
+                 "--series-from", "signal", "--ce-window", "256", "--ce-hop", "64"]) == 0
+    framed = ComplexityEntropyCurve(dimension=4, measure="shannon", window=256, hop=64)
+    np.testing.assert_allclose(np.load(output)["features"], framed.fit_transform(loader_output))
+    assert np.load(output)["features"].shape == (24, 1 + (4000 - 256) // 64, 2)
+
 
 # ------------------------------------------------------------------------------ evaluate
 
