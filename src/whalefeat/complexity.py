@@ -49,6 +49,7 @@ only summed, series after series.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from numbers import Integral, Real
 
 import numpy as np
@@ -328,47 +329,57 @@ def _curve_from_distinct(vals, mult, k, total, n_pat, measure, qs, coef, usable,
 
 
 @njit(cache=True, nogil=True)
-def _memo_fill(v, total, n_pat, qs, coef, usable, memo_x, memo_terms):
-    """Cache the per-q terms of one pattern with count ``v`` out of ``total``.
+def _memo_fill(v, slot, total, n_pat, qs, coef, usable, scratch, memo_x, memo_terms):
+    """Cache, in row ``slot``, the per-q terms of one pattern with count ``v`` of ``total``.
 
-    ``memo_x[v]``: ``p``, ``ln(1/p)``, ``ln(p/m)``, ``ln(u/m)``, ``1 + n p``;
-    ``memo_terms[v]``: the entropy term ``p expm1((1 - q) ln(1/p))`` (``p ln(1/p)``
+    ``memo_x[slot]``: ``p``, ``ln(1/p)``, ``ln(p/m)``, ``ln(u/m)``, ``1 + n p``;
+    ``memo_terms[slot]``: the entropy term ``p expm1((1 - q) ln(1/p))`` (``p ln(1/p)``
     at ``q = 1``) and the two divergence terms ``(1 + n p) psi_q``, for every q.
+    ``scratch`` is at least ``(6, 4)``.
     """
     if v == 0:  # an absent pattern: x = -inf (psi = 1) and ln 2, weight 1
-        memo_x[v, 0], memo_x[v, 1] = 0.0, np.inf
-        memo_x[v, 2], memo_x[v, 3], memo_x[v, 4] = -np.inf, _LN2, 1.0
+        memo_x[slot, 0], memo_x[slot, 1] = 0.0, np.inf
+        memo_x[slot, 2], memo_x[slot, 3], memo_x[slot, 4] = -np.inf, _LN2, 1.0
         expm1_ln2 = math.expm1(_LN2)
         ln2_exp_ln2 = _LN2 * math.exp(_LN2)
         for iq in range(qs.shape[0]):
-            memo_terms[v, 0, iq] = 0.0
-            memo_terms[v, 1, iq] = 1.0
-            memo_terms[v, 2, iq] = _psi(_LN2, expm1_ln2, ln2_exp_ln2, qs[iq], coef, iq, usable)
+            memo_terms[slot, 0, iq] = 0.0
+            memo_terms[slot, 1, iq] = 1.0
+            memo_terms[slot, 2, iq] = _psi(_LN2, expm1_ln2, ln2_exp_ln2, qs[iq], coef, iq,
+                                           usable)
         return
-    scratch = np.empty((6, 3))
-    _prepare(np.full(1, float(v)), np.ones(1), 1, total, n_pat, scratch)
-    memo_x[v, 0], memo_x[v, 1] = scratch[0, 0], scratch[1, 0]
-    memo_x[v, 2], memo_x[v, 3], memo_x[v, 4] = scratch[2, 0], scratch[2, 1], scratch[5, 0]
+    value = scratch[0, 3:4]
+    one = scratch[1, 3:4]
+    value[0] = v
+    one[0] = 1.0
+    _prepare(value, one, 1, total, n_pat, scratch)  # writes columns 0 to 2 only
+    # scalars first: the loop below then keeps them in registers
+    p, log_inv_p, weight = scratch[0, 0], scratch[1, 0], scratch[5, 0]
+    x1, expm1_x1, x1_exp_x1 = scratch[2, 0], scratch[3, 0], scratch[4, 0]
+    x2, expm1_x2, x2_exp_x2 = scratch[2, 1], scratch[3, 1], scratch[4, 1]
+    memo_x[slot, 0], memo_x[slot, 1] = p, log_inv_p
+    memo_x[slot, 2], memo_x[slot, 3], memo_x[slot, 4] = x1, x2, weight
+    entropy = memo_terms[slot, 0]
+    divergence1 = memo_terms[slot, 1]
+    divergence2 = memo_terms[slot, 2]
     for iq in range(qs.shape[0]):
-        q = qs[iq]
-        s = 1.0 - q
-        if s == 0.0:
-            memo_terms[v, 0, iq] = scratch[0, 0] * scratch[1, 0]
-        else:
-            memo_terms[v, 0, iq] = scratch[0, 0] * math.expm1(s * scratch[1, 0])
-        for c in range(2):
-            memo_terms[v, 1 + c, iq] = scratch[5, c] * _psi(
-                scratch[2, c], scratch[3, c], scratch[4, c], q, coef, iq, usable)
+        s = 1.0 - qs[iq]
+        entropy[iq] = p * (log_inv_p if s == 0.0 else math.expm1(s * log_inv_p))
+    for iq in range(qs.shape[0]):
+        divergence1[iq] = weight * _psi(x1, expm1_x1, x1_exp_x1, qs[iq], coef, iq, usable)
+    for iq in range(qs.shape[0]):
+        divergence2[iq] = weight * _psi(x2, expm1_x2, x2_exp_x2, qs[iq], coef, iq, usable)
 
 
 @njit(cache=True, nogil=True)
-def _curve_from_counts(vals, mult, k, total, n_pat, measure, qs, coef, usable, dmax_value,
-                       dmax_scale, memo_ready, memo_x, memo_terms, work, acc, out):
-    """As ``_curve_from_distinct`` for integer counts, through cached per-count terms.
+def _curve_from_counts(vals, mult, k, total, n_pat, measure, qs, dmax_value, dmax_scale,
+                       memo_slot, memo_x, memo_terms, work, acc, out):
+    """As ``_curve_from_distinct`` for integer counts, from cached per-count terms.
 
-    Every series of a batch has the same number of windows, so a count value
-    recurs from series to series: its per-q terms are computed once and then only
-    summed. Valid where no psi sum needs scaling (every q below 600 / ln 2).
+    ``memo_slot[v]`` is the row of ``memo_x`` and ``memo_terms`` (see
+    ``_memo_fill``) that holds count ``v``; every count in ``vals`` (and 0 if
+    patterns are missing) must have one. Valid where no psi sum needs scaling
+    (every q below 600 / ln 2).
     """
     n_present = 0.0
     for j in range(k):
@@ -380,33 +391,28 @@ def _curve_from_counts(vals, mult, k, total, n_pat, measure, qs, coef, usable, d
         acc[2, iq] = 0.0
         acc[4, iq] = 0.0
     if n_missing > 0.0:
-        if not memo_ready[0]:
-            _memo_fill(0, total, n_pat, qs, coef, usable, memo_x, memo_terms)
-            memo_ready[0] = True
+        row = memo_slot[0]
         for iq in range(n_q):
-            acc[1, iq] = n_missing * memo_terms[0, 1, iq]
-            acc[3, iq] = n_missing * memo_terms[0, 2, iq]
+            acc[1, iq] = n_missing * memo_terms[row, 1, iq]
+            acc[3, iq] = n_missing * memo_terms[row, 2, iq]
     else:
         for iq in range(n_q):
             acc[1, iq] = 0.0
             acc[3, iq] = 0.0
     for j in range(k):
-        v = int(vals[j])
-        if not memo_ready[v]:
-            _memo_fill(v, total, n_pat, qs, coef, usable, memo_x, memo_terms)
-            memo_ready[v] = True
+        row = memo_slot[int(vals[j])]
         m = mult[j]
         for iq in range(n_q):
-            acc[0, iq] += m * memo_terms[v, 0, iq]
-            acc[1, iq] += m * memo_terms[v, 1, iq]
-            acc[3, iq] += m * memo_terms[v, 2, iq]
+            acc[0, iq] += m * memo_terms[row, 0, iq]
+            acc[1, iq] += m * memo_terms[row, 1, iq]
+            acc[3, iq] += m * memo_terms[row, 2, iq]
         # what the Renyi fallbacks of _finish read (see _prepare)
-        work[0, j] = m * memo_x[v, 0]
-        work[1, j] = memo_x[v, 1]
-        work[2, j] = memo_x[v, 2]
-        work[2, k + j] = memo_x[v, 3]
-        work[5, j] = m * memo_x[v, 4]
-        work[5, k + j] = m * memo_x[v, 4]
+        work[0, j] = m * memo_x[row, 0]
+        work[1, j] = memo_x[row, 1]
+        work[2, j] = memo_x[row, 2]
+        work[2, k + j] = memo_x[row, 3]
+        work[5, j] = m * memo_x[row, 4]
+        work[5, k + j] = m * memo_x[row, 4]
     n_terms = 2 * k
     if n_missing > 0.0:
         work[2, n_terms] = _LN2
@@ -502,10 +508,11 @@ def _signal_curves_kernel(Y, dimension, delay, table, ties, seed, window, hop, n
     n_patterns = int(n_pat)
     size = min(n_patterns, per_frame) + 1
     use_memo = per_frame <= _MEMO_COUNTS and qs.max() * _LN2 <= _SCALE_AT
-    memo_size = per_frame + 1 if use_memo else 1
-    memo_ready = np.zeros(memo_size, dtype=np.bool_)
-    memo_x = np.empty((memo_size, 5))
-    memo_terms = np.empty((memo_size, 3, qs.shape[0]))
+    # cached terms of each count value met so far: memo_slot[v] is its row, or -1
+    memo_slot = np.full(per_frame + 1 if use_memo else 1, -1, dtype=np.int64)
+    memo_x = np.empty((64, 5))
+    memo_terms = np.empty((64, 3, qs.shape[0]))
+    n_rows = 0
     codes = np.empty(used - span, dtype=np.int32)
     counts = np.empty(n_patterns, dtype=np.int64)
     histogram = np.empty(per_frame + 1, dtype=np.int64)  # patterns per count value
@@ -529,14 +536,28 @@ def _signal_curves_kernel(Y, dimension, delay, table, ties, seed, window, hop, n
                     _add(counts, histogram, codes[t], -1)
                     _add(counts, histogram, codes[t + per_frame], 1)
             k = _distinct_from_histogram(histogram, n_patterns, vals, mult)
-            if use_memo:
-                _curve_from_counts(vals, mult, k, float(per_frame), n_pat, measure, qs, coef,
-                                   usable, dmax_value, dmax_scale, memo_ready, memo_x,
-                                   memo_terms, work, acc, out[i, j, f])
-            else:
+            if not use_memo:
                 _curve_from_distinct(vals, mult, k, float(per_frame), n_pat, measure, qs,
                                      coef, usable, dmax_value, dmax_scale, work, acc,
                                      out[i, j, f])
+                continue
+            if n_rows + k + 1 > memo_x.shape[0]:
+                capacity = 2 * (n_rows + k + 1)
+                grown_x = np.empty((capacity, 5))
+                grown_terms = np.empty((capacity, 3, qs.shape[0]))
+                grown_x[:n_rows] = memo_x[:n_rows]
+                grown_terms[:n_rows] = memo_terms[:n_rows]
+                memo_x, memo_terms = grown_x, grown_terms
+            for jj in range(-1, k):
+                v = 0 if jj < 0 else int(vals[jj])
+                if memo_slot[v] < 0 and (jj >= 0 or histogram[0] > 0):
+                    memo_slot[v] = n_rows
+                    _memo_fill(v, n_rows, float(per_frame), n_pat, qs, coef, usable, work,
+                               memo_x, memo_terms)
+                    n_rows += 1
+            _curve_from_counts(vals, mult, k, float(per_frame), n_pat, measure, qs, dmax_value,
+                               dmax_scale, memo_slot, memo_x, memo_terms, work, acc,
+                               out[i, j, f])
 
 
 @njit(cache=True, nogil=True)
@@ -582,20 +603,33 @@ def _two_value_curves(first, rest, n_rest, n_pat, measure, qs, coef, usable, dma
 
 
 class _Plan:
-    """What the kernels need per (dimension, measure, q grid), computed once per call."""
+    """What the kernels need per (dimension, measure, q grid); see ``_plan``."""
 
     def __init__(self, dimension: int, measure: int, qs: np.ndarray):
         self.n_pat = float(ordinal.n_patterns(dimension))
         self.measure = measure
-        self.qs = np.ascontiguousarray(qs, dtype=np.float64)
+        self.qs = np.array(qs, dtype=np.float64)
         self.coef, self.usable = _series_coefficients(self.qs)
         self.dmax_value, self.dmax_scale = _divergence_maximum(
             self.n_pat, measure, self.qs, self.coef, self.usable
         )
+        for array in (self.qs, self.coef, self.usable, self.dmax_value, self.dmax_scale):
+            array.setflags(write=False)
 
     def args(self):
         return (self.n_pat, self.measure, self.qs, self.coef, self.usable, self.dmax_value,
                 self.dmax_scale)
+
+
+@lru_cache(maxsize=64)
+def _cached_plan(dimension: int, measure: int, q_bytes: bytes) -> _Plan:
+    return _Plan(dimension, measure, np.frombuffer(q_bytes, dtype=np.float64))
+
+
+def _plan(dimension: int, measure: int, qs) -> _Plan:
+    """The (read-only, cached) plan for these settings: repeated calls skip its set-up."""
+    qs = np.ascontiguousarray(qs, dtype=np.float64)
+    return _cached_plan(int(dimension), measure, qs.tobytes())
 
 
 # --------------------------------------------------------------------------------------------
@@ -731,7 +765,7 @@ def _signal_curves(X, dimension, delay, ties, seed, window, hop, plan, n_jobs=No
 def _curves(x, dimension, delay, measure, qs, probs, ties, random_state):
     """Shared body of the public functions: returns ``(..., len(qs), 2)``."""
     _check_dimension(dimension, delay)
-    plan = _Plan(dimension, measure, qs)
+    plan = _plan(dimension, measure, qs)
     if probs:
         P = np.asarray(x, dtype=np.float64)
         if P.ndim == 0 or P.size == 0:
@@ -955,7 +989,7 @@ del _function
 
 def _family_curve(dimension, first, rest, n_rest):
     """Shannon ``(H, C)`` of the distributions ``(first[i], rest[i] x n_rest[i], 0, ...)``."""
-    plan = _Plan(dimension, _TSALLIS, np.ones(1))
+    plan = _plan(dimension, _TSALLIS, np.ones(1))
     out = np.empty((first.shape[0], 2))
     _two_value_curves(first, rest, n_rest.astype(np.float64), *plan.args(), out)
     return out
@@ -1296,7 +1330,7 @@ class ComplexityEntropyCurve(TransformerMixin, BaseEstimator):
             )
         tie_code, seed = _check_ties(self.ties, self.random_state)
         measure = _RENYI if self.measure == "renyi" else _TSALLIS
-        plan = _Plan(self.dimension, measure, self.q_)
+        plan = _plan(self.dimension, measure, self.q_)
         args = (self.dimension, self.delay, tie_code, seed)
         if X.ndim == 3:
             series = X.transpose(0, 2, 1)  # frames along axis 1, frequency last
