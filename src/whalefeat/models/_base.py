@@ -1,0 +1,376 @@
+"""Shared scikit-learn glue for the Keras classifiers (private).
+
+Keras is imported lazily, on the first ``fit`` (or unpickling), so that
+``import whalefeat.models`` never imports TensorFlow.
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib
+import os
+import random
+import tempfile
+from contextlib import contextmanager
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+_INSTALL_HINT = 'pip install "whalefeat[keras]"'
+
+
+def _import_keras(owner: str = "the whalefeat Keras classifiers"):
+    """Import and return ``keras`` (version 3), or raise a helpful ImportError."""
+    try:
+        keras = importlib.import_module("keras")
+    except ImportError as exc:
+        raise ImportError(
+            f"{owner} need TensorFlow and Keras 3, which are not installed. "
+            f"Install them with: {_INSTALL_HINT}"
+        ) from exc
+    version = getattr(keras, "__version__", "0")
+    if int(version.split(".")[0]) < 3:
+        raise ImportError(
+            f"{owner} need Keras 3, found keras {version}. Upgrade with: {_INSTALL_HINT}"
+        )
+    return keras
+
+
+@contextmanager
+def _seeded(keras, random_state):
+    """Seed Keras (and TensorFlow) from ``random_state`` for the duration of a block.
+
+    ``keras.utils.set_random_seed`` also reseeds Python's ``random`` and
+    NumPy's global generator; their previous states are restored on exit so
+    that fitting never changes the caller's random streams. With
+    ``random_state=None`` nothing is seeded.
+    """
+    if random_state is None:
+        yield
+        return
+    if isinstance(random_state, Integral):
+        seed = int(random_state)
+    else:
+        seed = int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
+    python_state = random.getstate()
+    numpy_state = np.random.get_state()  # noqa: NPY002 (the global state is the point)
+    keras.utils.set_random_seed(seed)
+    try:
+        yield
+    finally:
+        random.setstate(python_state)
+        np.random.set_state(numpy_state)  # noqa: NPY002
+
+
+def _model_to_bytes(model) -> bytes:
+    with tempfile.TemporaryDirectory() as directory:
+        path = os.path.join(directory, "model.keras")
+        model.save(path)
+        with open(path, "rb") as handle:
+            return handle.read()
+
+
+def _model_from_bytes(keras, data: bytes, custom_objects: dict):
+    with tempfile.TemporaryDirectory() as directory:
+        path = os.path.join(directory, "model.keras")
+        with open(path, "wb") as handle:
+            handle.write(data)
+        return keras.saving.load_model(path, custom_objects=custom_objects, compile=False)
+
+
+class _KerasClassifier(ClassifierMixin, BaseEstimator):
+    """Base class: data checks, label encoding, training loop, pickling.
+
+    Subclasses define ``__init__`` (storing every parameter), and implement
+    ``_check_params``, ``_allowed_ndims``, ``_to_model_input``,
+    ``_build_model`` and ``_custom_objects``; they may override
+    ``_training_phases`` for multi-phase schedules.
+    """
+
+    _parameter_constraints: dict = {
+        "epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "optimizer": [str, dict, HasMethods(["get_config"])],
+        "learning_rate": [Interval(Real, 0, None, closed="neither"), None],
+        "validation_split": [Interval(Real, 0, 1, closed="left")],
+        "patience": [Interval(Integral, 0, None, closed="left"), None],
+        "restore_best_weights": ["boolean"],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+        "callbacks": [list, None],
+        "verbose": [Interval(Integral, 0, 2, closed="both"), "boolean"],
+        "random_state": ["random_state"],
+        "warm_start": ["boolean"],
+    }
+
+    #: phases with at most this many training steps run eagerly (no tracing)
+    _max_eager_steps = 4
+
+    # ------------------------------------------------------------------ hooks
+    _allowed_ndims: tuple[int, ...] = (2, 3)
+
+    def _check_params(self, X: np.ndarray) -> None:
+        """Cross-parameter and parameter/data checks (after ``_validate_params``)."""
+
+    def _to_model_input(self, X: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def _build_model(self, keras, input_shape: tuple[int, ...], n_classes: int):
+        raise NotImplementedError
+
+    def _custom_objects(self, keras) -> dict:
+        return {}
+
+    def _training_phases(self, model):
+        """Yield ``(epochs, learning_rate)`` once per phase, after preparing ``model``."""
+        yield self.epochs, self.learning_rate
+
+    # ------------------------------------------------------------- sklearn API
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        return tags
+
+    def _validate_X(self, X, *, reset: bool, y=None):
+        kwargs = dict(allow_nd=True, dtype=(np.float32, np.float64), reset=reset)
+        if y is None:
+            X = validate_data(self, X, **kwargs)
+        else:
+            X, y = validate_data(self, X, y, **kwargs)
+        name = type(self).__name__
+        if X.ndim not in self._allowed_ndims:
+            shapes = " or ".join(f"{d}-D" for d in self._allowed_ndims)
+            raise ValueError(
+                f"{name} expects a {shapes} array X, got an array of shape {X.shape}."
+            )
+        if not reset and tuple(X.shape[1:]) != self.input_shape_:
+            raise ValueError(
+                f"X has per-sample shape {tuple(X.shape[1:])}, but {name} was fitted on "
+                f"per-sample shape {self.input_shape_}."
+            )
+        return X if y is None else (X, y)
+
+    def fit(self, X, y):
+        """Train the network on ``X`` and the class labels ``y``.
+
+        Parameters
+        ----------
+        X : array-like
+            Training inputs; see the class docstring for the accepted shapes.
+        y : array-like of shape (n_samples,)
+            Class labels of any type (integers, strings, ...); at least two
+            classes.
+
+        Returns
+        -------
+        self : object
+            The fitted classifier.
+        """
+        self._validate_params()
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None."
+            )
+        keras = _import_keras(type(self).__name__)
+        warm = self.warm_start and hasattr(self, "model_")
+        X, y = self._validate_X(X, reset=not warm, y=y)
+        check_classification_targets(y)
+        self._check_params(X)
+
+        if warm:
+            unseen = np.setdiff1d(np.unique(y), self.classes_)
+            if unseen.size:
+                raise ValueError(
+                    f"warm_start=True: y holds labels {unseen.tolist()} that were not seen "
+                    f"in the first fit (classes_ = {self.classes_.tolist()})."
+                )
+            y_encoded = np.searchsorted(self.classes_, y)
+        else:
+            classes, y_encoded = np.unique(y, return_inverse=True)
+            if classes.size < 2:
+                raise ValueError(
+                    f"{type(self).__name__} needs samples of at least 2 classes in y; "
+                    f"got only one class: {classes.tolist()}."
+                )
+        class_weight = self._encoded_class_weight(
+            self.classes_ if warm else classes, y_encoded
+        )
+        X_model = self._to_model_input(X)
+
+        with _seeded(keras, self.random_state):
+            if not warm:
+                self.classes_ = classes
+                self.input_shape_ = tuple(X.shape[1:])
+                self.model_ = self._build_model(keras, X_model.shape[1:], classes.size)
+                self.history_ = {}
+                self.n_iter_ = 0
+            train, validation = self._split_validation(X_model, y_encoded)
+            self._train(keras, train, validation, class_weight)
+        return self
+
+    def _encoded_class_weight(self, classes: np.ndarray, y_encoded: np.ndarray):
+        if self.class_weight is None:
+            return None
+        if isinstance(self.class_weight, str):  # "balanced", on the classes present in y
+            present = np.unique(y_encoded)
+            weights = compute_class_weight("balanced", classes=present, y=y_encoded)
+            encoded = dict.fromkeys(range(classes.size), 1.0)
+            encoded.update(zip(present.tolist(), weights.tolist(), strict=True))
+            return encoded
+        unknown = [label for label in self.class_weight if label not in set(classes.tolist())]
+        if unknown:
+            raise ValueError(
+                f"class_weight has labels {unknown} that are not classes of y "
+                f"({classes.tolist()})."
+            )
+        return {
+            index: float(self.class_weight.get(label, 1.0))
+            for index, label in enumerate(classes.tolist())
+        }
+
+    def _split_validation(self, X: np.ndarray, y: np.ndarray):
+        if self.validation_split == 0:
+            return (X, y), None
+        counts = np.bincount(y)
+        n_validation = int(np.ceil(self.validation_split * y.size))
+        stratify = y if counts[counts > 0].min() >= 2 and n_validation >= counts.size else None
+        try:
+            X_train, X_val, y_train, y_val = train_test_split(
+                X,
+                y,
+                test_size=self.validation_split,
+                stratify=stratify,
+                random_state=check_random_state(self.random_state).randint(2**31 - 1)
+                if self.random_state is not None
+                else None,
+            )
+        except ValueError as exc:
+            raise ValueError(
+                f"validation_split={self.validation_split} cannot split {y.size} samples "
+                f"into a training and a validation set: {exc}"
+            ) from exc
+        return (X_train, y_train), (X_val, y_val)
+
+    def _optimizer(self, keras, learning_rate):
+        spec = self.optimizer
+        try:
+            if isinstance(spec, str):
+                optimizer = keras.optimizers.get(spec)
+                config = keras.optimizers.serialize(optimizer)
+            elif isinstance(spec, dict):
+                config = copy.deepcopy(spec)
+            else:
+                config = keras.optimizers.serialize(spec)
+            if learning_rate is not None:
+                config.setdefault("config", {})["learning_rate"] = float(learning_rate)
+            return keras.optimizers.deserialize(config)
+        except (ValueError, TypeError, KeyError) as exc:
+            raise ValueError(
+                f"optimizer={spec!r} is not a Keras optimizer name, config dict or "
+                f"instance: {exc}"
+            ) from exc
+
+    def _train(self, keras, train, validation, class_weight) -> None:
+        # A functional twin sharing the layers of model_: compiling it keeps the
+        # optimizer out of model_, so model_ pickles to architecture + weights only.
+        trainer = keras.Model(self.model_.inputs, self.model_.outputs)
+        for epochs, learning_rate in self._training_phases(self.model_):
+            n_steps = epochs * -(-train[1].size // self.batch_size)
+            trainer.compile(
+                optimizer=self._optimizer(keras, learning_rate),
+                loss="sparse_categorical_crossentropy",
+                metrics=["accuracy"],
+                # Tracing the training step costs several eager steps; skip it
+                # when there are only a few steps to run.
+                run_eagerly=n_steps <= self._max_eager_steps,
+            )
+            callbacks = [copy.deepcopy(callback) for callback in self.callbacks or []]
+            if self.patience is not None:
+                callbacks.append(
+                    keras.callbacks.EarlyStopping(
+                        monitor="val_loss" if validation is not None else "loss",
+                        patience=self.patience,
+                        restore_best_weights=self.restore_best_weights,
+                    )
+                )
+            history = trainer.fit(
+                *train,
+                epochs=epochs,
+                batch_size=self.batch_size,
+                validation_data=validation,
+                class_weight=class_weight,
+                callbacks=callbacks,
+                shuffle=True,
+                verbose=int(self.verbose),
+            )
+            for key, values in history.history.items():
+                self.history_.setdefault(key, []).extend(float(v) for v in values)
+            self.n_iter_ += len(history.epoch)
+
+    def predict_proba(self, X):
+        """Class probabilities (the network's softmax output).
+
+        Parameters
+        ----------
+        X : array-like
+            Inputs of the same per-sample shape as in ``fit``.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probabilities, columns in the order of ``classes_``.
+        """
+        check_is_fitted(self)
+        X = self._validate_X(X, reset=False)
+        keras = _import_keras(type(self).__name__)
+        X = self._to_model_input(X)
+        # Eager calls batch by batch (as Keras advises for small inputs) skip the
+        # tracing of a predict function, which costs more than the forward pass
+        # on small data and would recur for every fitted model.
+        proba = np.concatenate(
+            [
+                keras.ops.convert_to_numpy(
+                    self.model_(X[start : start + self.batch_size], training=False)
+                )
+                for start in range(0, X.shape[0], self.batch_size)
+            ]
+        ).astype(np.float64)
+        return proba / proba.sum(axis=1, keepdims=True)
+
+    def predict(self, X):
+        """Most probable class of each sample.
+
+        Parameters
+        ----------
+        X : array-like
+            Inputs of the same per-sample shape as in ``fit``.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Predicted labels, taken from ``classes_``.
+        """
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
+
+    # ---------------------------------------------------------------- pickling
+    def __getstate__(self):
+        state = dict(super().__getstate__())  # a copy: the default is __dict__ itself
+        model = state.pop("model_", None)
+        if model is not None:
+            state["_model_keras_bytes"] = _model_to_bytes(model)
+        return state
+
+    def __setstate__(self, state):
+        state = dict(state)
+        data = state.pop("_model_keras_bytes", None)
+        super().__setstate__(state)
+        if data is not None:
+            keras = _import_keras(type(self).__name__)
+            self.model_ = _model_from_bytes(keras, data, self._custom_objects(keras))

@@ -1,0 +1,319 @@
+"""Inception1DClassifier: 1-D convolutional networks for (multichannel) series."""
+
+from __future__ import annotations
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ._base import _KerasClassifier
+
+_DEFAULTS = {
+    "seed": {"depth": 3, "filters": 128, "kernel_size": 3, "dropout": 0.2},
+    "inceptiontime": {
+        "depth": 6,
+        "filters": 32,
+        "kernel_size": (40, 20, 10),
+        "residual": True,
+        "bottleneck_size": 32,
+    },
+}
+
+
+class Inception1DClassifier(_KerasClassifier):
+    """1-D convolutional classifier of series, such as complexity-entropy curves over time.
+
+    Two architectures, both ending in global average pooling over time and a
+    softmax ``Dense(n_classes)`` output (softmax also for two classes):
+
+    ``architecture="seed"``
+        ``depth`` (3) blocks of ``Conv1D(filters=128, kernel_size=3,
+        padding="same")``, ``BatchNormalization``, ``ReLU`` and
+        ``Dropout(0.2)``.
+    ``architecture="inceptiontime"``
+        InceptionTime (Ismail Fawaz et al., 2020): ``depth`` (6) Inception
+        modules, each a bottleneck ``Conv1D`` (kernel 1, ``bottleneck_size``
+        filters, only where the module's input has more than one channel),
+        parallel ``Conv1D`` branches with the kernel sizes ``kernel_size``
+        (40, 20, 10) and a ``MaxPooling1D(3, strides=1, padding="same")``
+        branch followed by a kernel-1 ``Conv1D`` (all with ``filters``
+        filters and no bias), concatenated, then ``BatchNormalization`` and
+        ``ReLU``. With ``residual``, every third module output is added to a
+        shortcut from the previous residual point (kernel-1 ``Conv1D`` and
+        ``BatchNormalization``), followed by ``ReLU``.
+
+    The architecture parameters default to None, meaning the architecture's
+    own default (in brackets above); one that the chosen architecture does
+    not use must stay None.
+
+    Parameters
+    ----------
+    architecture : {"seed", "inceptiontime"}, default="seed"
+        Network architecture.
+    depth : int or None, default=None
+        Number of convolution blocks (seed: 3) or Inception modules
+        (inceptiontime: 6).
+    filters : int or None, default=None
+        Filters of each convolution (seed: 128), or of each branch of an
+        Inception module (inceptiontime: 32; a module outputs
+        ``(len(kernel_size) + 1) * filters`` channels).
+    kernel_size : int, tuple of int or None, default=None
+        Seed: the kernel size (3). Inceptiontime: the kernel sizes of the
+        parallel branches, ``(40, 20, 10)``; an int ``k`` gives ``(k, k // 2,
+        k // 4)``, the halving rule of the reference implementation.
+    dropout : float or None, default=None
+        Dropout rate after each seed block (0.2); seed only.
+    residual : bool or None, default=None
+        Residual shortcuts every three modules (True); inceptiontime only.
+    bottleneck_size : int or None, default=None
+        Filters of the bottleneck convolution (32), 0 for none;
+        inceptiontime only.
+    epochs : int, default=30
+        Training epochs.
+    batch_size : int, default=32
+        Mini-batch size for training and prediction.
+    optimizer : str, dict or keras.optimizers.Optimizer, default="adam"
+        Keras optimizer name, serialised config (as from
+        ``keras.optimizers.serialize``) or instance. A fresh optimizer is
+        built from it for every fit; an instance passed here is never
+        modified.
+    learning_rate : float or None, default=1e-3
+        Learning rate; ``None`` keeps the optimizer's own.
+    validation_split : float, default=0.0
+        Fraction of the training data held out (stratified by class where
+        every class has at least two samples; seeded by ``random_state``) to
+        compute ``val_loss`` and ``val_accuracy`` after each epoch.
+    patience : int or None, default=None
+        If not None, early stopping after ``patience`` epochs without
+        improvement of ``val_loss`` (or of the training ``loss`` when
+        ``validation_split=0``).
+    restore_best_weights : bool, default=True
+        With early stopping, end with the weights of the best epoch.
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes in the loss: ``{label: weight}`` (labels not
+        listed weigh 1) or ``"balanced"`` (``n_samples / (n_classes *
+        count)``).
+    callbacks : list of keras.callbacks.Callback or None, default=None
+        Extra Keras callbacks. Each ``fit`` trains with deep copies of them,
+        so the objects passed here stay unchanged.
+    verbose : int or bool, default=0
+        Keras's training output: 0 silent, 1 progress bar, 2 one line per
+        epoch.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, dropout, shuffling and the validation
+        split through ``keras.utils.set_random_seed``, which makes training
+        reproducible on CPU. Python's and NumPy's global random states are
+        restored after fitting; TensorFlow's global seed stays set. ``None``
+        seeds nothing.
+    warm_start : bool, default=False
+        If True and already fitted, ``fit`` continues training the current
+        network (new optimizer state) instead of building a new one; the
+        per-sample input shape must match and ``y`` may only hold known
+        classes. ``history_`` is then extended.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+    n_features_in_ : int
+        Size of the second axis of ``X`` seen in ``fit`` (the number of steps).
+    feature_names_in_ : ndarray of str
+        Column names of a DataFrame ``X``, if it had string column names.
+    input_shape_ : tuple of int
+        Per-sample shape of ``X`` seen in ``fit``; ``predict`` requires the same.
+    model_ : keras.Model
+        The trained network (uncompiled), from ``(n_steps, n_channels)``
+        inputs to the class probabilities.
+    history_ : dict of str to list of float
+        Per-epoch ``loss`` and ``accuracy`` (and ``val_loss``,
+        ``val_accuracy`` with a validation split).
+    n_iter_ : int
+        Number of epochs trained (over warm starts too).
+
+    Notes
+    -----
+    Accepted inputs: ``(n, n_steps, n_channels)`` series, for example the
+    ``(n, n_frames, n_features)`` output of
+    :class:`~whalefeat.ComplexityEntropyCurve` on spectrograms, and
+    ``(n, n_steps)``, treated as one channel. Pickling stores ``model_`` in
+    Keras's native ``.keras`` format.
+
+    References
+    ----------
+    H. Ismail Fawaz et al., "InceptionTime: Finding AlexNet for time series
+    classification", Data Mining and Knowledge Discovery 34, 1936-1962 (2020).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from whalefeat.models import Inception1DClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(20, 16, 2)).astype("float32")
+    >>> y = np.repeat([0, 1], 10)
+    >>> X[y == 1] += 1.0
+    >>> clf = Inception1DClassifier(filters=8, epochs=20, random_state=0).fit(X, y)
+    >>> clf.score(X, y)
+    1.0
+    >>> [layer.__class__.__name__ for layer in clf.model_.layers[1:5]]
+    ['Conv1D', 'BatchNormalization', 'ReLU', 'Dropout']
+    """
+
+    _parameter_constraints: dict = {
+        **_KerasClassifier._parameter_constraints,
+        "architecture": [StrOptions({"seed", "inceptiontime"})],
+        "depth": [Interval(Integral, 1, None, closed="left"), None],
+        "filters": [Interval(Integral, 1, None, closed="left"), None],
+        "kernel_size": [Interval(Integral, 1, None, closed="left"), tuple, list, None],
+        "dropout": [Interval(Real, 0, 1, closed="left"), None],
+        "residual": ["boolean", None],
+        "bottleneck_size": [Interval(Integral, 0, None, closed="left"), None],
+    }
+    _allowed_ndims = (2, 3)
+
+    def __init__(
+        self,
+        architecture="seed",
+        *,
+        depth=None,
+        filters=None,
+        kernel_size=None,
+        dropout=None,
+        residual=None,
+        bottleneck_size=None,
+        epochs=30,
+        batch_size=32,
+        optimizer="adam",
+        learning_rate=1e-3,
+        validation_split=0.0,
+        patience=None,
+        restore_best_weights=True,
+        class_weight=None,
+        callbacks=None,
+        verbose=0,
+        random_state=None,
+        warm_start=False,
+    ):
+        self.architecture = architecture
+        self.depth = depth
+        self.filters = filters
+        self.kernel_size = kernel_size
+        self.dropout = dropout
+        self.residual = residual
+        self.bottleneck_size = bottleneck_size
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.validation_split = validation_split
+        self.patience = patience
+        self.restore_best_weights = restore_best_weights
+        self.class_weight = class_weight
+        self.callbacks = callbacks
+        self.verbose = verbose
+        self.random_state = random_state
+        self.warm_start = warm_start
+
+    def _resolved(self) -> dict:
+        """The architecture's settings: given parameters over its defaults."""
+        defaults = _DEFAULTS[self.architecture]
+        names = ("depth", "filters", "kernel_size", "dropout", "residual", "bottleneck_size")
+        settings = {}
+        for name in names:
+            value = getattr(self, name)
+            if name not in defaults:
+                if value is not None:
+                    raise ValueError(
+                        f"{name}={value!r} does not apply to architecture="
+                        f"{self.architecture!r}; leave it None."
+                    )
+                continue
+            settings[name] = defaults[name] if value is None else value
+        size = settings["kernel_size"]
+        if self.architecture == "seed":
+            if not isinstance(size, Integral):
+                raise ValueError(
+                    f"architecture='seed' takes a single int kernel_size, got {size!r}."
+                )
+        else:
+            if isinstance(size, Integral):
+                size = (size, size // 2, size // 4)
+            if not size or not all(isinstance(k, Integral) and k >= 1 for k in size):
+                raise ValueError(
+                    f"kernel_size must be an int or a non-empty sequence of positive ints "
+                    f"for architecture='inceptiontime', got {settings['kernel_size']!r}."
+                )
+            settings["kernel_size"] = tuple(int(k) for k in size)
+        return settings
+
+    def _check_params(self, X: np.ndarray) -> None:
+        self._resolved()
+
+    def _to_model_input(self, X: np.ndarray) -> np.ndarray:
+        X = np.asarray(X, dtype=np.float32)
+        return X[..., np.newaxis] if X.ndim == 2 else X
+
+    def _build_model(self, keras, input_shape: tuple[int, ...], n_classes: int):
+        settings = self._resolved()
+        inputs = keras.Input(shape=input_shape, name="series")
+        if self.architecture == "seed":
+            x = self._seed_blocks(keras, inputs, settings)
+        else:
+            x = self._inception_modules(keras, inputs, settings)
+        x = keras.layers.GlobalAveragePooling1D(name="pool")(x)
+        outputs = keras.layers.Dense(n_classes, activation="softmax", name="output")(x)
+        return keras.Model(inputs, outputs, name=f"inception1d_{self.architecture}")
+
+    @staticmethod
+    def _seed_blocks(keras, x, settings):
+        layers = keras.layers
+        for i in range(1, settings["depth"] + 1):
+            x = layers.Conv1D(
+                settings["filters"], settings["kernel_size"], padding="same", name=f"conv{i}"
+            )(x)
+            x = layers.BatchNormalization(name=f"bn{i}")(x)
+            x = layers.ReLU(name=f"relu{i}")(x)
+            x = layers.Dropout(settings["dropout"], name=f"dropout{i}")(x)
+        return x
+
+    @staticmethod
+    def _inception_modules(keras, x, settings):
+        layers = keras.layers
+        filters = settings["filters"]
+        shortcut = x
+        for i in range(1, settings["depth"] + 1):
+            module_input = x
+            if settings["bottleneck_size"] and x.shape[-1] > 1:
+                x = layers.Conv1D(
+                    settings["bottleneck_size"],
+                    1,
+                    padding="same",
+                    use_bias=False,
+                    name=f"module{i}_bottleneck",
+                )(x)
+            branches = [
+                layers.Conv1D(
+                    filters, k, padding="same", use_bias=False, name=f"module{i}_conv{j}"
+                )(x)
+                for j, k in enumerate(settings["kernel_size"], start=1)
+            ]
+            pooled = layers.MaxPooling1D(
+                3, strides=1, padding="same", name=f"module{i}_maxpool"
+            )(module_input)
+            branches.append(
+                layers.Conv1D(
+                    filters, 1, padding="same", use_bias=False, name=f"module{i}_poolconv"
+                )(pooled)
+            )
+            x = layers.Concatenate(axis=-1, name=f"module{i}_concat")(branches)
+            x = layers.BatchNormalization(name=f"module{i}_bn")(x)
+            x = layers.ReLU(name=f"module{i}_relu")(x)
+            if settings["residual"] and i % 3 == 0:
+                projected = layers.Conv1D(
+                    x.shape[-1], 1, padding="same", use_bias=False, name=f"shortcut{i}_conv"
+                )(shortcut)
+                projected = layers.BatchNormalization(name=f"shortcut{i}_bn")(projected)
+                x = layers.Add(name=f"shortcut{i}_add")([projected, x])
+                x = layers.ReLU(name=f"shortcut{i}_relu")(x)
+                shortcut = x
+        return x

@@ -1,0 +1,195 @@
+"""Inception1DClassifier: the seed and InceptionTime architectures, layer by layer."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+keras = pytest.importorskip("keras")
+
+from whalefeat.models import Inception1DClassifier  # noqa: E402
+
+pytestmark = pytest.mark.keras
+
+
+def build(input_shape=(30, 4), n_classes=2, **params):
+    """The Keras model ``fit`` would build (built directly: no training needed)."""
+    clf = Inception1DClassifier(**params)
+    clf._check_params(np.zeros((1, *input_shape)))
+    return clf._build_model(keras, input_shape, n_classes)
+
+
+def kinds(model):
+    return [type(layer).__name__ for layer in model.layers]
+
+
+def inbound(model, name):
+    """Names of the layers feeding layer ``name``."""
+    node = model.get_layer(name)._inbound_nodes[0]
+    return [tensor._keras_history.operation.name for tensor in node.input_tensors]
+
+
+# -------------------------------------------------------------------------------- seed
+
+
+def test_seed_architecture_layer_by_layer():
+    model = build(n_classes=3)
+    assert kinds(model) == (
+        ["InputLayer"]
+        + ["Conv1D", "BatchNormalization", "ReLU", "Dropout"] * 3
+        + ["GlobalAveragePooling1D", "Dense"]
+    )
+    convs = [layer for layer in model.layers if isinstance(layer, keras.layers.Conv1D)]
+    for conv in convs:
+        assert conv.filters == 128
+        assert conv.kernel_size == (3,)
+        assert conv.padding == "same"
+        assert conv.strides == (1,)
+    for dropout in (layer for layer in model.layers if isinstance(layer, keras.layers.Dropout)):
+        assert dropout.rate == 0.2
+    for relu in (layer for layer in model.layers if isinstance(layer, keras.layers.ReLU)):
+        assert relu.max_value is None and relu.negative_slope == 0.0
+    output = model.layers[-1]
+    assert output.units == 3
+    assert output.activation is keras.activations.softmax
+    assert model.input_shape == (None, 30, 4)
+    assert model.output_shape == (None, 3)
+    # a plain chain: every layer feeds the next
+    for previous, layer in zip(model.layers[:-1], model.layers[1:], strict=False):
+        assert inbound(model, layer.name) == [previous.name]
+
+
+def test_seed_parameters_are_configurable():
+    model = build(depth=2, filters=16, kernel_size=5, dropout=0.5)
+    convs = [layer for layer in model.layers if isinstance(layer, keras.layers.Conv1D)]
+    assert [(c.filters, c.kernel_size) for c in convs] == [(16, (5,)), (16, (5,))]
+    rates = [layer.rate for layer in model.layers if isinstance(layer, keras.layers.Dropout)]
+    assert rates == [0.5, 0.5]
+
+
+def test_two_dimensional_input_is_one_channel():
+    X = np.random.default_rng(0).normal(size=(10, 15))
+    clf = Inception1DClassifier(filters=2, epochs=1, random_state=0).fit(X, [0, 1] * 5)
+    assert clf.model_.input_shape == (None, 15, 1)
+    assert clf.input_shape_ == (15,)
+
+
+# ----------------------------------------------------------------------- inceptiontime
+
+
+def test_inceptiontime_default_structure():
+    model = build(input_shape=(50, 1), architecture="inceptiontime")
+    names = [layer.name for layer in model.layers]
+    for i in range(1, 7):
+        bottleneck = f"module{i}_bottleneck"
+        # the reference skips the bottleneck where the input has a single channel
+        assert (bottleneck in names) is (i > 1)
+        if i > 1:
+            layer = model.get_layer(bottleneck)
+            assert (layer.filters, layer.kernel_size, layer.use_bias) == (32, (1,), False)
+        convs = [model.get_layer(f"module{i}_conv{j}") for j in (1, 2, 3)]
+        assert [c.kernel_size for c in convs] == [(40,), (20,), (10,)]
+        assert all(c.filters == 32 and c.padding == "same" and not c.use_bias for c in convs)
+        source = bottleneck if i > 1 else inbound(model, f"module{i}_maxpool")[0]
+        assert all(inbound(model, c.name) == [source] for c in convs)
+        pool = model.get_layer(f"module{i}_maxpool")
+        assert (pool.pool_size, pool.strides, pool.padding) == ((3,), (1,), "same")
+        poolconv = model.get_layer(f"module{i}_poolconv")
+        assert (poolconv.filters, poolconv.kernel_size, poolconv.use_bias) == (32, (1,), False)
+        assert inbound(model, poolconv.name) == [pool.name]
+        assert inbound(model, f"module{i}_concat") == [c.name for c in convs] + [poolconv.name]
+        assert inbound(model, f"module{i}_bn") == [f"module{i}_concat"]
+        assert inbound(model, f"module{i}_relu") == [f"module{i}_bn"]
+        assert model.get_layer(f"module{i}_concat").output.shape == (None, 50, 128)
+    # residual shortcuts after modules 3 and 6, from the input and from the first shortcut
+    assert inbound(model, "shortcut3_conv") == ["series"]
+    assert inbound(model, "shortcut6_conv") == ["shortcut3_relu"]
+    for i in (3, 6):
+        conv = model.get_layer(f"shortcut{i}_conv")
+        assert (conv.filters, conv.kernel_size, conv.use_bias) == (128, (1,), False)
+        assert inbound(model, f"shortcut{i}_bn") == [conv.name]
+        assert inbound(model, f"shortcut{i}_add") == [f"shortcut{i}_bn", f"module{i}_relu"]
+        assert inbound(model, f"shortcut{i}_relu") == [f"shortcut{i}_add"]
+    assert inbound(model, "module4_maxpool") == ["shortcut3_relu"]
+    assert sum(isinstance(layer, keras.layers.Add) for layer in model.layers) == 2
+    assert inbound(model, "pool") == ["shortcut6_relu"]
+    assert type(model.get_layer("pool")).__name__ == "GlobalAveragePooling1D"
+    assert model.layers[-1].activation is keras.activations.softmax
+
+
+def test_inceptiontime_multichannel_input_gets_a_bottleneck_in_every_module():
+    model = build(input_shape=(20, 3), architecture="inceptiontime", depth=3)
+    assert inbound(model, "module1_bottleneck") == ["series"]
+    assert "module4_conv1" not in [layer.name for layer in model.layers]
+
+
+@pytest.mark.parametrize(
+    "params, kernels, n_branches",
+    [
+        ({"kernel_size": 41}, [(41,), (20,), (10,)], 3),
+        ({"kernel_size": (9, 5)}, [(9,), (5,)], 2),
+        ({"kernel_size": [7]}, [(7,)], 1),
+    ],
+)
+def test_inceptiontime_kernel_sizes(params, kernels, n_branches):
+    model = build(architecture="inceptiontime", depth=1, filters=4, **params)
+    convs = [layer for layer in model.layers if layer.name.startswith("module1_conv")]
+    assert [c.kernel_size for c in convs] == kernels
+    assert model.get_layer("module1_concat").output.shape[-1] == 4 * (n_branches + 1)
+
+
+def test_inceptiontime_without_residuals_or_bottleneck():
+    model = build(architecture="inceptiontime", residual=False, bottleneck_size=0)
+    names = [layer.name for layer in model.layers]
+    assert not any(name.startswith("shortcut") for name in names)
+    assert not any(name.endswith("bottleneck") for name in names)
+    assert inbound(model, "module2_conv1") == ["module1_relu"]
+
+
+def test_inceptiontime_depth_filters_and_bottleneck_size():
+    model = build(architecture="inceptiontime", depth=7, filters=8, bottleneck_size=5)
+    names = [layer.name for layer in model.layers]
+    assert "module7_relu" in names and "module8_relu" not in names
+    assert [n for n in names if n.endswith("_add")] == ["shortcut3_add", "shortcut6_add"]
+    assert inbound(model, "pool") == ["module7_relu"]
+    assert model.get_layer("module2_bottleneck").filters == 5
+    assert model.get_layer("module2_conv1").filters == 8
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"residual": True}, "residual=True does not apply to architecture='seed'"),
+        ({"bottleneck_size": 8}, "bottleneck_size=8 does not apply"),
+        ({"kernel_size": (3, 5)}, "single int kernel_size"),
+        ({"architecture": "inceptiontime", "dropout": 0.3}, "dropout=0.3 does not apply"),
+        ({"architecture": "inceptiontime", "kernel_size": ()}, "non-empty sequence"),
+        ({"architecture": "inceptiontime", "kernel_size": (3, 0)}, "positive ints"),
+    ],
+)
+def test_parameters_that_do_not_apply_are_errors(params, match):
+    X = np.zeros((4, 10, 2))
+    with pytest.raises(ValueError, match=match):
+        Inception1DClassifier(**params).fit(X, [0, 1, 0, 1])
+
+
+# ---------------------------------------------------------------------------- learning
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"architecture": "seed", "filters": 8},
+        {"architecture": "inceptiontime", "depth": 3, "filters": 4, "kernel_size": (5, 3)},
+    ],
+)
+def test_both_architectures_learn_a_separable_problem(params):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(48, 20, 2)).astype(np.float32)
+    y = np.repeat([0, 1], 24)
+    X[y == 1, 5:15, 1] += 2.0  # a bump in the second channel
+    clf = Inception1DClassifier(
+        **params, epochs=30, batch_size=4, learning_rate=0.01, random_state=0
+    ).fit(X, y)
+    assert clf.history_["loss"][-1] < clf.history_["loss"][0]
+    assert clf.score(X, y) == 1.0
