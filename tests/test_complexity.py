@@ -576,7 +576,8 @@ def test_signals_equal_the_functions():
     np.testing.assert_array_equal(shannon, complexity_entropy(X, dimension=5))
 
 
-@pytest.mark.parametrize(("window", "hop"), [(256, 32), (100, None), (1000, 7), (37, 1)])
+@pytest.mark.parametrize(("window", "hop"),
+                         [(256, 32), (100, None), (1000, 7), (37, 1), (37, 100), (5, 3)])
 def test_windows_equal_the_function_on_each_window(window, hop):
     X = np.random.default_rng(21).integers(-3, 4, (3, 1000)).astype(np.float32)
     curve = ComplexityEntropyCurve(dimension=4, measure="shannon", window=window, hop=hop)

@@ -495,7 +495,7 @@ def _distinct_from_histogram(histogram, n_pat, vals, mult):
 
 @njit(cache=True, nogil=True)
 def _signal_curves_kernel(Y, dimension, delay, table, ties, seed, window, hop, n_pat, measure,
-                        qs, coef, usable, dmax_value, dmax_scale, out):
+                          qs, coef, usable, dmax_value, dmax_scale, out):
     """Curves of the series ``Y[i, j, :]`` in windows of ``window`` samples, ``hop`` apart.
 
     ``Y`` is ``(n, m, length)``, C-contiguous; ``out`` is ``(n, m, n_frames, 2 len(qs))``.
@@ -531,10 +531,12 @@ def _signal_curves_kernel(Y, dimension, delay, table, ties, seed, window, hop, n
         for pattern in range(n_patterns):
             histogram[counts[pattern]] += 1
         for f in range(n_frames):
-            if f > 0:
-                for t in range((f - 1) * hop, f * hop):
+            if f > 0:  # drop the windows that leave the frame, then add those that enter
+                start = (f - 1) * hop
+                for t in range(start, min(start + hop, start + per_frame)):
                     _add(counts, histogram, codes[t], -1)
-                    _add(counts, histogram, codes[t + per_frame], 1)
+                for t in range(max(start + hop, start + per_frame), start + hop + per_frame):
+                    _add(counts, histogram, codes[t], 1)
             k = _distinct_from_histogram(histogram, n_patterns, vals, mult)
             if not use_memo:
                 _curve_from_distinct(vals, mult, k, float(per_frame), n_pat, measure, qs,
