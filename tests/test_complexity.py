@@ -514,7 +514,7 @@ def test_alpha_errors_name_alpha():
         (np.zeros((3, 0)), r"x is empty \(shape \(3, 0\)\)"),
         (5.0, "x must be at least 1-D"),
         (["a", "b", "c"], "x must hold real numbers, got dtype <U1"),
-        ([1.0, 2.0], "x holds series of length 2 is too short for dimension=3, delay=1: an "
+        ([1.0, 2.0], "x holds series of length 2, too short for dimension=3, delay=1: an "
                      r"ordinal pattern spans \(dimension - 1\) \* delay \+ 1 = 3 samples"),
     ],
 )

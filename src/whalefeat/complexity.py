@@ -659,7 +659,6 @@ def default_q_grid() -> np.ndarray:
 
 
 _TIES = {"stable": ordinal.TIES_STABLE, "jitter": ordinal.TIES_JITTER}
-_MEASURES = {"shannon": _TSALLIS, "tsallis": _TSALLIS, "renyi": _RENYI}
 
 
 def _check_dimension(dimension, delay) -> None:
@@ -716,12 +715,13 @@ def _check_signal(x, name: str = "x") -> np.ndarray:
     return array
 
 
-def _check_length(length: int, dimension: int, delay: int, what: str) -> None:
+def _check_length(length: int, dimension: int, delay: int) -> None:
     needed = (dimension - 1) * delay + 1
     if length < needed:
         raise ValueError(
-            f"{what} of length {length} is too short for dimension={dimension}, delay={delay}: "
-            f"an ordinal pattern spans (dimension - 1) * delay + 1 = {needed} samples"
+            f"x holds series of length {length}, too short for dimension={dimension}, "
+            f"delay={delay}: an ordinal pattern spans (dimension - 1) * delay + 1 = {needed} "
+            "samples"
         )
 
 
@@ -787,7 +787,7 @@ def _curves(x, dimension, delay, measure, qs, probs, ties, random_state):
         _distribution_curves(rows, *plan.args(), out)
     else:
         array = _check_signal(x)
-        _check_length(array.shape[-1], dimension, delay, "x holds series")
+        _check_length(array.shape[-1], dimension, delay)
         tie_code, seed = _check_ties(ties, random_state)
         lead = array.shape[:-1]
         rows = np.ascontiguousarray(array.reshape(-1, array.shape[-1]))
@@ -815,7 +815,7 @@ def permutation_entropy(x, *, dimension: int = 3, delay: int = 1, probs: bool = 
     ----------
     {signal}
     dimension : int, default=3
-        Embedding dimension ``d`` (2 to 10); there are ``d!`` patterns.
+        Embedding dimension ``d`` (2 to 8); there are ``d!`` patterns.
     delay : int, default=1
         Embedding delay ``tau`` in samples.
     probs : bool, default=False
@@ -859,7 +859,7 @@ def complexity_entropy(x, *, dimension: int = 3, delay: int = 1, probs: bool = F
     ----------
     {signal}
     dimension : int, default=3
-        Embedding dimension ``d`` (2 to 10).
+        Embedding dimension ``d`` (2 to 8).
     delay : int, default=1
         Embedding delay in samples.
     probs : bool, default=False
@@ -914,7 +914,7 @@ def tsallis_complexity_entropy(x, *, q=None, dimension: int = 3, delay: int = 1,
     q : float, array-like of shape (n_q,) or None, default=None
         Positive ``q`` value(s). ``None`` means :func:`default_q_grid`.
     dimension : int, default=3
-        Embedding dimension ``d`` (2 to 10).
+        Embedding dimension ``d`` (2 to 8).
     delay : int, default=1
         Embedding delay in samples.
     probs : bool, default=False
@@ -958,7 +958,7 @@ def renyi_complexity_entropy(x, *, alpha=None, dimension: int = 3, delay: int = 
     alpha : float, array-like of shape (n_alpha,) or None, default=None
         Positive Renyi order(s). ``None`` means :func:`default_q_grid`.
     dimension : int, default=3
-        Embedding dimension ``d`` (2 to 10).
+        Embedding dimension ``d`` (2 to 8).
     delay : int, default=1
         Embedding delay in samples.
     probs : bool, default=False
@@ -1009,7 +1009,7 @@ def minimum_complexity(dimension: int, n_points: int = 100) -> np.ndarray:
     Parameters
     ----------
     dimension : int
-        Embedding dimension ``d`` (2 to 10); ``n = d!``.
+        Embedding dimension ``d`` (2 to 8); ``n = d!``.
     n_points : int, default=100
         Number of points.
 
@@ -1049,7 +1049,7 @@ def maximum_complexity(dimension: int, n_points: int = 10) -> np.ndarray:
     Parameters
     ----------
     dimension : int
-        Embedding dimension ``d`` (2 to 10); ``n = d!``.
+        Embedding dimension ``d`` (2 to 8); ``n = d!``.
     n_points : int, default=10
         Points per segment, both ends included (``x`` on
         ``numpy.linspace(0, 1/m, n_points)``).
