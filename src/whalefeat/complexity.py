@@ -809,7 +809,7 @@ _SIGNAL_DOC = """x : array-like of shape (..., n_times) or (..., n_patterns)
 
 def permutation_entropy(x, *, dimension: int = 3, delay: int = 1, probs: bool = False,
                         ties: str = "stable", random_state=None) -> float | np.ndarray:
-    """Normalised permutation entropy ``H = -sum p ln p / ln(dimension!)``.
+    """Compute the normalised permutation entropy ``H = -sum p ln p / ln(dimension!)``.
 
     Parameters
     ----------
@@ -848,7 +848,7 @@ def permutation_entropy(x, *, dimension: int = 3, delay: int = 1, probs: bool = 
 
 def complexity_entropy(x, *, dimension: int = 3, delay: int = 1, probs: bool = False,
                        ties: str = "stable", random_state=None) -> np.ndarray:
-    """Permutation entropy ``H`` and Jensen-Shannon statistical complexity ``C``.
+    """Compute the permutation entropy ``H`` and the statistical complexity ``C``.
 
     ``C = H * JS(P, U) / JS_max`` with ``JS`` the Jensen-Shannon divergence
     between the pattern distribution ``P`` and the uniform one, and ``JS_max``
@@ -899,7 +899,7 @@ def _generalised(x, q, dimension, delay, measure, probs, ties, random_state, nam
 def tsallis_complexity_entropy(x, *, q=None, dimension: int = 3, delay: int = 1,
                                probs: bool = False, ties: str = "stable",
                                random_state=None) -> np.ndarray:
-    """Tsallis complexity-entropy curve ``(H_q, C_q)``.
+    """Compute the Tsallis complexity-entropy curve ``(H_q, C_q)``.
 
     ``H_q = S_q(P) / ln_q(n)`` with ``S_q(P) = sum p ln_q(1/p)`` and
     ``ln_q(x) = expm1((1 - q) ln x) / (1 - q)``; ``C_q = H_q D_q(P, U) / D_q^*``
@@ -944,7 +944,7 @@ def tsallis_complexity_entropy(x, *, q=None, dimension: int = 3, delay: int = 1,
 def renyi_complexity_entropy(x, *, alpha=None, dimension: int = 3, delay: int = 1,
                              probs: bool = False, ties: str = "stable",
                              random_state=None) -> np.ndarray:
-    """Renyi complexity-entropy curve ``(H_alpha, C_alpha)``.
+    """Compute the Renyi complexity-entropy curve ``(H_alpha, C_alpha)``.
 
     ``H_alpha = ln(sum p^alpha) / ((1 - alpha) ln n)`` and ``C_alpha = H_alpha
     JR_alpha(P, U) / JR_alpha^*``, with the Jensen-Renyi divergence
@@ -1344,7 +1344,7 @@ class ComplexityEntropyCurve(TransformerMixin, BaseEstimator):
         return _signal_curves(signals, *args, self.window, hop, plan, self.n_jobs)[:, 0]
 
     def get_feature_names_out(self, input_features=None):
-        """Names of the features: ``"H"``, ``"C"`` or ``"H_q=..."``, ``"C_q=..."``.
+        """Get the names of the features: ``"H"``, ``"C"`` or ``"H_q=..."``, ``"C_q=..."``.
 
         Parameters
         ----------
