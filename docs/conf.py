@@ -78,6 +78,7 @@ sphinx_gallery_conf = {
 html_theme = "pydata_sphinx_theme"
 html_title = f"whalefeat {release}"
 html_static_path = ["_static"]
+html_css_files = ["whalefeat.css"]
 html_theme_options = {
     "navigation_with_keys": False,
     "show_toc_level": 2,
