@@ -15,8 +15,9 @@ pytestmark = pytest.mark.keras
 def build(input_shape=(30, 4), n_classes=2, **params):
     """The Keras model ``fit`` would build (built directly: no training needed)."""
     clf = Inception1DClassifier(**params)
-    clf._check_params(np.zeros((1, *input_shape)))
-    return clf._build_model(keras, input_shape, n_classes)
+    X = np.zeros((1, *input_shape), dtype=np.float32)
+    clf._check_params(X)
+    return clf._build_model(keras, X, n_classes)
 
 
 def kinds(model):
@@ -35,7 +36,7 @@ def inbound(model, name):
 def test_seed_architecture_layer_by_layer():
     model = build(n_classes=3)
     assert kinds(model) == (
-        ["InputLayer"]
+        ["InputLayer", "Normalization"]  # input standardisation, then the study's network
         + ["Conv1D", "BatchNormalization", "ReLU", "Dropout"] * 3
         + ["GlobalAveragePooling1D", "Dense"]
     )
@@ -49,6 +50,8 @@ def test_seed_architecture_layer_by_layer():
         assert dropout.rate == 0.2
     for relu in (layer for layer in model.layers if isinstance(layer, keras.layers.ReLU)):
         assert relu.max_value is None and relu.negative_slope == 0.0
+    norms = [layer for layer in model.layers if isinstance(layer, keras.layers.BatchNormalization)]
+    assert [bn.momentum for bn in norms] == [0.9] * 3
     output = model.layers[-1]
     assert output.units == 3
     assert output.activation is keras.activations.softmax
@@ -57,6 +60,25 @@ def test_seed_architecture_layer_by_layer():
     # a plain chain: every layer feeds the next
     for previous, layer in zip(model.layers[:-1], model.layers[1:], strict=False):
         assert inbound(model, layer.name) == [previous.name]
+
+
+def test_without_standardisation_the_network_starts_at_the_input():
+    model = build(standardize=False, batch_norm_momentum=0.99)
+    assert kinds(model)[:3] == ["InputLayer", "Conv1D", "BatchNormalization"]
+    assert model.get_layer("bn1").momentum == 0.99
+
+
+def test_standardisation_uses_the_training_set_statistics():
+    rng = np.random.default_rng(0)
+    X = rng.normal(loc=[5.0, -2.0], scale=[2.0, 0.01], size=(40, 25, 2))
+    y = np.arange(40) % 2
+    clf = Inception1DClassifier(filters=2, epochs=1, random_state=0).fit(X, y)
+    layer = clf.model_.get_layer("standardize")
+    np.testing.assert_allclose(np.ravel(layer.mean), X.mean(axis=(0, 1)), rtol=1e-5)
+    np.testing.assert_allclose(np.ravel(layer.variance), X.var(axis=(0, 1)), rtol=1e-4)
+    standardized = keras.ops.convert_to_numpy(layer(X.astype(np.float32)))
+    np.testing.assert_allclose(standardized.mean(axis=(0, 1)), 0.0, atol=1e-4)
+    np.testing.assert_allclose(standardized.std(axis=(0, 1)), 1.0, rtol=1e-3)
 
 
 def test_seed_parameters_are_configurable():
@@ -102,7 +124,7 @@ def test_inceptiontime_default_structure():
         assert inbound(model, f"module{i}_relu") == [f"module{i}_bn"]
         assert model.get_layer(f"module{i}_concat").output.shape == (None, 50, 128)
     # residual shortcuts after modules 3 and 6, from the input and from the first shortcut
-    assert inbound(model, "shortcut3_conv") == ["series"]
+    assert inbound(model, "shortcut3_conv") == ["standardize"]
     assert inbound(model, "shortcut6_conv") == ["shortcut3_relu"]
     for i in (3, 6):
         conv = model.get_layer(f"shortcut{i}_conv")
@@ -119,7 +141,7 @@ def test_inceptiontime_default_structure():
 
 def test_inceptiontime_multichannel_input_gets_a_bottleneck_in_every_module():
     model = build(input_shape=(20, 3), architecture="inceptiontime", depth=3)
-    assert inbound(model, "module1_bottleneck") == ["series"]
+    assert inbound(model, "module1_bottleneck") == ["standardize"]
     assert "module4_conv1" not in [layer.name for layer in model.layers]
 
 

@@ -37,7 +37,6 @@ def small(**params):
     return Inception1DClassifier(**{**defaults, **params})
 
 
-#: enough steps (30 x 12) for batch normalisation's moving statistics (momentum 0.99) to settle
 LEARN = dict(epochs=30, batch_size=4, learning_rate=0.02)
 
 
@@ -363,9 +362,9 @@ def test_warm_start_continues_training():
 def test_grid_search_over_one_parameter_with_string_labels():
     X, y = series(n=48, labels=("noise", "upcall"))
     search = GridSearchCV(
-        small(epochs=30, batch_size=4), {"learning_rate": [1e-5, 0.02]}, cv=2, scoring="roc_auc"
+        small(epochs=10), {"learning_rate": [1e-5, 0.05]}, cv=2, scoring="roc_auc"
     ).fit(X, y)
-    assert search.best_params_ == {"learning_rate": 0.02}
+    assert search.best_params_ == {"learning_rate": 0.05}
     assert search.cv_results_["mean_test_score"][1] > 0.9
     assert search.best_estimator_.classes_.tolist() == ["noise", "upcall"]
     assert search.score(X, y) > 0.9

@@ -48,7 +48,7 @@ def fitted():
 
 def build(input_shape=(20, 24, 1), n_classes=2, **params):
     clf = XceptionClassifier(**{**FAST, **params})
-    return clf._build_model(keras, input_shape, n_classes)
+    return clf._build_model(keras, np.zeros((1, *input_shape), dtype=np.float32), n_classes)
 
 
 # --------------------------------------------------------------------------- structure
@@ -121,7 +121,7 @@ def test_accepted_input_shapes(X_shape, model_input, has_to_rgb):
     X = np.zeros(X_shape, dtype=np.float32)
     clf._check_params(X)
     model_X = clf._to_model_input(X)
-    model = clf._build_model(keras, model_X.shape[1:], 2)
+    model = clf._build_model(keras, model_X, 2)
     assert model.input_shape == model_input
     assert ("to_rgb" in [layer.name for layer in model.layers]) is has_to_rgb
 

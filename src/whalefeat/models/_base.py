@@ -121,7 +121,8 @@ class _KerasClassifier(ClassifierMixin, BaseEstimator):
     def _to_model_input(self, X: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
-    def _build_model(self, keras, input_shape: tuple[int, ...], n_classes: int):
+    def _build_model(self, keras, X: np.ndarray, n_classes: int):
+        """The Keras model for training inputs ``X`` (model layout) and ``n_classes``."""
         raise NotImplementedError
 
     def _custom_objects(self, keras) -> dict:
@@ -204,13 +205,13 @@ class _KerasClassifier(ClassifierMixin, BaseEstimator):
         X_model = self._to_model_input(X)
 
         with _seeded(keras, self.random_state):
+            train, validation = self._split_validation(X_model, y_encoded)
             if not warm:
                 self.classes_ = classes
                 self.input_shape_ = tuple(X.shape[1:])
-                self.model_ = self._build_model(keras, X_model.shape[1:], classes.size)
+                self.model_ = self._build_model(keras, train[0], classes.size)
                 self.history_ = {}
                 self.n_iter_ = 0
-            train, validation = self._split_validation(X_model, y_encoded)
             self._train(keras, train, validation, class_weight)
         return self
 

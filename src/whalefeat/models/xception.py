@@ -121,6 +121,15 @@ class XceptionClassifier(_KerasClassifier):
         Activation of the head's hidden dense layer (any Keras activation name).
     head_dropout : float, default=0.1
         Dropout rate after the head's hidden layer.
+    batch_norm_momentum : float, default=0.9
+        Momentum of the moving mean and variance of Xception's
+        ``BatchNormalization`` layers (where they are trained), which the
+        network uses at prediction time. ``keras.applications`` builds them
+        with Keras's default, 0.99, which averages over about a hundred
+        training steps: trained for a few epochs on a few thousand clips, the
+        moving statistics then lag behind the weights and the network can
+        predict one class for every clip. 0.9, PyTorch's default, follows
+        within about ten steps; pass 0.99 for Keras's behaviour.
     epochs : int, default=10
         Training epochs (of the first phase when ``fine_tune_epochs > 0``).
     batch_size : int, default=32
@@ -219,6 +228,7 @@ class XceptionClassifier(_KerasClassifier):
         "head_units": [Interval(Integral, 1, None, closed="left")],
         "head_activation": [str],
         "head_dropout": [Interval(Real, 0, 1, closed="left")],
+        "batch_norm_momentum": [Interval(Real, 0, 1, closed="both")],
     }
     _allowed_ndims = (2, 3, 4)
 
@@ -234,6 +244,7 @@ class XceptionClassifier(_KerasClassifier):
         head_units=100,
         head_activation="relu",
         head_dropout=0.1,
+        batch_norm_momentum=0.9,
         epochs=10,
         batch_size=32,
         optimizer="adam",
@@ -256,6 +267,7 @@ class XceptionClassifier(_KerasClassifier):
         self.head_units = head_units
         self.head_activation = head_activation
         self.head_dropout = head_dropout
+        self.batch_norm_momentum = batch_norm_momentum
         self.epochs = epochs
         self.batch_size = batch_size
         self.optimizer = optimizer
@@ -340,8 +352,9 @@ class XceptionClassifier(_KerasClassifier):
                 f"The download failed with: {exc}"
             ) from exc
 
-    def _build_model(self, keras, input_shape: tuple[int, ...], n_classes: int):
+    def _build_model(self, keras, X: np.ndarray, n_classes: int):
         layers = keras.layers
+        input_shape = X.shape[1:]
         height, width = self._image_size()
         inputs = keras.Input(shape=input_shape, name="image")
         x = inputs
@@ -350,7 +363,11 @@ class XceptionClassifier(_KerasClassifier):
         x = layers.Resizing(height, width, interpolation="bilinear", name="resize")(x)
         if input_shape[-1] == 1:
             x = layers.Concatenate(axis=-1, name="to_rgb")([x, x, x])
-        x = self._base_model(keras, height, width)(x)
+        base = self._base_model(keras, height, width)
+        for layer in base.layers:
+            if isinstance(layer, layers.BatchNormalization):
+                layer.momentum = float(self.batch_norm_momentum)
+        x = base(x)
         x = layers.GlobalAveragePooling2D(name="head_pool")(x)
         x = layers.Dense(self.head_units, activation=self.head_activation, name="head_dense")(x)
         x = layers.Dropout(self.head_dropout, name="head_dropout")(x)
