@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import subprocess
 import sys
 import types
@@ -28,8 +29,16 @@ def test_import_does_not_load_tensorflow():
     assert result.stdout.strip() == "[]"
 
 
+def test_import_without_extra_says_what_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "keras", None)  # makes `import keras` fail
+    for name in [m for m in sys.modules if m.startswith("whalefeat.models")]:
+        monkeypatch.delitem(sys.modules, name)  # restored after the test
+    with pytest.raises(ImportError, match=r'pip install "whalefeat\[keras\]"'):
+        importlib.import_module("whalefeat.models")
+
+
 @pytest.mark.parametrize("cls", CLASSES)
-def test_missing_extra_says_what_to_install(cls, monkeypatch):
+def test_using_without_extra_says_what_to_install(cls, monkeypatch):
     monkeypatch.setitem(sys.modules, "keras", None)  # makes `import keras` fail
     X = np.zeros((4, 8, 8), dtype=np.float32)
     with pytest.raises(ImportError, match=r'pip install "whalefeat\[keras\]"') as info:

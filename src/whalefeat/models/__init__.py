@@ -1,12 +1,25 @@
 """Keras classifiers as scikit-learn estimators.
 
-Importing this package is cheap: Keras (and TensorFlow) are imported on the
-first ``fit``. They come with the ``keras`` extra::
+They need Keras 3 and TensorFlow, from the ``keras`` extra::
 
     pip install "whalefeat[keras]"
+
+Without them, importing this package raises an :class:`ImportError` that
+says so. Importing it is nevertheless cheap: Keras (and TensorFlow) are only
+imported on the first ``fit`` or unpickling.
 """
 
-from .inception import Inception1DClassifier
-from .xception import XceptionClassifier
+import importlib.util
+
+from ._base import _INSTALL_HINT
+
+if importlib.util.find_spec("keras") is None:
+    raise ImportError(
+        "whalefeat.models needs Keras 3 and TensorFlow, which are not installed. "
+        f"Install them with: {_INSTALL_HINT}"
+    )
+
+from .inception import Inception1DClassifier  # noqa: E402
+from .xception import XceptionClassifier  # noqa: E402
 
 __all__ = ["Inception1DClassifier", "XceptionClassifier"]

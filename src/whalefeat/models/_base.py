@@ -239,8 +239,12 @@ class _KerasClassifier(ClassifierMixin, BaseEstimator):
         if self.validation_split == 0:
             return (X, y), None
         counts = np.bincount(y)
+        counts = counts[counts > 0]
         n_validation = int(np.ceil(self.validation_split * y.size))
-        stratify = y if counts[counts > 0].min() >= 2 and n_validation >= counts.size else None
+        feasible = (
+            counts.min() >= 2 and counts.size <= n_validation <= y.size - counts.size
+        )
+        stratify = y if feasible else None
         try:
             X_train, X_val, y_train, y_val = train_test_split(
                 X,

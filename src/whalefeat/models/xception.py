@@ -87,9 +87,11 @@ class XceptionClassifier(_KerasClassifier):
     ----------
     image_size : int or tuple of (int, int), default=128
         Height and width the inputs are resized to; each at least 71,
-        Xception's minimum. The default roughly doubles each side of a 2-s
-        spectrogram of a few tens of frequency bins and frames, so that
-        Xception's 32-fold downsampling still leaves a 4 x 4 feature map.
+        Xception's minimum. A 2-s clip gives a spectrogram of 46 frequency
+        bins by 118 frames with :class:`~whalefeat.spectrogram.Spectrogram`'s
+        defaults: 128 keeps the time axis at about its own resolution and
+        upsamples the frequency axis, and Xception's 32-fold downsampling
+        leaves a 4 x 4 feature map.
     weights : "imagenet", None or path-like, default="imagenet"
         Initial weights of the Xception base. ``"imagenet"``: ImageNet
         weights, which Keras downloads once (this needs internet access) and
