@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import inspect
+import io
 import pickle
 import random
 import warnings
 
+import joblib
 import numpy as np
 import pytest
 
@@ -169,6 +171,10 @@ def test_pickle_round_trip_predicts_exactly_the_same():
     restored = pickle.loads(pickle.dumps(clf))
     assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
     assert restored.history_ == clf.history_
+    buffer = io.BytesIO()
+    joblib.dump(clf, buffer)
+    buffer.seek(0)
+    assert_array_equal(joblib.load(buffer).predict_proba(X), clf.predict_proba(X))
     assert_array_equal(restored.classes_, clf.classes_)
     # the restored network trains on
     restored.set_params(warm_start=True).fit(X, y)

@@ -201,6 +201,11 @@ class XceptionClassifier(_KerasClassifier):
     arrays, which are treated as one-row images ``(n, 1, k)``. Pickling
     stores ``model_`` in Keras's native ``.keras`` format.
 
+    The scikit-learn tag ``poor_score`` is set: the per-sample min-max
+    scaling maps every two-feature tabular sample onto (-1, 1) or (1, -1), so
+    the ``make_blobs`` data of scikit-learn's accuracy checks cannot be
+    separated by this classifier (spectrograms and images are unaffected).
+
     Examples
     --------
     >>> import numpy as np
