@@ -25,6 +25,54 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 _INSTALL_HINT = 'pip install "whalefeat[keras]"'
 
+# numpydoc text of the training parameters that every Keras classifier shares;
+# each class docstring holds a ``%(training_parameters)s`` line where it goes.
+_TRAINING_PARAMETERS_DOC = """\
+learning_rate : float or None, default=1e-3
+        Learning rate; ``None`` keeps the optimizer's own.
+    validation_split : float, default=0.0
+        Fraction of the training data held out (stratified by class where
+        every class has at least two samples; seeded by ``random_state``) to
+        compute ``val_loss`` and ``val_accuracy`` after each epoch.
+    patience : int or None, default=None
+        If not None, early stopping after ``patience`` epochs without
+        improvement of ``val_loss`` (or of the training ``loss`` when
+        ``validation_split=0``).
+    restore_best_weights : bool, default=True
+        With early stopping, end with the weights of the best epoch.
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes in the loss: ``{label: weight}`` (labels not
+        listed weigh 1) or ``"balanced"`` (``n_samples / (n_classes *
+        count)``).
+    callbacks : list of keras.callbacks.Callback or None, default=None
+        Extra Keras callbacks. Each ``fit`` trains with deep copies of them,
+        so the objects passed here stay unchanged.
+    verbose : int or bool, default=0
+        Keras's training output: 0 silent, 1 progress bar, 2 one line per
+        epoch.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, dropout, shuffling and the validation
+        split through ``keras.utils.set_random_seed``, which makes training
+        reproducible on CPU. Python's and NumPy's global random states are
+        restored after fitting; TensorFlow's global seed stays set. ``None``
+        seeds nothing.
+    warm_start : bool, default=False
+        If True and already fitted, ``fit`` continues training the current
+        network (new optimizer state) instead of building a new one; the
+        per-sample input shape must match and ``y`` may only hold known
+        classes. ``history_`` is then extended.
+"""
+
+
+def _fill_training_parameters(cls):
+    """Insert the shared training-parameter descriptions into ``cls.__doc__``."""
+    if cls.__doc__:  # None under ``python -OO``
+        cls.__doc__ = cls.__doc__.replace(
+            "%(training_parameters)s\n", _TRAINING_PARAMETERS_DOC, 1
+        )
+    return cls
+
+
 
 def _import_keras(owner: str = "the whalefeat Keras classifiers"):
     """Import and return ``keras`` (version 3), or raise a helpful ImportError."""

@@ -9,7 +9,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import _KerasClassifier
+from ._base import _fill_training_parameters, _KerasClassifier
 
 #: Xception's smallest accepted input side (``keras.applications.Xception``)
 MIN_IMAGE_SIZE = 71
@@ -65,6 +65,7 @@ def _layer_blocks(base) -> list[int]:
     return blocks
 
 
+@_fill_training_parameters
 class XceptionClassifier(_KerasClassifier):
     """Xception convolutional network on spectrograms (or any images), as a classifier.
 
@@ -141,39 +142,7 @@ class XceptionClassifier(_KerasClassifier):
         ``keras.optimizers.serialize``) or instance. A fresh optimizer is
         built from it for every training phase; an instance passed here is
         never modified.
-    learning_rate : float or None, default=1e-3
-        Learning rate; ``None`` keeps the optimizer's own.
-    validation_split : float, default=0.0
-        Fraction of the training data held out (stratified by class where
-        every class has at least two samples; seeded by ``random_state``) to
-        compute ``val_loss`` and ``val_accuracy`` after each epoch.
-    patience : int or None, default=None
-        If not None, early stopping after ``patience`` epochs without
-        improvement of ``val_loss`` (or of the training ``loss`` when
-        ``validation_split=0``).
-    restore_best_weights : bool, default=True
-        With early stopping, end with the weights of the best epoch.
-    class_weight : dict, "balanced" or None, default=None
-        Weights of the classes in the loss: ``{label: weight}`` (labels not
-        listed weigh 1) or ``"balanced"`` (``n_samples / (n_classes *
-        count)``).
-    callbacks : list of keras.callbacks.Callback or None, default=None
-        Extra Keras callbacks. Each ``fit`` trains with deep copies of them,
-        so the objects passed here stay unchanged.
-    verbose : int or bool, default=0
-        Keras's training output: 0 silent, 1 progress bar, 2 one line per
-        epoch.
-    random_state : int, RandomState instance or None, default=None
-        Seeds weight initialisation, dropout, shuffling and the validation
-        split through ``keras.utils.set_random_seed``, which makes training
-        reproducible on CPU. Python's and NumPy's global random states are
-        restored after fitting; TensorFlow's global seed stays set. ``None``
-        seeds nothing.
-    warm_start : bool, default=False
-        If True and already fitted, ``fit`` continues training the current
-        network (new optimizer state) instead of building a new one; the
-        per-sample input shape must match and ``y`` may only hold known
-        classes. ``history_`` is then extended.
+    %(training_parameters)s
 
     Attributes
     ----------
