@@ -549,6 +549,7 @@ def main(argv: list[str] | None = None) -> dict:
     args = parse_args(argv)
     start = time.perf_counter()
     load_at_start = _load_average()
+    env = environment()  # before anything runs: the code this run uses
     settings = Settings.quick() if args.quick else Settings()
     settings.xception_weights = args.xception_weights
     if args.xception_epochs is not None:
@@ -663,7 +664,6 @@ def main(argv: list[str] | None = None) -> dict:
                  "Complexity-entropy series grid, clean test folds")
 
     wall = time.perf_counter() - start
-    env = environment()
     env.update(
         {
             "wall_time_s": wall,
