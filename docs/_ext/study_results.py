@@ -74,10 +74,11 @@ def _mean_std(mean: float, std: float) -> str:
     return f"{mean:.3f} ± {std:.3f}"
 
 
-def _seconds(value: float) -> str:
+def _optional(value: float, spec: str = ".3f") -> str:
+    """``value`` formatted with ``spec``, or "n/a" for a missing (NaN) value."""
     if math.isnan(value):
         return "n/a"
-    return f"{value:.3g}"
+    return format(value, spec)
 
 
 def read_csv(path: Path, columns: list[str]) -> list[dict[str, str]]:
@@ -118,7 +119,7 @@ def results_tables(rows: list[dict[str, str]], source: Path) -> list[str]:
                 std = _number(row[f"{key}_std"], where=where)
                 cells.append(_mean_std(mean, std))
             for key, _ in TIMES:
-                cells.append(_seconds(_number(row[key], where=where)))
+                cells.append(_optional(_number(row[key], where=where), ".3g"))
             rows_out.append(cells)
         lines += _table(
             f"Condition: {condition} (mean ± standard deviation over folds)", header, rows_out
@@ -135,8 +136,8 @@ def published_table(rows: list[dict[str, str]], source: Path) -> list[str]:
         accuracy = _number(row["accuracy"], where=where)
         out.append([
             row["pipeline"], row["condition"],
-            "n/a" if math.isnan(auc) else f"{auc:.3f}",
-            "n/a" if math.isnan(accuracy) else f"{accuracy:.3f}",
+            _optional(auc),
+            _optional(accuracy),
             row["note"],
         ])
     return _table(
@@ -155,10 +156,10 @@ def targets_table(rows: list[dict[str, str]], source: Path) -> list[str]:
         baseline = _number(row["baseline_roc_auc"], where=where)
         out.append([
             row["target"], row["pipeline"],
-            "n/a" if math.isnan(measured) else f"{measured:.3f}",
-            row["met"], "n/a" if math.isnan(gap) else f"{gap:+.3f}",
+            _optional(measured),
+            row["met"], _optional(gap, "+.3f"),
             row["above_baseline"] or "n/a",
-            "n/a" if math.isnan(baseline) else f"{baseline:.3f}",
+            _optional(baseline),
         ])
     return _table(
         "Targets",
