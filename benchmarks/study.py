@@ -153,7 +153,7 @@ class Settings:
     xception_patience: int | None = None
     xception_validation_split: float = 0.0
     xception_weights: str | None = None
-    xception_bn_momentum: float | None = 0.9
+    xception_bn_momentum: float = 0.9
     ce_epochs: int = 12
     ce_batch_size: int = 64
     ce_patience: int = 3
@@ -200,7 +200,7 @@ class Settings:
 
 def build_pipelines(s: Settings, seed: int, n_jobs: int | None) -> dict[str, object]:
     """Every pipeline of the study, by name (unfitted)."""
-    from _study_helpers import BatchNormMomentum, SeriesScaler, frames_first
+    from _study_helpers import SeriesScaler, frames_first
 
     from whalefeat.models import Inception1DClassifier, XceptionClassifier
 
@@ -225,9 +225,7 @@ def build_pipelines(s: Settings, seed: int, n_jobs: int | None) -> dict[str, obj
             batch_size=s.xception_batch_size,
             validation_split=s.xception_validation_split,
             patience=s.xception_patience,
-            callbacks=None
-            if s.xception_bn_momentum is None
-            else [BatchNormMomentum(s.xception_bn_momentum)],
+            batch_norm_momentum=s.xception_bn_momentum,
             random_state=seed,
         ),
     )
@@ -274,7 +272,7 @@ def build_pipelines(s: Settings, seed: int, n_jobs: int | None) -> dict[str, obj
             batch_size=s.ce_batch_size,
             validation_split=s.validation_split,
             patience=s.ce_patience,
-            callbacks=[BatchNormMomentum(s.ce_bn_momentum)],
+            batch_norm_momentum=s.ce_bn_momentum,
             random_state=seed,
         )
 
