@@ -356,9 +356,9 @@ def short_long(tmp_path) -> tuple[str, str]:
 def test_length_error_by_default(short_long):
     short, long = short_long
     with pytest.raises(AudioFileError, match=r"short.aiff: has 3000 samples \(1.5 s at 2000 Hz\)"
-                                             r"; expected 4000 \(2 s\); pass on_length='pad'"):
+                                             r"; expected 4000 \(2 s\); set on_length to .pad."):
         AiffLoader().transform([short])
-    with pytest.raises(AudioFileError, match=r"long.aiff: has 5000 samples .*on_length='crop'"):
+    with pytest.raises(AudioFileError, match=r"long.aiff: has 5000 samples .*on_length to .crop."):
         AiffLoader().transform([long])
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import math
 import os
+import re
+import stat
 import struct
 from dataclasses import dataclass, replace
 from numbers import Integral, Real
@@ -32,7 +34,7 @@ _DTYPE_OPTIONS = [
     StrOptions({"float32", "float64"}),
     Options(type, {np.float32, np.float64}),
 ]
-_HEADER_BYTES = 512
+_HEADER_BYTES = 1024
 # AIFF-C compression types whose COMM frame count is a plain sample-frame count
 _AIFC_PCM = frozenset(
     {b"NONE", b"none", b"sowt", b"twos", b"raw ", b"in24", b"in32", b"fl32", b"FL32",
@@ -148,6 +150,72 @@ def _declared_frames(header: bytes, read_at) -> int | None:
         offset += 8 + size + (size & 1)
 
 
+def _display(path: str) -> str:
+    """``path`` as printed in messages: control characters such as NUL escaped."""
+    if path.isprintable():
+        return path
+    return repr(path)[1:-1]
+
+
+# Least bytes one sample of a subtype takes in a file; for the codecs left out
+# (FLAC, ALAC, Vorbis, Opus, MPEG, DWVW) a bound no real file comes near.
+_MIN_SAMPLE_BYTES = {
+    "PCM_S8": 1.0, "PCM_U8": 1.0, "ULAW": 1.0, "ALAW": 1.0, "DPCM_8": 1.0,
+    "PCM_16": 2.0, "DPCM_16": 2.0, "PCM_24": 3.0, "PCM_32": 4.0, "FLOAT": 4.0,
+    "DOUBLE": 8.0, "IMA_ADPCM": 0.5, "MS_ADPCM": 0.5, "VOX_ADPCM": 0.5,
+    "G721_32": 0.5, "G723_24": 3 / 8, "G723_40": 5 / 8, "GSM610": 33 / 160,
+    "NMS_ADPCM_16": 0.25, "NMS_ADPCM_24": 0.375, "NMS_ADPCM_32": 0.5,
+}
+_MIN_COMPRESSED_SAMPLE_BYTES = 1 / 8192
+_COMPRESSED_FORMATS = frozenset({"FLAC", "OGG", "MPEG"})
+#: the largest factor by which a clip's sample rate may differ from the one asked
+MAX_RESAMPLING_RATIO = 1024
+#: the largest up or down factor (after reduction) of the polyphase filter
+MAX_RESAMPLING_FACTOR = 2**16
+_BLOCK_FRAMES = 2**16
+# "NAME : 8000 (should be 3988)": a chunk or data size libsndfile found larger
+# than the file; sizes 0 and all-ones mean "unknown" (streamed files)
+_LOG_SHOULD_BE = re.compile(r"^\s*([^:\n]+?)\s*:\s*(\d+)\s*\(should be (\d+)\)", re.M)
+_LOG_FRAMES = re.compile(r"^\s*frames\s*:\s*(\d+)\s*$", re.M | re.I)
+_LOG_TRUNCATED = re.compile(
+    r"Chunk size (\d+) > file length (\d+)|File seems to be truncated|"
+    r"Seems to be a truncated file|Calculated frame count (\d+) does not match value "
+    r"from '\w+' chunk of (\d+)"
+)
+_UNKNOWN_SIZES = frozenset({0, 0xFFFFFFFF, 0xFFFFFFFFFFFFFFFF})
+_NIST_COUNT = re.compile(rb"\nsample_count -i (\d+)\s")
+
+
+def _log_truncation(log: str, header: bytes, frames: int) -> str | None:
+    """Why libsndfile's header log shows a file shorter than it declares, or None.
+
+    libsndfile shortens a file whose data chunk runs past its end to the frames
+    it holds (for every codec), and notes the mismatch only in its log; a
+    header's frame count (AIFF COMM, WAV fact, ds64, FLAC STREAMINFO, ...)
+    beyond the frames present means the same.
+    """
+    for match in _LOG_SHOULD_BE.finditer(log):
+        declared, present = int(match.group(2)), int(match.group(3))
+        if declared > present and declared not in _UNKNOWN_SIZES:
+            return (f"its header gives {match.group(1)} as {declared} bytes but only "
+                    f"{present} are in the file")
+    match = _LOG_TRUNCATED.search(log)
+    if match is not None:
+        if match.group(3) is not None:
+            if int(match.group(4)) > int(match.group(3)):
+                return (f"its header declares {match.group(4)} frames but the file holds "
+                        f"only {match.group(3)}")
+        else:
+            return "its data end before the size its header declares"
+    counts = [int(count) for count in _LOG_FRAMES.findall(log)]
+    if header.startswith(b"NIST_1A"):
+        counts += [int(count) for count in _NIST_COUNT.findall(header)]
+    declared = max(counts, default=0)
+    if declared > frames:
+        return f"its header declares {declared} frames but the file holds only {frames}"
+    return None
+
+
 def _length_reason(path: str, n_have: int, spec: _Spec, note: str) -> AudioFileError:
     if spec.reference is not None:
         return AudioFileError(
@@ -157,12 +225,14 @@ def _length_reason(path: str, n_have: int, spec: _Spec, note: str) -> AudioFileE
             "(set duration, and on_length to pad or crop)",
         )
     shorter = n_have < spec.n_samples
-    fix = "'pad' or 'pad_or_crop' to zero-pad" if shorter else "'crop' or 'pad_or_crop' to crop"
+    fix = ("'pad' or 'pad_or_crop' to zero-pad it" if shorter
+           else "'crop' or 'pad_or_crop' to crop it")
     return AudioFileError(
         path,
         f"has {n_have} samples{note} ({n_have / spec.sample_rate:g} s at "
         f"{spec.sample_rate} Hz); expected {spec.n_samples} "
-        f"({spec.n_samples / spec.sample_rate:g} s); pass on_length={fix}",
+        f"({spec.n_samples / spec.sample_rate:g} s); set on_length to {fix} "
+        "(--on-length on the command line)",
     )
 
 
@@ -179,8 +249,37 @@ def _n_to_keep(path: str, n_have: int, spec: _Spec, note: str = "") -> int:
     raise _length_reason(path, n_have, spec, note)
 
 
-def _read_open(path: str, sound: sf.SoundFile, declared: int | None,
-               out: np.ndarray | None, spec: _Spec) -> np.ndarray:
+def _check_size(path: str, sound: sf.SoundFile, file_size: int) -> None:
+    """Refuse a frame count the file is too small to hold, before anything is allocated."""
+    per_sample = (_MIN_COMPRESSED_SAMPLE_BYTES if sound.format in _COMPRESSED_FORMATS
+                  else _MIN_SAMPLE_BYTES.get(sound.subtype, _MIN_COMPRESSED_SAMPLE_BYTES))
+    needed = sound.frames * sound.channels * per_sample
+    if needed > file_size:
+        raise AudioFileError(
+            path,
+            f"is truncated or corrupt: its header declares {sound.frames} frames of "
+            f"{sound.subtype}, which take at least {math.ceil(needed)} bytes, but the file "
+            f"is {file_size} bytes long",
+        )
+
+
+def _resampling_factors(path: str, rate: int, spec: _Spec) -> tuple[int, int]:
+    ratio = max(rate / spec.sample_rate, spec.sample_rate / rate)
+    divisor = math.gcd(spec.sample_rate, rate)
+    up, down = spec.sample_rate // divisor, rate // divisor
+    if ratio > MAX_RESAMPLING_RATIO or max(up, down) > MAX_RESAMPLING_FACTOR:
+        raise AudioFileError(
+            path,
+            f"has sample rate {rate} Hz, which cannot be resampled to {spec.sample_rate} Hz: "
+            f"rates may differ by a factor of at most {MAX_RESAMPLING_RATIO}, and the "
+            f"reduced ratio up/down = {up}/{down} may have factors of at most "
+            f"{MAX_RESAMPLING_FACTOR}",
+        )
+    return up, down
+
+
+def _read_open(path: str, sound: sf.SoundFile, header: bytes, file_size: int,
+               declared: int | None, out: np.ndarray | None, spec: _Spec) -> np.ndarray:
     channels = sound.channels
     if channels != 1:
         raise AudioFileError(path, f"has {channels} channels; expected mono (1 channel)")
@@ -191,6 +290,10 @@ def _read_open(path: str, sound: sf.SoundFile, declared: int | None,
             f"is truncated: its header declares {declared} frames but the file holds "
             f"only {frames}",
         )
+    _check_size(path, sound, file_size)
+    truncation = _log_truncation(sound.extra_info, header, frames)
+    if truncation is not None:
+        raise AudioFileError(path, f"is truncated: {truncation}")
     if frames == 0:
         raise AudioFileError(path, "is empty (0 frames)")
     rate = sound.samplerate
@@ -201,20 +304,38 @@ def _read_open(path: str, sound: sf.SoundFile, declared: int | None,
                 f"has sample rate {rate} Hz; expected {spec.sample_rate} Hz "
                 "(pass resample=True to convert it)",
             )
+        up, down = _resampling_factors(path, rate, spec)
+        note = f" after resampling from {rate} Hz"
+        # resample_poly's output length, known before anything is decoded
+        n_keep = _n_to_keep(path, -(-frames * up // down), spec, note)
         from scipy.signal import resample_poly  # slow to import; only resampling needs it
 
-        divisor = math.gcd(spec.sample_rate, rate)
-        data = resample_poly(_decode(path, sound, frames, dtype="float64"),
-                             spec.sample_rate // divisor, rate // divisor)
-        n_keep = _n_to_keep(path, len(data), spec, f" after resampling from {rate} Hz")
+        data = resample_poly(_decode(path, sound, frames, "float64"), up, down)
         out = _output_row(out, n_keep, spec)
         out[:n_keep] = data[:n_keep]
+        _check_finite(path, out[:n_keep], note)
     else:
         n_keep = _n_to_keep(path, frames, spec)
-        out = _output_row(out, n_keep, spec)
-        _decode(path, sound, n_keep, out=out[:n_keep])
+        if out is None and spec.n_samples is None:
+            out = _decode(path, sound, n_keep, spec.dtype)
+        else:
+            out = _output_row(out, n_keep, spec)
+            _decode(path, sound, n_keep, spec.dtype, out=out[:n_keep])
+        _check_finite(path, out[:n_keep])
     out[n_keep:] = 0
     return out
+
+
+def _check_finite(path: str, clip: np.ndarray, note: str = "") -> None:
+    finite = np.isfinite(clip)
+    if not finite.all():
+        first = int(np.argmin(finite))
+        raise AudioFileError(
+            path,
+            f"holds a non-finite sample ({clip[first]} at sample {first}{note}); NaN and "
+            "infinite samples are refused (a large value of a float file may also overflow "
+            f"{clip.dtype}: then read with dtype='float64')",
+        )
 
 
 def _output_row(out: np.ndarray | None, n_keep: int, spec: _Spec) -> np.ndarray:
@@ -223,10 +344,25 @@ def _output_row(out: np.ndarray | None, n_keep: int, spec: _Spec) -> np.ndarray:
     return np.empty(n_keep if spec.n_samples is None else spec.n_samples, dtype=spec.dtype)
 
 
-def _decode(path: str, sound: sf.SoundFile, n_frames: int, **read_args) -> np.ndarray:
-    """Read ``n_frames`` from the start of ``sound``; fewer means the file is cut short."""
+def _decode(path: str, sound: sf.SoundFile, n_frames: int, dtype,
+            out: np.ndarray | None = None) -> np.ndarray:
+    """Read ``n_frames`` from the start of ``sound``; fewer means the file is cut short.
+
+    Without ``out`` the frames are read in blocks, so the memory taken follows
+    the data actually decoded, not the count a header claims.
+    """
     try:
-        data = sound.read(**read_args)
+        if out is not None:
+            data = sound.read(out=out)
+        else:
+            blocks, n_read = [], 0
+            while n_read < n_frames:
+                block = sound.read(min(_BLOCK_FRAMES, n_frames - n_read), dtype=dtype)
+                if len(block) == 0:
+                    break
+                blocks.append(block)
+                n_read += len(block)
+            data = np.concatenate(blocks) if blocks else np.empty(0, dtype=dtype)
     except sf.LibsndfileError as exc:
         raise AudioFileError(
             path, f"is truncated or corrupt: decoding failed ({exc.error_string})"
@@ -239,14 +375,52 @@ def _decode(path: str, sound: sf.SoundFile, n_frames: int, **read_args) -> np.nd
     return data
 
 
+def _open_regular(path: str) -> tuple[int, int]:
+    """Open a regular file for reading; its descriptor and size.
+
+    Anything else (a folder, a named pipe, a device, a socket) is refused
+    before it is opened, so that nothing blocks waiting on a writer.
+    """
+    if "\x00" in path:
+        raise AudioFileError(_display(path), "is not a valid path: it holds a NUL byte")
+    try:
+        status = os.stat(path)
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{_display(path)}: no such audio file") from None
+    except (OSError, ValueError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise AudioFileError(_display(path), f"cannot be opened ({reason})") from None
+    if not stat.S_ISREG(status.st_mode):
+        raise AudioFileError(_display(path), f"is not a regular file ({_file_kind(status)}); "
+                                             "cannot be opened as audio")
+    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{_display(path)}: no such audio file") from None
+    except OSError as exc:
+        raise AudioFileError(_display(path), f"cannot be opened ({exc.strerror})") from None
+    status = os.fstat(fd)
+    if not stat.S_ISREG(status.st_mode):  # replaced between stat and open
+        os.close(fd)
+        raise AudioFileError(_display(path), f"is not a regular file ({_file_kind(status)}); "
+                                             "cannot be opened as audio")
+    return fd, status.st_size
+
+
+def _file_kind(status: os.stat_result) -> str:
+    mode = status.st_mode
+    for test, kind in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return kind
+    return "not a plain file"
+
+
 def _read_into(path: str, out: np.ndarray | None, spec: _Spec) -> np.ndarray:
     """Read the clip at ``path`` into ``out`` (or a new array) and return it."""
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
-    except FileNotFoundError:
-        raise FileNotFoundError(f"{path}: no such audio file") from None
-    except OSError as exc:
-        raise AudioFileError(path, f"cannot be opened ({exc.strerror})") from None
+    fd, file_size = _open_regular(path)
     try:
         if _POSIX:
             def read_at(offset: int, size: int) -> bytes:
@@ -266,14 +440,18 @@ def _read_into(path: str, out: np.ndarray | None, spec: _Spec) -> np.ndarray:
                 path, f"is not a readable audio file ({exc.error_string})"
             ) from None
         with sound:
-            return _read_open(path, sound, _declared_frames(header, read_at), out, spec)
+            return _read_open(path, sound, header, file_size,
+                              _declared_frames(header, read_at), out, spec)
     finally:
         os.close(fd)
 
 
-def _read_range(paths: np.ndarray, out: np.ndarray, spec: _Spec, start: int, stop: int) -> None:
+def _read_range(paths: np.ndarray, spec: _Spec, start: int, stop: int) -> np.ndarray:
+    """Rows ``start:stop`` of the output; returned, so any joblib backend can run it."""
+    block = np.empty((stop - start, spec.n_samples), dtype=spec.dtype)
     for i in range(start, stop):
-        _read_into(paths[i], out[i], spec)
+        _read_into(paths[i], block[i - start], spec)
+    return block
 
 
 def _read_all(paths: np.ndarray, spec: _Spec, n_jobs: int | None) -> np.ndarray:
@@ -282,19 +460,25 @@ def _read_all(paths: np.ndarray, spec: _Spec, n_jobs: int | None) -> np.ndarray:
         first = _read_into(paths[0], None, spec)
         spec = replace(spec, n_samples=len(first), reference=paths[0])
         start = 1
-    out = np.empty((len(paths), spec.n_samples), dtype=spec.dtype)
-    if start:
-        out[0] = first
     n_workers = min(effective_n_jobs(n_jobs), len(paths) - start)
     if n_workers <= 1:
-        _read_range(paths, out, spec, start, len(paths))
-        return out
-    # a few blocks per worker keep the threads busy when some files are slower
-    bounds = np.linspace(start, len(paths), 4 * n_workers + 1).astype(int)
-    Parallel(n_jobs=n_workers, require="sharedmem")(
-        delayed(_read_range)(paths, out, spec, a, b)
-        for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a
-    )
+        out = np.empty((len(paths), spec.n_samples), dtype=spec.dtype)
+        for i in range(start, len(paths)):
+            _read_into(paths[i], out[i], spec)
+    else:
+        # a few blocks per worker keep the workers busy when some files are slower;
+        # each block comes back as an array (workers may be processes, or on other
+        # machines), and is copied into place here
+        bounds = np.linspace(start, len(paths), 4 * n_workers + 1).astype(int)
+        ranges = [(a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a]
+        blocks = Parallel(n_jobs=n_workers, prefer="threads")(
+            delayed(_read_range)(paths, spec, a, b) for a, b in ranges
+        )
+        out = np.empty((len(paths), spec.n_samples), dtype=spec.dtype)
+        for (a, b), block in zip(ranges, blocks, strict=True):
+            out[a:b] = block
+    if start:
+        out[0] = first
     return out
 
 
@@ -408,11 +592,14 @@ class AiffLoader(TransformerMixin, BaseEstimator):
     dtype : {"float32", "float64"}, default="float32"
         Output dtype.
     n_jobs : int or None, default=None
-        Number of threads reading files (joblib; ``None`` means 1 unless in a
-        :func:`joblib.parallel_config` context, -1 means all processors).
-        All threads write into the same output array. libsndfile runs without
-        the GIL, but each file also needs some Python work that holds it, so
-        for short clips threads gain little (see ``benchmarks/bench_io.py``).
+        Number of workers reading files (joblib; ``None`` means 1 unless in a
+        :func:`joblib.parallel_config` context, -1 means all processors; 0 is
+        refused). Threads unless a :func:`joblib.parallel_config` context asks
+        for another backend (loky, multiprocessing, dask): each worker returns
+        its block of rows, so every backend gives the serial result.
+        libsndfile runs without the GIL, but each file also needs some Python
+        work that holds it, so for short clips threads gain little (see
+        ``benchmarks/bench_io.py``).
 
     Attributes
     ----------
@@ -453,7 +640,8 @@ class AiffLoader(TransformerMixin, BaseEstimator):
         "on_length": [StrOptions(set(_LENGTH_POLICIES))],
         "resample": ["boolean"],
         "dtype": _DTYPE_OPTIONS,
-        "n_jobs": [Integral, None],
+        "n_jobs": [Interval(Integral, None, -1, closed="right"),
+                   Interval(Integral, 1, None, closed="left"), None],
     }
 
     def __init__(self, sample_rate=2000, duration=2.0, on_length="error", resample=False,

@@ -12,7 +12,7 @@ from numbers import Real
 import numpy as np
 import scipy.fft
 from numpy.typing import ArrayLike
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, validate_data
@@ -115,8 +115,11 @@ def add_noise(
     if not np.all(np.isfinite(snr)):
         raise ValueError(f"snr_db must be finite, got {snr_db!r}.")
 
-    signal_power = np.mean(np.square(X, dtype=np.float64), axis=1)
-    silent = np.flatnonzero(signal_power == 0)
+    # Powers are computed on each clip divided by its largest magnitude, so that
+    # neither squares of tiny clips underflow nor those of huge clips overflow:
+    # the noise is then exact at any finite scale.
+    scale = np.max(np.abs(X), axis=1).astype(np.float64)
+    silent = np.flatnonzero(scale == 0)
     if silent.size:
         warnings.warn(
             f"{silent.size} clip(s) are all zeros (rows {silent[:10].tolist()}"
@@ -125,6 +128,8 @@ def add_noise(
             UserWarning,
             stacklevel=2,
         )
+    safe_scale = np.where(scale == 0, 1.0, scale)[:, np.newaxis]
+    signal_power = np.mean(np.square(X / safe_scale, dtype=np.float64), axis=1)
 
     rng = check_random_state(random_state)
     noise = rng.standard_normal((n_clips, n_samples))
@@ -133,13 +138,22 @@ def add_noise(
         frequency_index = np.maximum(np.arange(n_samples // 2 + 1), 1)
         spectrum = scipy.fft.rfft(noise, axis=1) * frequency_index ** (-alpha / 2)
         noise = scipy.fft.irfft(spectrum, n=n_samples, axis=1)
-    noise_power = signal_power / 10.0 ** (snr / 10.0)
-    noise *= np.sqrt(noise_power / np.mean(np.square(noise), axis=1))[:, np.newaxis]
-    noisy = (X + noise).astype(X.dtype, copy=False)
+    # relative noise power; 10**(-snr/10) itself may overflow for a very low SNR
+    gain = np.sqrt(signal_power / np.mean(np.square(noise), axis=1)) * 10.0 ** (-snr / 20.0)
+    noise *= gain[:, np.newaxis]
+    noise *= safe_scale
+    with np.errstate(over="ignore"):
+        noisy = (X + noise).astype(X.dtype, copy=False)
+    if not np.all(np.isfinite(noisy)):
+        rows = np.flatnonzero(~np.isfinite(noisy).all(axis=1))
+        raise ValueError(
+            f"the noisy clips overflow {X.dtype} (rows {rows[:10].tolist()}): the clips "
+            f"are too large for noise at {snr_db!r} dB in that dtype"
+        )
     return noisy[0] if one_clip else noisy
 
 
-class NoiseInjector(TransformerMixin, BaseEstimator):
+class NoiseInjector(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     """Add seeded Gaussian noise at a set per-clip SNR, as a transformer.
 
     A stateless transformer around :func:`add_noise` (see there for the exact
