@@ -478,36 +478,37 @@ def _block_counts_2d_kernel(S, dx, dy, taux, tauy, table, ties, seed, window, ho
     return counts
 
 
-@njit(cache=True, nogil=True)
-def _bump(counts, present, where, n_present, code, sign):
-    """Add ``sign`` to ``counts[code]``, keeping ``present[:n_present]`` the nonzero codes."""
-    before = counts[code]
-    counts[code] = before + sign
-    if before == 0:
-        where[code] = n_present
-        present[n_present] = code
-        return n_present + 1
-    if before + sign == 0:
-        slot = where[code]
-        last = present[n_present - 1]
-        present[slot] = last
-        where[last] = slot
-        return n_present - 1
-    return n_present
+# index of the lowest set bit of a 64-bit word w: _LOW_BIT[((w & -w) * _DEBRUIJN) >> 58]
+_DEBRUIJN = np.uint64(0x03F79D71B4CB0A89)
+_LOW_BIT = np.zeros(64, dtype=np.int64)
+for _bit in range(64):
+    _LOW_BIT[(((1 << _bit) * int(_DEBRUIJN)) % (1 << 64)) >> 58] = _bit
+del _bit
 
 
 @njit(cache=True, nogil=True)
-def _bump_columns(codes, start, stop, counts, present, where, n_present, sign):
+def _flip_columns(codes, start, stop, counts, bits, sign):
+    """Add ``sign`` to ``counts`` for every code in columns ``start .. stop - 1``,
+    keeping bit ``k`` of the bitmap ``bits`` set exactly where ``counts[k] != 0``."""
     for r in range(codes.shape[0]):
+        row = codes[r]
         for c in range(start, stop):
-            n_present = _bump(counts, present, where, n_present, codes[r, c], sign)
-    return n_present
+            code = row[c]
+            before = counts[code]
+            counts[code] = before + sign
+            if before == 0 or before + sign == 0:
+                bits[code >> 6] ^= _U64(1) << _U64(code & 63)
 
 
 @njit(cache=True, nogil=True)
 def _block_counts_2d_csr_kernel(S, dx, dy, taux, tauy, table, ties, seed, window, hop,
                                 n_patterns):
-    """CSR counts: ``indptr`` (n n_blocks + 1,), ``codes`` and ``counts`` (nnz,)."""
+    """CSR counts: ``indptr`` (n n_blocks + 1,), ``codes`` and ``counts`` (nnz,).
+
+    The counts of the current block are kept dense, with a bitmap of the nonzero
+    ones; a block is emitted by walking the set bits (``n_patterns / 64`` words
+    plus one step per nonzero count, already in ascending order).
+    """
     n, n_rows, n_cols = S.shape
     span = (dx - 1) * taux
     per_block = window - span
@@ -517,56 +518,47 @@ def _block_counts_2d_csr_kernel(S, dx, dy, taux, tauy, table, ties, seed, window
     keys = _keys_for(n_rows, n_cols, ties, seed)
     codes = np.empty((rows_out, used - span), dtype=np.int32)
     counts = np.zeros(n_patterns, dtype=np.int64)
-    present = np.empty(min(n_patterns, rows_out * per_block), dtype=np.int64)
-    where = np.empty(n_patterns, dtype=np.int64)
+    n_words = (n_patterns + 63) // 64
+    bits = np.zeros(n_words, dtype=np.uint64)
+    most = min(n_patterns, rows_out * per_block)  # nonzero counts per block, at most
     indptr = np.empty(n * n_blocks + 1, dtype=np.int64)
     indptr[0] = 0
-    capacity = max(64, min(n * n_blocks * present.shape[0], 1 << 16))
+    capacity = max(most, min(n * n_blocks * most, 1 << 16))
     out_codes = np.empty(capacity, dtype=np.int64)
     out_counts = np.empty(capacity, dtype=np.int64)
     nnz = 0
-    n_present = 0
-    # sorting k present codes costs about k log2 k; scanning the dense counts, n_patterns
-    sort_below = 1
-    while sort_below * max(1, int(math.log2(sort_below + 1))) < n_patterns:
-        sort_below += 1
     for i in range(n):
         _codes_2d_into(S[i], dx, dy, taux, tauy, table, ties, keys, codes)
         for b in range(n_blocks):
             start = b * hop
-            if b > 0 and hop < per_block:
-                n_present = _bump_columns(codes, start - hop, start, counts, present, where,
-                                          n_present, -1)
-                n_present = _bump_columns(codes, start - hop + per_block, start + per_block,
-                                          counts, present, where, n_present, 1)
+            if b == 0:
+                _flip_columns(codes, 0, per_block, counts, bits, 1)
+            elif hop < per_block:  # drop the columns that leave, add those that enter
+                _flip_columns(codes, start - hop, start, counts, bits, -1)
+                _flip_columns(codes, start - hop + per_block, start + per_block, counts, bits, 1)
             else:
-                for k in range(n_present):
-                    counts[present[k]] = 0
-                n_present = _bump_columns(codes, start, start + per_block, counts, present,
-                                          where, 0, 1)
-            if nnz + n_present > capacity:
-                capacity = max(2 * capacity, nnz + n_present)
+                _flip_columns(codes, start - hop, start - hop + per_block, counts, bits, -1)
+                _flip_columns(codes, start, start + per_block, counts, bits, 1)
+            if nnz + most > capacity:
+                capacity = max(2 * capacity, nnz + most)
                 grown = np.empty(capacity, dtype=np.int64)
                 grown[:nnz] = out_codes[:nnz]
                 out_codes = grown
                 grown = np.empty(capacity, dtype=np.int64)
                 grown[:nnz] = out_counts[:nnz]
                 out_counts = grown
-            if n_present < sort_below:
-                out_codes[nnz:nnz + n_present] = np.sort(present[:n_present])
-            else:
-                k = nnz
-                for code in range(n_patterns):
-                    if counts[code] != 0:
-                        out_codes[k] = code
-                        k += 1
-            for k in range(nnz, nnz + n_present):
-                out_counts[k] = counts[out_codes[k]]
-            nnz += n_present
+            for w in range(n_words):
+                word = bits[w]
+                while word != 0:
+                    low = word & (~word + _U64(1))
+                    code = w * 64 + _LOW_BIT[(low * _DEBRUIJN) >> _U64(58)]
+                    out_codes[nnz] = code
+                    out_counts[nnz] = counts[code]
+                    nnz += 1
+                    word ^= low
             indptr[i * n_blocks + b + 1] = nnz
-        for k in range(n_present):
-            counts[present[k]] = 0
-        n_present = 0
+        last = (n_blocks - 1) * hop
+        _flip_columns(codes, last, last + per_block, counts, bits, -1)
     return indptr, out_codes[:nnz].copy(), out_counts[:nnz].copy()
 
 
