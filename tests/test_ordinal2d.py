@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import itertools
 import math
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import ordpy
+import pandas as pd
+import soundfile as sf
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from scipy import sparse
 
-from whalefeat import ordinal
+from whalefeat import Spectrogram, ordinal
 
 SHAPES = [(2, 2, 1, 1), (3, 2, 1, 2), (2, 3, 2, 1), (4, 2, 1, 1), (2, 4, 1, 1), (1, 2, 1, 1),
           (2, 1, 3, 1), (1, 8, 1, 1), (8, 1, 1, 2), (3, 1, 2, 1), (1, 3, 1, 2), (2, 2, 3, 2)]
@@ -316,3 +319,47 @@ def test_validation_helpers_accept_valid_values():
     ordinal.check_pattern_2d(1, 8)
     ordinal.check_blocks_2d(126, 2, 3, 4, 1)
     ordinal.check_blocks_2d(126, 1, 1, 126, 500)
+
+
+def test_kernels_give_the_same_results_from_several_threads():
+    S = np.random.default_rng(6).integers(0, 5, (8, 12, 40)).astype(np.float32)
+    args = (3, 2, 1, 2, ordinal.TIES_JITTER, 5, 10, 3)
+    whole = ordinal.block_counts_2d(S, *args)
+    with ThreadPoolExecutor(4) as pool:
+        parts = list(pool.map(lambda i: ordinal.block_counts_2d(S[i:i + 2], *args),
+                              range(0, 8, 2)))
+        csr = list(pool.map(lambda i: ordinal.block_counts_2d_csr(S[i:i + 1], *args), range(8)))
+    np.testing.assert_array_equal(np.concatenate(parts), whole)
+    for i, (indptr, codes, counts) in enumerate(csr):
+        rebuilt = sparse.csr_array((counts, codes, indptr), shape=whole.shape[1:]).toarray()
+        np.testing.assert_array_equal(rebuilt, whole[i])
+
+
+def test_no_images_give_empty_results():
+    S = np.zeros((0, 5, 9))
+    assert ordinal.pattern_codes_2d(S, 2, 2).shape == (0, 4, 8)
+    assert ordinal.block_counts_2d(S, 2, 2, window=4, hop=2).shape == (0, 3, 24)
+    indptr, codes, counts = ordinal.block_counts_2d_csr(S, 2, 2, window=4, hop=2)
+    np.testing.assert_array_equal(indptr, [0])
+    assert codes.shape == counts.shape == (0,)
+
+
+@pytest.mark.realdata
+def test_real_spectrograms_match_ordpy(narw_dir):
+    # 64 mel bands over 50-300 Hz leave empty filters and clip at top_db: many ties
+    table = pd.read_csv(narw_dir / "train.csv").head(3)
+    X = np.stack([sf.read(narw_dir / "train" / name, dtype="int16")[0]
+                  for name in table["clip_name"]])
+    S = Spectrogram(n_mels=64, fmin=50, fmax=300, top_db=40).fit_transform(X)
+    assert S.dtype == np.float32
+    for dx, dy, taux, tauy in [(2, 2, 1, 1), (4, 2, 1, 1), (3, 2, 2, 1)]:
+        codes = ordinal.pattern_codes_2d(S, dx, dy, taux, tauy)
+        counts = ordinal.block_counts_2d(S, dx, dy, taux, tauy, window=32, hop=16)
+        for i in range(S.shape[0]):
+            np.testing.assert_array_equal(codes[i], _ordpy_codes(S[i], dx, dy, taux, tauy))
+            symbols, probabilities = ordpy.ordinal_distribution(S[i, :, 16:48], dx=dx, dy=dy,
+                                                                taux=taux, tauy=tauy)
+            present = np.flatnonzero(counts[i, 1])
+            np.testing.assert_array_equal(present, _lexicographic_rank(symbols))
+            np.testing.assert_allclose(counts[i, 1, present] / counts[i, 1].sum(),
+                                       probabilities, rtol=1e-12)
