@@ -352,7 +352,7 @@ def test_csv_bad_label(tmp_path, label):
 
 def test_csv_bad_header_and_duplicates(tmp_path):
     make_csv_folder(tmp_path, [("a.aiff", "1")], ["a.aiff"], header=("name", "label"))
-    with pytest.raises(ValueError, match="clip_name and label"):
+    with pytest.raises(ValueError, match=r"clip_name \(or path\) and label"):
         load_challenge(tmp_path)
     make_csv_folder(tmp_path, [("a.aiff", "1"), ("a.aiff", "0")], ["a.aiff"])
     with pytest.raises(ValueError, match="listed twice"):

@@ -8,6 +8,7 @@ first used.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from typing import TYPE_CHECKING
 
 from ._version import __version__
@@ -22,7 +23,12 @@ _LAZY = {
     "Inception1DClassifier": "whalefeat.models",
 }
 
-__all__ = ["__version__", *_LAZY]
+# without the keras extra, `from whalefeat import *` leaves out the Keras estimators
+# (importing them raises an ImportError that says what to install)
+__all__ = ["__version__", *(
+    name for name, module in _LAZY.items()
+    if module != "whalefeat.models" or importlib.util.find_spec("keras") is not None
+)]
 
 if TYPE_CHECKING:  # pragma: no cover
     from .complexity import ComplexityEntropyCurve

@@ -6,20 +6,27 @@
     whalefeat evaluate FOLDER [--labels labels.csv] [--model inception-seed] [--folds 5]
     whalefeat demo [--clips 200] [--model inception-seed]
 
-``python -m whalefeat`` is the same command. Exit status: 0 on success, 1 when
-the input is unusable (a missing path, an empty folder, a bad label file, a
-clip that cannot be read), 2 for a command-line usage error (an unknown
-subcommand, option or model name), 130 when interrupted.
+``python -m whalefeat`` is the same command. Every error is reported on one
+line, ``whalefeat: error: ...``. Exit status: 0 on success, 1 when an input or
+output is unusable (a missing path, an empty folder, a bad label file, a clip
+that cannot be read, an output that exists or cannot be written), 2 for a
+command-line usage error (an unknown subcommand, option or model name, an
+option value out of range or options that do not fit together, a model whose
+extra is not installed), 130 when interrupted (143 on SIGTERM). Outputs are
+written atomically: to a temporary file beside the target, renamed over it
+once complete, so an interrupted run leaves no partial file.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
+import errno
 import json
+import math
 import os
 import platform
 import re
+import signal
 import sys
 import tempfile
 import textwrap
@@ -64,11 +71,29 @@ MODELS = {
 DEFAULT_EPOCHS = {"inception-seed": 60, "inceptiontime": 30, "xception": 10}
 _SUFFIX_LABEL = re.compile(r"_[01]\.[A-Za-z0-9]+$")
 
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
+#: samples of every clip the command reads: 2 s at 2000 Hz (AiffLoader's defaults)
+CLIP_SAMPLES = 4000
+#: command-line option of each estimator parameter, to name it in error messages
+_OPTION_OF = {
+    "window_length": "--window-length", "hop_length": "--hop-length", "fmin": "--fmin",
+    "fmax": "--fmax", "dimension": "--dimension", "delay": "--delay", "q": "--q",
+    "measure": "--measure", "window": "--ce-window", "hop": "--ce-hop", "n_jobs": "--jobs",
+    "random_state": "--seed", "epochs": "--epochs", "batch_size": "--batch-size",
+    "image_size": "--image-size",
+}
 
 
 class CommandError(Exception):
     """An unusable input: reported as ``whalefeat: error: <message>``, exit status 1."""
+
+
+class UsageError(Exception):
+    """Options that cannot work together: ``whalefeat: error: <message>``, exit status 2."""
+
+
+class _Terminated(BaseException):
+    """SIGTERM, raised in the main thread so that temporary outputs are removed."""
 
 
 # --------------------------------------------------------------------------------------
@@ -92,11 +117,12 @@ def _is_labelled_folder(folder: Path) -> bool:
     return bool(files) and all(_SUFFIX_LABEL.search(path.name) for path in files)
 
 
-def _load_labelled_folder(folder: Path) -> tuple[np.ndarray, np.ndarray]:
+def _load_labelled_folder(folder: Path, labels: Path | None = None
+                          ) -> tuple[np.ndarray, np.ndarray]:
     from .datasets import load_challenge
 
     try:
-        paths, y = load_challenge(folder)
+        paths, y = load_challenge(folder, labels)
     except (OSError, ValueError) as error:
         raise CommandError(str(error)) from None
     if len(paths) == 0:
@@ -104,54 +130,17 @@ def _load_labelled_folder(folder: Path) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(paths), np.asarray(y)
 
 
-def _read_labels_csv(labels: Path, folder: Path) -> tuple[np.ndarray, np.ndarray]:
-    """Paths and labels from a CSV with a ``clip_name`` (or ``path``) and a ``label`` column."""
-    if not labels.is_file():
-        raise CommandError(f"label file {labels} does not exist")
-    with labels.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        columns = reader.fieldnames or []
-        name_column = next((c for c in ("clip_name", "path") if c in columns), None)
-        if name_column is None or "label" not in columns:
-            raise CommandError(
-                f"label file {labels} must have a header with the columns clip_name (or path) "
-                f"and label; found {', '.join(columns) or 'no header'}"
-            )
-        rows = list(reader)
-    if not rows:
-        raise CommandError(f"label file {labels} lists no clips")
-    paths, y = [], []
-    for number, row in enumerate(rows, start=2):
-        name = (row[name_column] or "").strip()
-        try:
-            label = int(row["label"])
-        except (TypeError, ValueError):
-            raise CommandError(
-                f"{labels}, line {number}: label must be 0 or 1, got {row['label']!r}"
-            ) from None
-        if label not in (0, 1):
-            raise CommandError(f"{labels}, line {number}: label must be 0 or 1, got {label}")
-        path = Path(name) if Path(name).is_absolute() else folder / name
-        paths.append(str(path))
-        y.append(label)
-    missing = [path for path in paths if not Path(path).is_file()]
-    if missing:
-        shown = ", ".join(missing[:3])
-        if len(missing) > 3:
-            shown += f" and {len(missing) - 3} more"
-        raise CommandError(f"{len(missing)} clip(s) listed in {labels} do not exist: {shown}")
-    return np.asarray(paths), np.asarray(y)
-
-
 def labelled_clips(folder: Path, labels: Path | None) -> tuple[np.ndarray, np.ndarray]:
-    """Paths and 0/1 labels of the clips to evaluate on."""
+    """Paths and 0/1 labels of the clips to evaluate on.
+
+    The label file (``--labels``, or the folder's ``train.csv``) is read by
+    :func:`whalefeat.datasets.load_challenge`, with its rules.
+    """
     if not folder.exists():
         raise CommandError(f"folder {folder} does not exist")
     if not folder.is_dir():
         raise CommandError(f"{folder} is not a folder")
-    if labels is not None:
-        return _read_labels_csv(labels, folder)
-    return _load_labelled_folder(folder)
+    return _load_labelled_folder(folder, labels)
 
 
 def clips_to_extract(inputs: Sequence[Path]) -> tuple[np.ndarray, np.ndarray | None]:
@@ -172,8 +161,15 @@ def clips_to_extract(inputs: Sequence[Path]) -> tuple[np.ndarray, np.ndarray | N
         elif item.suffix.lower() in AUDIO_SUFFIXES:
             paths.append(str(item))
         elif item.suffix.lower() == ".txt":
+            try:
+                text = item.read_bytes().decode("utf-8-sig")
+            except UnicodeDecodeError as error:
+                raise CommandError(
+                    f"list file {item} is not UTF-8 text (byte offset {error.start}); save "
+                    "it as UTF-8"
+                ) from None
             listed = [
-                line.strip() for line in item.read_text(encoding="utf-8").splitlines()
+                line.strip() for line in text.splitlines()
                 if line.strip() and not line.lstrip().startswith("#")
             ]
             if not listed:
@@ -240,7 +236,7 @@ def build_pipeline(args: argparse.Namespace):
 
     from .io import AiffLoader
 
-    loader = AiffLoader(n_jobs=args.jobs)
+    loader = AiffLoader(on_length=args.on_length, n_jobs=args.jobs)
     model = args.model
     if model == "logistic":
         from sklearn.linear_model import LogisticRegression
@@ -371,14 +367,50 @@ def format_report(report: dict) -> str:
 # Subcommands
 
 
-def _save_features(path: Path, features: np.ndarray, paths: np.ndarray, labels, names) -> None:
+def _write_output(target: Path, write, *, overwrite: bool) -> None:
+    """Write ``target`` atomically through ``write(handle)``; OSError -> CommandError."""
+    from ._atomic import atomic_write
+
+    try:
+        atomic_write(target, write, overwrite=overwrite)
+    except FileExistsError:
+        raise CommandError(f"{target} already exists; pass --force to replace it") from None
+    except OSError as error:
+        raise CommandError(f"cannot write {target}: {_os_reason(error)}") from None
+
+
+def _os_reason(error: OSError) -> str:
+    if error.strerror:
+        return error.strerror + (" (the disk is full)" if error.errno == errno.ENOSPC else "")
+    return str(error)
+
+
+def _check_writable(target: Path, args: argparse.Namespace) -> None:
+    from ._atomic import check_writable
+
+    try:
+        check_writable(target, overwrite=args.force)
+    except FileExistsError:
+        raise CommandError(f"{target} already exists; pass --force to replace it") from None
+    except IsADirectoryError:
+        raise CommandError(f"output {target} is a folder; name a file") from None
+    except FileNotFoundError:
+        raise CommandError(f"folder {target.parent} for {target} does not exist") from None
+    except OSError as error:
+        raise CommandError(f"cannot write {target}: {_os_reason(error)}") from None
+
+
+def _save_features(path: Path, features: np.ndarray, paths: np.ndarray, labels, names, *,
+                   overwrite: bool = False) -> None:
     suffix = path.suffix.lower()
     if suffix == ".npz":
         arrays = {"features": features, "paths": paths.astype(str),
                   "feature_names": np.asarray(names, dtype=str)}
         if labels is not None:
             arrays["labels"] = labels
-        np.savez_compressed(path, **arrays)
+        # to an open file, numpy writes exactly this name (to a path it adds .npz)
+        _write_output(path, lambda handle: np.savez_compressed(handle, **arrays),
+                      overwrite=overwrite)
         return
     try:
         import pyarrow as pa
@@ -395,7 +427,8 @@ def _save_features(path: Path, features: np.ndarray, paths: np.ndarray, labels, 
     for column, name in enumerate(flat_names):
         table[name] = pa.array(flat[:, column])
     metadata = {b"whalefeat.feature_shape": json.dumps(list(features.shape[1:])).encode()}
-    pq.write_table(pa.table(table).replace_schema_metadata(metadata), path)
+    table = pa.table(table).replace_schema_metadata(metadata)
+    _write_output(path, lambda handle: pq.write_table(table, handle), overwrite=overwrite)
 
 
 def _flat_names(names, shape: tuple[int, ...]) -> list[str]:
@@ -407,32 +440,101 @@ def _flat_names(names, shape: tuple[int, ...]) -> list[str]:
     return [f"frame{frame}:{name}" for frame in range(shape[1]) for name in names]
 
 
+def _transform_naming_the_clip(pipeline, block: np.ndarray, *, fit: bool) -> np.ndarray:
+    """Features of ``block``; a failure is reported with the clip that causes it."""
+    from .io import AudioFileError
+
+    step = pipeline.fit_transform if fit else pipeline.transform
+    try:
+        return step(block)
+    except AudioFileError:
+        raise
+    except (ValueError, ArithmeticError) as error:
+        for path in block:
+            try:
+                (pipeline.fit_transform if fit else pipeline.transform)(np.asarray([path]))
+            except (ValueError, ArithmeticError) as single:
+                raise CommandError(
+                    f"{path}: its features cannot be computed ({_one_line(single)})"
+                ) from None
+        raise CommandError(
+            f"the features of clips {block[0]} ... {block[-1]} cannot be computed "
+            f"({_one_line(error)})"
+        ) from None
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split()) or type(error).__name__
+
+
+def _check_features(args: argparse.Namespace, steps: list) -> None:
+    """Run the feature steps on two synthetic clips: bad option values fail here, early.
+
+    Constraints between options (fmin below fmax, a window no longer than a
+    clip, patterns that fit the series) are the estimators' own; a dry run
+    reports them before any clip is read, as usage errors.
+    """
+    from sklearn.base import clone
+    from sklearn.pipeline import make_pipeline
+
+    if not steps:
+        return
+    rng = np.random.default_rng(0)
+    clips = rng.uniform(-0.5, 0.5, size=(2, CLIP_SAMPLES))
+    try:
+        make_pipeline(*[clone(step) for step in steps]).fit_transform(clips)
+    except (ValueError, TypeError) as error:
+        message = _one_line(error)
+        for parameter, option in _OPTION_OF.items():
+            if f"'{parameter}'" in message or f"{parameter}=" in message:
+                message = f"argument {option}: {message}"
+                break
+        raise UsageError(message) from None
+
+
+def _check_options(args: argparse.Namespace) -> None:
+    """Cross-option checks that argparse's per-option types cannot make."""
+    if args.window_length > CLIP_SAMPLES:
+        raise UsageError(
+            f"argument --window-length: {args.window_length} samples is longer than a clip "
+            f"({CLIP_SAMPLES} samples: 2 s at 2000 Hz)"
+        )
+    if args.fmin is not None and args.fmax is not None and not args.fmin < args.fmax:
+        raise UsageError(f"argument --fmin: {args.fmin:g} Hz must lie below --fmax "
+                         f"({args.fmax:g} Hz)")
+    if args.fmax is not None and args.fmax > 1000.0:
+        raise UsageError(f"argument --fmax: {args.fmax:g} Hz lies above the Nyquist "
+                         "frequency of the clips (1000 Hz at 2000 Hz)")
+    if args.q is not None and args.measure == "shannon":
+        raise UsageError("argument --q: q values apply to --measure tsallis or renyi, not "
+                         "shannon")
+
+
 def command_extract(args: argparse.Namespace) -> int:
     output = args.output
     if output.suffix.lower() not in (".npz", ".parquet"):
         raise CommandError(f"output {output} must end in .npz or .parquet")
-    if not output.parent.is_dir():
-        raise CommandError(f"folder {output.parent} for the output does not exist")
-    paths, labels = clips_to_extract(args.inputs)
+    _check_options(args)
+    _check_writable(output, args)
     from sklearn.pipeline import make_pipeline
 
     from .io import AiffLoader
 
-    pipeline = make_pipeline(AiffLoader(n_jobs=args.jobs), *feature_steps(args, args.features))
+    steps = feature_steps(args, args.features)
+    _check_features(args, steps)
+    paths, labels = clips_to_extract(args.inputs)
+    pipeline = make_pipeline(AiffLoader(on_length=args.on_length, n_jobs=args.jobs), *steps)
     _say(args, f"extracting {args.features} features from {len(paths)} clips")
     progress = Progress(len(paths), "extract", enabled=not args.quiet)
     progress.update(0)
     blocks = []
     for start in range(0, len(paths), args.batch):
         block = paths[start:start + args.batch]
-        if start == 0:
-            blocks.append(pipeline.fit_transform(block))
-        else:
-            blocks.append(pipeline.transform(block))
+        blocks.append(_transform_naming_the_clip(pipeline, block, fit=start == 0))
         progress.update(start + len(block))
     features = np.concatenate(blocks)
     names = pipeline[-1].get_feature_names_out()
-    _save_features(output, features, paths, labels, names)
+    _save_features(output, features, paths, labels, names, overwrite=args.force)
     _say(args, f"wrote features of shape {features.shape} to {output}")
     return EXIT_OK
 
@@ -510,7 +612,7 @@ def run_evaluation(args: argparse.Namespace, paths: np.ndarray, y: np.ndarray,
         )
     if args.model in DEFAULT_EPOCHS and args.keras_verbose == 0:
         _start_keras_quietly()
-    pipeline = build_pipeline(args)
+    pipeline = _pipeline_or_usage_error(args)
     _say(args, f"evaluating {args.model} on {len(y)} clips from {data}")
     folds = cross_validate(pipeline, paths, y, n_folds=args.folds, seed=args.seed,
                            say=lambda message: _say(args, message))
@@ -534,7 +636,8 @@ def run_evaluation(args: argparse.Namespace, paths: np.ndarray, y: np.ndarray,
 
         _say(args, f"fitting {args.model} on all {len(y)} clips to save it")
         fitted = build_pipeline(args).fit(paths, y)
-        joblib.dump(fitted, args.save)
+        _write_output(args.save, lambda handle: joblib.dump(fitted, handle),
+                      overwrite=args.force)
         report["saved"] = str(args.save)
         _say(args, f"saved the fitted pipeline to {args.save}")
     if args.json == "-":
@@ -542,15 +645,34 @@ def run_evaluation(args: argparse.Namespace, paths: np.ndarray, y: np.ndarray,
     else:
         print(format_report(report))
         if args.json is not None:
-            Path(args.json).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+            text = (json.dumps(report, indent=2) + "\n").encode("utf-8")
+            _write_output(Path(args.json), lambda handle: handle.write(text),
+                          overwrite=args.force)
             _say(args, f"wrote the report to {args.json}")
     return EXIT_OK
 
 
+def _pipeline_or_usage_error(args: argparse.Namespace):
+    """``build_pipeline(args)``; a model whose extra is missing is a usage error."""
+    try:
+        return build_pipeline(args)
+    except ImportError as error:
+        raise UsageError(f"argument --model: {args.model} cannot be used: "
+                         f"{_one_line(error)}") from None
+
+
 def _check_outputs(args: argparse.Namespace) -> None:
-    for target in (args.save, None if args.json in (None, "-") else Path(args.json)):
-        if target is not None and not Path(target).resolve().parent.is_dir():
-            raise CommandError(f"folder {Path(target).parent} for {target} does not exist")
+    """Check options, outputs and the model before any clip is read or written."""
+    _check_options(args)
+    targets = [args.save, None if args.json in (None, "-") else Path(args.json)]
+    for target in targets:
+        if target is not None:
+            _check_writable(Path(target), args)
+    if all(target is not None for target in targets) and \
+            Path(targets[0]).resolve() == Path(targets[1]).resolve():
+        raise UsageError(f"--save and --json name the same file {targets[0]}")
+    pipeline = _pipeline_or_usage_error(args)
+    _check_features(args, list(pipeline[1:-1]))
 
 
 def command_evaluate(args: argparse.Namespace) -> int:
@@ -568,11 +690,22 @@ def command_demo(args: argparse.Namespace) -> int:
             f"--clips {args.clips} is too few for {args.folds} folds: give at least "
             f"{2 * args.folds}"
         )
+    keep = args.keep
+    if keep is not None:
+        if keep.exists() and not keep.is_dir():
+            raise CommandError(f"--keep {keep} exists and is not a folder")
+        if keep.is_dir() and any(keep.iterdir()) and not args.force:
+            raise CommandError(f"--keep folder {keep} already exists and is not empty; pass "
+                               "--force to write the clips over its files")
     X, y = make_clips(args.clips, snr_db=args.snr_db, random_state=args.seed)
     with tempfile.TemporaryDirectory(prefix="whalefeat-demo-") as temporary:
-        folder = Path(args.keep) if args.keep is not None else Path(temporary)
-        folder.mkdir(parents=True, exist_ok=True)
-        write_clips(X, folder, y=y)
+        folder = Path(keep) if keep is not None else Path(temporary)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            write_clips(X, folder, y=y, overwrite=args.force)
+        except OSError as error:
+            raise CommandError(f"cannot write the clips to {folder}: "
+                               f"{_os_reason(error)}") from None
         _say(args, f"wrote {len(y)} synthetic clips ({int(np.sum(y))} with an up-call, "
                    f"SNR {args.snr_db:g} dB) as AIFF files to {folder}")
         paths, labels = labelled_clips(folder, None)
@@ -609,16 +742,65 @@ def _q_values(text: str) -> list[float]:
         ) from None
     if not values:
         raise argparse.ArgumentTypeError("expected at least one q value")
+    bad = [value for value in values if not (math.isfinite(value) and value > 0)]
+    if bad:
+        raise argparse.ArgumentTypeError(
+            f"q values must be positive and finite, got {', '.join(map(str, bad))}")
     return values
 
 
-def _none_or_float(text: str) -> float | None:
+def _none_or_frequency(text: str) -> float | None:
     if text.lower() == "none":
         return None
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number or 'none', got {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"expected a frequency in Hz or 'none', got {text!r}") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(
+            f"expected a finite, non-negative frequency in Hz or 'none', got {text!r}")
+    return value
+
+
+def _finite_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
+    return value
+
+
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+    if value == 0:
+        raise argparse.ArgumentTypeError(
+            "expected a positive number of jobs, or a negative one (-1: all cores), not 0")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {value}")
+    return value
+
+
+class _Parser(argparse.ArgumentParser):
+    """Reports a usage error on one line, ``whalefeat: error: ...``, with exit status 2."""
+
+    def error(self, message: str) -> None:
+        command = self.prog[len(PROG):].strip()
+        hint = f"; see '{self.prog} --help'" if command else f"; see '{PROG} --help'"
+        self.exit(EXIT_USAGE, f"{PROG}: error: {' '.join(message.split())}{hint}\n")
 
 
 class _Formatter(argparse.HelpFormatter):
@@ -659,9 +841,9 @@ def _feature_options(parser: argparse.ArgumentParser, *, series_default: str) ->
                        help="samples per frame")
     group.add_argument("--hop-length", type=_positive_int, default=32, metavar="N",
                        help="samples between frames")
-    group.add_argument("--fmin", type=_none_or_float, default=40.0, metavar="HZ",
+    group.add_argument("--fmin", type=_none_or_frequency, default=40.0, metavar="HZ",
                        help="lowest frequency kept, Hz ('none': from 0 Hz)")
-    group.add_argument("--fmax", type=_none_or_float, default=400.0, metavar="HZ",
+    group.add_argument("--fmax", type=_none_or_frequency, default=400.0, metavar="HZ",
                        help="highest frequency kept, Hz ('none': up to Nyquist)")
     group.add_argument("--scaling", choices=["db", "power", "magnitude", "log"], default="db",
                        help="value of each cell")
@@ -691,10 +873,17 @@ def _feature_options(parser: argparse.ArgumentParser, *, series_default: str) ->
 
 
 def _common_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--jobs", type=int, default=None, metavar="N",
-                        help="parallel jobs for loading and features (-1: all cores)")
-    parser.add_argument("--seed", type=int, default=0, metavar="N",
-                        help="random seed (folds, networks, tie jitter, synthetic clips)")
+    parser.add_argument("--jobs", type=_jobs, default=None, metavar="N",
+                        help="parallel jobs for loading and features (-1: all cores; not 0)")
+    parser.add_argument("--seed", type=_seed, default=0, metavar="N",
+                        help="random seed, at least 0 (folds, networks, tie jitter, synthetic "
+                             "clips)")
+    parser.add_argument("--on-length", choices=["error", "pad", "crop", "pad_or_crop"],
+                        default="error",
+                        help="what to do with a clip that is not 2 s long: refuse it, "
+                             "zero-pad a shorter one, crop a longer one, or both")
+    parser.add_argument("-f", "--force", "--overwrite", action="store_true",
+                        help="replace output files that exist (and, for demo --keep, clips)")
     parser.add_argument("-q", "--quiet", action="store_true",
                         help="print only the result (no progress on stderr)")
 
@@ -736,7 +925,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``whalefeat`` command."""
     from . import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog=PROG,
         description=(
             "Detect North Atlantic right whale up-calls in 2-s audio clips: extract "
@@ -813,7 +1002,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--clips", type=_positive_int, default=300, metavar="N",
                       help="clips to synthesise")
-    demo.add_argument("--snr-db", type=float, default=10.0, metavar="DB",
+    demo.add_argument("--snr-db", type=_finite_float, default=10.0, metavar="DB",
                       help="signal-to-noise ratio of the up-calls, dB")
     demo.add_argument("--keep", type=Path, default=None, metavar="FOLDER",
                       help="write the clips to FOLDER and keep them")
@@ -854,11 +1043,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
     from .io import AudioFileError
 
+    previous = _catch_sigterm()
     try:
         return args.handler(args)
+    except UsageError as error:
+        print(f"{PROG}: error: {_one_line(error)}", file=sys.stderr)
+        return EXIT_USAGE
     except (CommandError, AudioFileError) as error:
-        print(f"{PROG}: error: {error}", file=sys.stderr)
+        print(f"{PROG}: error: {_one_line(error)}", file=sys.stderr)
+        return EXIT_FAILURE
+    except OSError as error:  # a file the command reads or writes, named by the error
+        print(f"{PROG}: error: {_one_line(error)}", file=sys.stderr)
         return EXIT_FAILURE
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except _Terminated:
+        print(f"{PROG}: terminated", file=sys.stderr)
+        return EXIT_TERMINATED
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _catch_sigterm():
+    """Turn SIGTERM into an exception, so outputs in progress are cleaned up."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def terminate(signum, frame):
+        raise _Terminated
+
+    return signal.signal(signal.SIGTERM, terminate)

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import math
 import os
 import re
@@ -400,34 +401,62 @@ def _audio_files(folder: Path) -> list[str]:
             if entry.name.lower().endswith(_AUDIO_SUFFIXES) and entry.is_file()]
 
 
-def _load_csv_layout(csv_path: Path, missing: str) -> tuple[np.ndarray, np.ndarray]:
-    folder = csv_path.parent / "train"
-    if not folder.is_dir():
-        folder = csv_path.parent
-    with open(csv_path, newline="", encoding="utf-8-sig") as handle:
-        reader = csv.reader(handle)
+#: columns naming the clip in a label file, in order of preference
+NAME_COLUMNS = ("clip_name", "path")
+
+
+def _label_text(csv_path: Path) -> str:
+    """The text of a label file: UTF-8, with or without a byte-order mark."""
+    if not csv_path.is_file():
+        if csv_path.exists():
+            raise ValueError(f"label file {csv_path} is not a regular file")
+        raise FileNotFoundError(f"label file {csv_path} does not exist")
+    data = csv_path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise ValueError(
+            f"{csv_path}, line {line}: not UTF-8 text (byte 0x{data[exc.start]:02x} at "
+            f"offset {exc.start}); label files must be UTF-8: re-save it as UTF-8 (from "
+            "Latin-1, e.g. iconv -f latin1 -t utf-8)"
+        ) from None
+
+
+def _load_label_file(csv_path: Path, folder: Path, missing: str
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """Paths and labels of the clips a label file lists; see :func:`load_challenge`."""
+    reader = csv.reader(io.StringIO(_label_text(csv_path), newline=""))
+    try:
         header = [field.strip() for field in next(reader, [])]
-        if "clip_name" not in header or "label" not in header:
-            raise ValueError(f"{csv_path}: the header must name the columns clip_name and "
-                             f"label, got {header!r}")
-        name_at, label_at = header.index("clip_name"), header.index("label")
-        names, labels, unlabelled, bad, seen = [], [], [], [], set()
+        name_column = next((c for c in NAME_COLUMNS if c in header), None)
+        if name_column is None or "label" not in header:
+            raise ValueError(
+                f"{csv_path}: the header must name the columns clip_name (or path) and "
+                f"label, got {header!r}"
+            )
+        name_at, label_at = header.index(name_column), header.index("label")
+        names, labels, unlabelled, bad, seen = [], [], [], [], {}
         for line, row in enumerate(reader, start=2):
             if not any(field.strip() for field in row):
                 continue
             name = row[name_at].strip() if name_at < len(row) else ""
             label = row[label_at].strip() if label_at < len(row) else ""
             if not name:
-                raise ValueError(f"{csv_path}, line {line}: no clip_name")
-            if name in seen:
-                raise ValueError(f"{csv_path}, line {line}: clip {name!r} is listed twice")
-            seen.add(name)
+                raise ValueError(f"{csv_path}, line {line}: no {name_column}")
+            key = os.path.normpath(folder / name)
+            if key in seen:
+                raise ValueError(f"{csv_path}, line {line}: clip {name!r} is listed twice "
+                                 f"(first on line {seen[key]})")
+            seen[key] = line
             if not label:
                 unlabelled.append(f"{name} (line {line})")
             elif label not in ("0", "1"):
                 bad.append(f"{name}={label!r} (line {line})")
             names.append(name)
             labels.append(label)
+    except csv.Error as exc:
+        raise ValueError(f"{csv_path}, line {reader.line_num}: not valid CSV ({exc})") from None
     if unlabelled:
         raise ValueError(f"{csv_path}: {len(unlabelled)} clip(s) have no label: "
                          f"{_preview(unlabelled)}")
@@ -436,8 +465,8 @@ def _load_csv_layout(csv_path: Path, missing: str) -> tuple[np.ndarray, np.ndarr
                          f"values: {_preview(bad)}")
     if not names:
         raise ValueError(f"{csv_path} lists no clips")
-    present = set(_audio_files(folder))
-    absent = [name for name in names if name not in present]
+    present = [os.path.isfile(folder / name) for name in names]
+    absent = [name for name, here in zip(names, present, strict=True) if not here]
     if absent:
         if missing == "error" or len(absent) == len(names):
             hint = (f"; pass missing='ignore' to load only the {len(names) - len(absent)} "
@@ -446,15 +475,23 @@ def _load_csv_layout(csv_path: Path, missing: str) -> tuple[np.ndarray, np.ndarr
                 f"{len(absent)} of the {len(names)} clips listed in {csv_path} are missing "
                 f"from {folder}: {_preview(absent)}{hint}"
             )
-    unlisted = sorted(present - seen, key=_natural_key)
+    unlisted = sorted((name for name in _audio_files(folder)
+                       if os.path.normpath(folder / name) not in seen), key=_natural_key)
     if unlisted:
         raise ValueError(
             f"{len(unlisted)} audio file(s) in {folder} are not listed in {csv_path}, so have "
             f"no label: {_preview(unlisted)}; list them or move them out of the folder"
         )
-    keep = [i for i, name in enumerate(names) if name in present]
+    keep = [i for i, here in enumerate(present) if here]
     paths = np.asarray([str(folder / names[i]) for i in keep], dtype=object)
     return paths, np.asarray([int(labels[i]) for i in keep], dtype=np.int64)
+
+
+def _load_csv_layout(csv_path: Path, missing: str) -> tuple[np.ndarray, np.ndarray]:
+    folder = csv_path.parent / "train"
+    if not folder.is_dir():
+        folder = csv_path.parent
+    return _load_label_file(csv_path, folder, missing)
 
 
 def _load_suffix_layout(directory: Path) -> tuple[np.ndarray, np.ndarray]:
@@ -492,31 +529,54 @@ def _load_suffix_layout(directory: Path) -> tuple[np.ndarray, np.ndarray]:
 
 
 @validate_params(
-    {"directory": [str, os.PathLike], "missing": [StrOptions({"error", "ignore"})]},
+    {
+        "directory": [str, os.PathLike],
+        "labels": [str, os.PathLike, None],
+        "missing": [StrOptions({"error", "ignore"})],
+    },
     prefer_skip_nested_validation=True,
 )
-def load_challenge(directory: str | os.PathLike, *, missing: str = "error"
-                   ) -> tuple[np.ndarray, np.ndarray]:
-    """Paths and labels of labelled clips in a challenge layout.
+def load_challenge(directory: str | os.PathLike, labels: str | os.PathLike | None = None, *,
+                   missing: str = "error") -> tuple[np.ndarray, np.ndarray]:
+    r"""Paths and labels of labelled clips: a challenge layout, or a folder and a label file.
 
-    Two layouts are read:
+    Two layouts are read when ``labels`` is None:
 
-    - **csv**: ``directory/train.csv`` with columns ``clip_name,label`` (other
-      columns are ignored) beside the clips, which lie in ``directory/train/``
-      if that folder exists and in ``directory`` itself otherwise. ``directory``
-      may also be the csv file. Clips keep the csv's row order.
+    - **csv**: ``directory/train.csv`` beside the clips, which lie in
+      ``directory/train/`` if that folder exists and in ``directory`` itself
+      otherwise. ``directory`` may also be the csv file.
     - **suffix**: no ``train.csv``; audio files whose names end in ``_1`` (up-call)
       or ``_0`` (noise) before the extension, in ``directory`` or, if it holds
       none, in ``directory/train/``. Clips are sorted by name, numbers by
       value (``train2`` before ``train10``).
 
+    With ``labels``, that file labels the clips of the folder ``directory``.
+
+    A label file (``train.csv`` or ``labels``) follows one set of rules:
+
+    - UTF-8 text, with or without a byte-order mark (anything else is refused,
+      naming the line).
+    - A header row naming a ``clip_name`` column (or ``path``; ``clip_name``
+      wins when both are present) and a ``label`` column; other columns are
+      ignored, and spaces around header names and values are stripped.
+    - One clip per row, in the order kept; blank rows are skipped. A name is a
+      path relative to the folder of clips, or absolute. Every label is ``0``
+      or ``1``; no clip is listed twice.
+    - Every audio file in the folder of clips is listed (an unlisted one has
+      no label, and is refused rather than dropped); listed clips that are
+      absent raise unless ``missing="ignore"``.
+
     Parameters
     ----------
     directory : str or os.PathLike
-        The folder (or the csv file).
+        The folder (or, without ``labels``, the ``train.csv`` file).
+    labels : str, os.PathLike or None, default=None
+        A label file for the clips in ``directory``; None reads a challenge
+        layout.
     missing : {"error", "ignore"}, default="error"
-        What to do when clips listed in the csv are absent: raise, naming how
-        many and which; or load only the clips present (at least one must be).
+        What to do when clips listed in the label file are absent: raise,
+        naming how many and which; or load only the clips present (at least
+        one must be).
 
     Returns
     -------
@@ -528,12 +588,13 @@ def load_challenge(directory: str | os.PathLike, *, missing: str = "error"
     Raises
     ------
     FileNotFoundError
-        If the folder does not exist, holds no clips, or (with
-        ``missing="error"``) clips listed in the csv are absent.
+        If the folder or the label file does not exist, the folder holds no
+        clips, or (with ``missing="error"``) listed clips are absent.
     ValueError
-        If the csv lacks a column, a clip has no label or a label other than 0
-        or 1, a clip is listed twice, or an audio file in the folder has no
-        label (unlisted in the csv, or without a ``_0``/``_1`` suffix).
+        If the label file is not UTF-8 or not CSV, lacks a column, a clip has
+        no label or a label other than 0 or 1, a clip is listed twice, or an
+        audio file in the folder has no label (unlisted in the label file, or
+        without a ``_0``/``_1`` suffix).
 
     Examples
     --------
@@ -545,9 +606,23 @@ def load_challenge(directory: str | os.PathLike, *, missing: str = "error"
     >>> paths, labels = load_challenge(folder.name)
     >>> [Path(p).name for p in paths[:3]], labels.tolist() == y.tolist()
     (['train1_0.aif', 'train2_1.aif', 'train3_0.aif'], True)
+
+    A folder of clips and a label file of its own:
+
+    >>> csv_path = Path(folder.name) / "labels.csv"
+    >>> _ = csv_path.write_text("path,label\ntrain1_0.aif,0\ntrain2_1.aif, 1\n"
+    ...                         + "".join(f"{Path(p).name},{label}\n"
+    ...                                   for p, label in zip(written[2:], y[2:])))
+    >>> paths, labels = load_challenge(Path(folder.name) / "train", csv_path)
+    >>> len(paths), labels[:2].tolist()
+    (12, [0, 1])
     >>> folder.cleanup()
     """
     path = Path(directory)
+    if labels is not None:
+        if not path.is_dir():
+            raise FileNotFoundError(f"{path}: no such folder")
+        return _load_label_file(Path(labels), path, missing)
     if path.is_file() and path.suffix.lower() == ".csv":
         return _load_csv_layout(path, missing)
     if not path.is_dir():
