@@ -9,8 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import ordpy
 import pandas as pd
-import soundfile as sf
 import pytest
+import soundfile as sf
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -319,6 +319,8 @@ def test_validation_helpers_accept_valid_values():
     ordinal.check_pattern_2d(1, 8)
     ordinal.check_blocks_2d(126, 2, 3, 4, 1)
     ordinal.check_blocks_2d(126, 1, 1, 126, 500)
+    ordinal.check_image_2d(3, 2, 2, 2, 1, 2)
+    ordinal.check_image_2d(1, 8, 8, 1)
 
 
 def test_kernels_give_the_same_results_from_several_threads():

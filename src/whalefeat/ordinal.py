@@ -55,8 +55,8 @@ callers run them on blocks of series or images from several threads.
 from __future__ import annotations
 
 import math
-from numbers import Integral
 from functools import cache
+from numbers import Integral
 
 import numba
 import numpy as np
@@ -342,6 +342,39 @@ def _check_ties_seed(ties, seed) -> np.uint64:
     return np.uint64(seed)
 
 
+def check_image_2d(n_rows: int, n_cols: int, dx: int, dy: int, taux: int = 1,
+                   tauy: int = 1) -> None:
+    """Check that images of ``n_rows x n_cols`` hold at least one patch.
+
+    Parameters
+    ----------
+    n_rows, n_cols : int
+        Rows (frequency bins) and columns (time frames) of the images.
+    dx, dy, taux, tauy : int
+        The patch (already checked by :func:`check_pattern_2d`).
+
+    Raises
+    ------
+    ValueError
+        If a patch, ``(dy - 1) * tauy + 1`` rows by ``(dx - 1) * taux + 1`` columns,
+        does not fit.
+
+    Examples
+    --------
+    >>> check_image_2d(64, 126, 4, 2, 1, 1)
+    >>> check_image_2d(2, 126, 2, 2, 1, 2)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: S holds images of 2 x 126 (rows x columns), smaller than one patch: ... span 3 x 2
+    """
+    if n_rows < (dy - 1) * tauy + 1 or n_cols < (dx - 1) * taux + 1:
+        raise ValueError(
+            f"S holds images of {n_rows} x {n_cols} (rows x columns), smaller than one patch: "
+            f"dy={dy}, tauy={tauy}, dx={dx}, taux={taux} span {(dy - 1) * tauy + 1} x "
+            f"{(dx - 1) * taux + 1}"
+        )
+
+
 def _as_images(S, dx, dy, taux, tauy) -> np.ndarray:
     """``S`` as a C-contiguous float32/float64 array (n, F, T), checked against the patch."""
     array = np.asarray(S)
@@ -354,13 +387,7 @@ def _as_images(S, dx, dy, taux, tauy) -> np.ndarray:
     if array.dtype not in (np.float32, np.float64):
         array = array.astype(np.float64)
     check_pattern_2d(dx, dy, taux, tauy)
-    n_rows, n_cols = array.shape[1:]
-    if n_rows < (dy - 1) * tauy + 1 or n_cols < (dx - 1) * taux + 1:
-        raise ValueError(
-            f"S holds images of {n_rows} x {n_cols} (rows x columns), smaller than one patch: "
-            f"dy={dy}, tauy={tauy}, dx={dx}, taux={taux} span {(dy - 1) * tauy + 1} x "
-            f"{(dx - 1) * taux + 1}"
-        )
+    check_image_2d(*array.shape[1:], dx, dy, taux, tauy)
     if np.isnan(array).any():
         raise ValueError("S holds NaN values, which have no order")
     return np.ascontiguousarray(array)
@@ -605,8 +632,9 @@ def pattern_codes_2d(S, dx: int, dy: int, taux: int = 1, tauy: int = 1,
     """
     seed = _check_ties_seed(ties, seed)
     images = _as_images(S, dx, dy, taux, tauy)
-    return _pattern_codes_2d_kernel(images, dx, dy, taux, tauy, pattern_table(dx * dy), ties,
-                                    seed)
+    dx, dy, taux, tauy = int(dx), int(dy), int(taux), int(tauy)  # one compiled signature
+    return _pattern_codes_2d_kernel(images, dx, dy, taux, tauy, pattern_table(dx * dy),
+                                    int(ties), seed)
 
 
 def _blocks_args(S, dx, dy, taux, tauy, ties, seed, window, hop):
@@ -615,8 +643,9 @@ def _blocks_args(S, dx, dy, taux, tauy, ties, seed, window, hop):
     n_frames = images.shape[2]
     window = n_frames if window is None else window
     check_blocks_2d(n_frames, dx, taux, window, hop)
-    return (images, dx, dy, taux, tauy, pattern_table(dx * dy), ties, seed, window, hop,
-            n_patterns(dx * dy))
+    dx, dy, taux, tauy = int(dx), int(dy), int(taux), int(tauy)  # one compiled signature
+    return (images, dx, dy, taux, tauy, pattern_table(dx * dy), int(ties), seed, int(window),
+            int(hop), n_patterns(dx * dy))
 
 
 def block_counts_2d(S, dx: int, dy: int, taux: int = 1, tauy: int = 1,
