@@ -733,35 +733,66 @@ def _row_blocks(n_rows: int, row_values: int, n_threads: int) -> list[tuple[int,
     return [(start, min(start + per_block, n_rows)) for start in range(0, n_rows, per_block)]
 
 
+def _signal_block(block, dimension, delay, table, ties, seed, window, hop, plan):
+    """Curves of one block of rows (the worker of ``_signal_curves``): returns its result.
+
+    A module-level function that returns what it computes, so that every joblib
+    backend can run it: threads, but also processes (loky, multiprocessing, dask),
+    which cannot write into the caller's memory.
+    """
+    n, m, length = block.shape
+    n_frames = 1 + (length - window) // hop
+    out = np.empty((n, m, n_frames, 2 * plan.qs.shape[0]))
+    _signal_curves_kernel(np.ascontiguousarray(block), dimension, delay, table, ties, seed,
+                          window, hop, *plan.args(), out)
+    return out
+
+
+def _run_blocks(worker, X, blocks, args, out, n_jobs):
+    """``out[start:stop] = worker(X[start:stop], *args)`` for every block, on joblib workers.
+
+    The first block runs in this thread: the kernels are compiled (or loaded from
+    numba's cache, which this also writes) before any worker calls them, so
+    compilation and cache files never race. Threads are preferred (the kernels
+    release the GIL and the blocks are views, not copies), but a backend chosen by
+    the caller (``joblib.parallel_config``) takes precedence; each worker returns
+    its block, assembled here, so the result is the same on every backend.
+    """
+    start, stop = blocks[0]
+    out[start:stop] = worker(X[start:stop], *args)
+    rest = blocks[1:]
+    if not rest:
+        return out
+    # a list, not return_as="generator": the multiprocessing backend cannot return one
+    results = Parallel(n_jobs=n_jobs, prefer="threads")(
+        delayed(worker)(X[start:stop], *args) for start, stop in rest
+    )
+    for (start, stop), result in zip(rest, results, strict=True):
+        out[start:stop] = result
+    return out
+
+
 def _signal_curves(X, dimension, delay, ties, seed, window, hop, plan, n_jobs=None):
     """Curves of the series ``X[i, j, :]``: (n, m, length) -> (n, m, n_frames, 2 n_q).
 
     ``X`` may be any strided view (a transposed spectrogram); each block of rows
     is made C-contiguous before the kernel runs on it. With ``n_jobs`` other than
-    1 the blocks run on joblib threads: the kernel releases the GIL.
+    1 the blocks run on joblib workers (threads unless a backend is set).
     """
     n, m, length = X.shape
     n_frames = 1 + (length - window) // hop
     out = np.empty((n, m, n_frames, 2 * plan.qs.shape[0]))
-    table = ordinal.pattern_table(dimension)
-    seed = np.uint64(seed)
-
-    def run(start, stop):
-        block = np.ascontiguousarray(X[start:stop])
-        _signal_curves_kernel(block, dimension, delay, table, ties, seed, window, hop,
-                              *plan.args(), out[start:stop])
-
-    n_threads = effective_n_jobs(n_jobs)
-    if n_threads == 1 or n == 1:
+    args = (dimension, delay, ordinal.pattern_table(dimension), ties, np.uint64(seed), window,
+            hop, plan)
+    n_workers = 1 if n == 1 else effective_n_jobs(n_jobs)
+    if n_workers == 1:
         for start, stop in _row_blocks(n, m * length, 1):
-            run(start, stop)
+            out[start:stop] = _signal_block(X[start:stop], *args)
         return out
-    # the first row runs in this thread, so that the kernel is compiled (or loaded from
-    # numba's cache) before other threads call it: compilation and cache loading never race
-    run(0, 1)
-    blocks = [(start + 1, stop + 1) for start, stop in _row_blocks(n - 1, m * length, n_threads)]
-    Parallel(n_jobs=n_threads, prefer="threads")(delayed(run)(*block) for block in blocks)
-    return out
+    # the first row alone, then the rest split for the workers
+    blocks = [(0, 1)] + [(start + 1, stop + 1)
+                         for start, stop in _row_blocks(n - 1, m * length, n_workers)]
+    return _run_blocks(_signal_block, X, blocks, args, out, n_jobs)
 
 
 def _curves(x, dimension, delay, measure, qs, probs, ties, random_state):
