@@ -344,3 +344,281 @@ def test_demo_runs_the_keras_pipeline_end_to_end():
 def test_demo_rejects_too_few_clips(capsys):
     assert main(["demo", "--clips", "6", "--folds", "5"]) == 1
     assert "too few for 5 folds" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------------------ hardening
+
+
+def _one_error_line(text: str) -> str:
+    lines = text.strip().splitlines()
+    assert len(lines) == 1, text
+    assert lines[0].startswith("whalefeat: error: "), text
+    assert "Traceback" not in text
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--window-length", "5000"], "argument --window-length: 5000 samples is longer"),
+        (["--fmin", "500", "--fmax", "100"], "argument --fmin: 500 Hz must lie below --fmax"),
+        (["--fmin", "-5"], "argument --fmin: expected a finite, non-negative frequency"),
+        (["--fmin", "nan"], "argument --fmin: expected a finite, non-negative frequency"),
+        (["--fmax", "inf"], "argument --fmax: expected a finite, non-negative frequency"),
+        (["--fmax", "1500"], "argument --fmax: 1500 Hz lies above the Nyquist"),
+        (["--dimension", "9"], "argument --dimension: The 'dimension' parameter"),
+        (["--delay", "100"], "arguments --dimension, --delay: spectrograms with"),
+        (["--features", "ce-curve", "--delay", "2000"], "--delay: signals with 4000"),
+        (["--measure", "tsallis", "--q", "0"], "argument --q: q values must be positive"),
+        (["--q", "2"], "argument --q: q values apply to --measure tsallis or renyi"),
+        (["--jobs", "0"], "argument --jobs: expected a positive number of jobs"),
+        (["--seed", "-1"], "argument --seed: expected a non-negative integer"),
+        (["--series-from", "signal", "--ce-window", "3"],
+         "arguments --ce-window, --dimension, --delay: window=3 is too short"),
+        (["--on-length", "stretch"], "argument --on-length: invalid choice"),
+    ],
+)
+def test_option_values_are_usage_errors(labelled, tmp_path, options, message, capsys):
+    output = tmp_path / "out.npz"
+    assert main(["extract", str(labelled), "-o", str(output), *options]) == 2
+    assert message in _one_error_line(capsys.readouterr().err)
+    assert not output.exists()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["demo", "--snr-db", "nan"], ["demo", "--snr-db", "-inf"],
+     ["evaluate", "{folder}", "--model", "logistic", "--window-length", "5000"],
+     ["evaluate", "{folder}", "--delay", "100"], ["demo", "--jobs", "0"]],
+)
+def test_evaluate_and_demo_usage_errors(labelled, argv, capsys):
+    argv = [arg.format(folder=labelled) for arg in argv]
+    assert main(argv) == 2
+    _one_error_line(capsys.readouterr().err)
+
+
+def test_usage_errors_are_one_line_through_the_entry_point(labelled, tmp_path):
+    result = whalefeat("extract", labelled, "-o", tmp_path / "o.npz", "--fmax", "inf")
+    assert result.returncode == 2
+    assert "argument --fmax" in _one_error_line(result.stderr)
+
+
+@pytest.mark.parametrize("command", [["evaluate", "{folder}"], ["demo", "--clips", "10"]])
+def test_keras_model_without_the_extra(labelled, command):
+    argv = [arg.format(folder=labelled) for arg in command]
+    code = ("import sys; sys.modules['keras'] = None; from whalefeat.cli import main; "
+            f"sys.exit(main({argv!r}))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env=ENV, timeout=300)
+    assert result.returncode == 2, result.stderr
+    line = _one_error_line(result.stderr)
+    assert "argument --model: inception-seed cannot be used" in line
+    assert "whalefeat[keras]" in line
+
+
+def test_output_under_proc_and_naming_a_folder(labelled, tmp_path, capsys):
+    if Path("/proc").is_dir():
+        assert main(["extract", str(labelled), "-o", "/proc/whalefeat-out.npz"]) == 1
+        assert "cannot write /proc/whalefeat-out.npz" in _one_error_line(capsys.readouterr().err)
+    folder = tmp_path / "features.npz"
+    folder.mkdir()
+    assert main(["extract", str(labelled), "-o", str(folder)]) == 1
+    assert "is a folder" in _one_error_line(capsys.readouterr().err)
+    assert main(["evaluate", str(labelled), "--model", "logistic", "--json", str(folder)]) == 1
+    assert "is a folder" in _one_error_line(capsys.readouterr().err)
+
+
+def test_full_disk_leaves_no_file(labelled, tmp_path, monkeypatch, capsys):
+    import errno
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(np, "savez_compressed", full)
+    output = tmp_path / "out.npz"
+    assert main(["extract", str(labelled), "-o", str(output), "-q",
+                 "--features", "spectrogram"]) == 1
+    line = _one_error_line(capsys.readouterr().err)
+    assert f"cannot write {output}: No space left on device (the disk is full)" in line
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full here")
+def test_full_device_through_atomic_write(tmp_path):
+    # /dev/full is the real ENOSPC: fsync of the temporary file cannot hide it
+    from whalefeat._atomic import atomic_write
+
+    def write(handle):
+        with open("/dev/full", "wb") as device:
+            device.write(b"x" * 10)
+            device.flush()
+
+    with pytest.raises(OSError, match="No space left"):
+        atomic_write(tmp_path / "out.bin", write)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("interrupt", [KeyboardInterrupt, SystemExit])
+def test_interrupted_write_leaves_nothing(tmp_path, interrupt):
+    from whalefeat._atomic import atomic_write
+
+    target = tmp_path / "out.npz"
+    target.write_bytes(b"old")
+
+    def write(handle):
+        handle.write(b"partial")
+        raise interrupt
+
+    with pytest.raises(interrupt):
+        atomic_write(target, write, overwrite=True)
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.npz"]
+
+
+def test_sigterm_during_extract_leaves_no_output(labelled, tmp_path, monkeypatch, capsys):
+    import signal
+
+    output = tmp_path / "out.npz"
+
+    def killed(handle, **arrays):
+        handle.write(b"PK partial")
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    monkeypatch.setattr(np, "savez_compressed", killed)
+    previous = signal.getsignal(signal.SIGTERM)
+    assert main(["extract", str(labelled), "-o", str(output), "-q",
+                 "--features", "spectrogram"]) == 143
+    assert "terminated" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+    assert signal.getsignal(signal.SIGTERM) is previous
+
+
+def test_output_name_is_exact_and_not_overwritten(labelled, tmp_path, capsys):
+    output = tmp_path / "out.NPZ"
+    argv = ["extract", str(labelled), "-o", str(output), "--features", "spectrogram"]
+    assert main(argv) == 0
+    assert f"to {output}" in capsys.readouterr().err
+    assert [p.name for p in tmp_path.iterdir()] == ["out.NPZ"]
+    first = np.load(output)["features"]
+    before = output.read_bytes()
+    assert main([*argv, "--hop-length", "64"]) == 1
+    assert "already exists; pass --force" in _one_error_line(capsys.readouterr().err)
+    assert output.read_bytes() == before
+    assert main([*argv, "--hop-length", "64", "--overwrite", "-q"]) == 0
+    assert np.load(output)["features"].shape != first.shape
+
+
+def test_existing_report_and_saved_model_refused(labelled, tmp_path, capsys):
+    report = tmp_path / "report.json"
+    report.write_text("{}")
+    assert main(["evaluate", str(labelled), "--model", "logistic", "--json", str(report)]) == 1
+    assert "report.json already exists" in _one_error_line(capsys.readouterr().err)
+    assert report.read_text() == "{}"
+
+
+def test_demo_keep_on_an_existing_folder(tmp_path, capsys):
+    folder = tmp_path / "kept"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("mine")
+    argv = ["demo", "--model", "logistic", "--clips", "10", "--folds", "2", "-q",
+            "--keep", str(folder)]
+    assert main(argv) == 1
+    assert "already exists and is not empty; pass --force" in _one_error_line(
+        capsys.readouterr().err)
+    assert [p.name for p in folder.iterdir()] == ["notes.txt"]
+    (folder / "notes.txt").unlink()
+    assert main(argv) == 0
+    capsys.readouterr()
+    assert main([*argv, "--force", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["n_clips"] == 10
+
+
+def test_label_files_with_bom_and_latin1(labelled, tmp_path, capsys):
+    rows = (labelled / "train.csv").read_text().splitlines()
+    bom = tmp_path / "bom.csv"
+    bom.write_bytes(b"\xef\xbb\xbf" + ("\n".join(rows) + "\n").encode())
+    assert main(["evaluate", str(labelled / "train"), "--labels", str(bom),
+                 "--model", "logistic", "--folds", "2", "-q", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["n_clips"] == 24
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("clip_name,label\nbaleine_été.aiff,1\n".encode("latin-1"))
+    assert main(["evaluate", str(labelled / "train"), "--labels", str(latin)]) == 1
+    line = _one_error_line(capsys.readouterr().err)
+    assert f"{latin}, line 2: not UTF-8 text" in line
+
+
+def test_list_file_not_utf8(labelled, tmp_path, capsys):
+    listing = tmp_path / "clips.txt"
+    listing.write_bytes("train/trainé.aiff\n".encode("latin-1"))
+    assert main(["extract", str(listing), "-o", str(tmp_path / "o.npz")]) == 1
+    assert f"list file {listing} is not UTF-8" in _one_error_line(capsys.readouterr().err)
+
+
+def test_label_file_rules_match_the_library(labelled, tmp_path, capsys):
+    # one parser: the CLI and load_challenge accept and refuse the same files
+    from whalefeat.datasets import load_challenge
+
+    rows = (labelled / "train.csv").read_text().splitlines()
+    spaced = tmp_path / "spaced.csv"
+    spaced.write_text(" path , label \n" + "\n".join(
+        f"{name}, {label}" for name, label in (row.split(",") for row in rows[1:])) + "\n")
+    paths, y = load_challenge(labelled / "train", spaced)
+    assert main(["evaluate", str(labelled / "train"), "--labels", str(spaced),
+                 "--model", "logistic", "--folds", "2", "-q", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["n_positive"] == int(y.sum())
+    subset = tmp_path / "subset.csv"
+    subset.write_text("\n".join(rows[:-1]) + "\n")  # the last clip is unlisted
+    with pytest.raises(ValueError, match="not listed"):
+        load_challenge(labelled / "train", subset)
+    assert main(["evaluate", str(labelled / "train"), "--labels", str(subset)]) == 1
+    assert "not listed" in _one_error_line(capsys.readouterr().err)
+
+
+def test_length_error_names_the_option(tmp_path, capsys):
+    short = tmp_path / "short.aiff"
+    import soundfile as sf
+
+    sf.write(short, np.full(3000, 0.1), 2000, format="AIFF", subtype="PCM_16")
+    output = tmp_path / "o.npz"
+    assert main(["extract", str(short), "-o", str(output), "--features", "spectrogram",
+                 "-q"]) == 1
+    assert "--on-length" in _one_error_line(capsys.readouterr().err)
+    assert main(["extract", str(short), "-o", str(output), "--features", "spectrogram",
+                 "--on-length", "pad", "-q"]) == 0
+    assert np.load(output)["features"].shape[0] == 1
+
+
+def test_clip_whose_features_fail_is_named(labelled, tmp_path, monkeypatch, capsys):
+    from whalefeat.spectrogram import Spectrogram as Spec
+
+    paths = sorted((labelled / "train").glob("*.aiff"))
+    bad = tmp_path / "huge.aiff"
+    import soundfile as sf
+
+    clip = np.full(4000, 0.1)
+    clip[100] = 1e36
+    sf.write(bad, clip, 2000, format="AIFF", subtype="FLOAT")
+    original = Spec.transform
+
+    def fails_on_huge(self, X):
+        if np.abs(X).max() > 1e30:
+            raise ValueError("X overflows")
+        return original(self, X)
+
+    monkeypatch.setattr(Spec, "transform", fails_on_huge)
+    listing = tmp_path / "clips.txt"
+    listing.write_text("\n".join(map(str, [*paths[:3], bad])) + "\n")
+    assert main(["extract", str(listing), "-o", str(tmp_path / "o.npz"),
+                 "--features", "spectrogram", "-q"]) == 1
+    line = _one_error_line(capsys.readouterr().err)
+    assert f"{bad}: its features cannot be computed (X overflows)" in line
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_named_pipe_does_not_hang(tmp_path):
+    fifo = tmp_path / "pipe.aiff"
+    os.mkfifo(fifo)
+    result = whalefeat("extract", fifo, "-o", tmp_path / "o.npz", "-q",
+                       "--features", "spectrogram", timeout=120)
+    assert result.returncode == 1
+    assert "pipe.aiff: is not a regular file (a named pipe)" in _one_error_line(result.stderr)

@@ -6,6 +6,7 @@ half-written file that an interrupt, a full disk or a crash left behind.
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from collections.abc import Callable
@@ -50,17 +51,22 @@ def check_writable(target: str | os.PathLike, *, overwrite: bool = False) -> Pat
     """
     target = Path(target)
     if target.is_dir():
-        raise IsADirectoryError(f"{target} is a folder, not a file")
+        raise IsADirectoryError(errno.EISDIR, f"{target} is a folder, not a file")
     folder = target.parent
     if not folder.is_dir():
-        raise FileNotFoundError(f"folder {folder} for {target} does not exist")
+        raise FileNotFoundError(errno.ENOENT, f"folder {folder} for {target} does not exist")
     if target.exists() or target.is_symlink():
         if not overwrite:
-            raise FileExistsError(f"{target} already exists")
+            raise FileExistsError(errno.EEXIST, f"{target} already exists")
         if not target.is_file():
-            raise OSError(f"{target} exists and is not a regular file")
+            raise OSError(errno.EEXIST, f"{target} exists and is not a regular file")
     # a probe file: the only sure test that the folder takes new files
-    handle, probe = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        handle, probe = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.",
+                                         suffix=".tmp")
+    except OSError as exc:
+        raise OSError(exc.errno, f"no file can be created in {folder} ({exc.strerror})"
+                      ) from None
     os.close(handle)
     os.unlink(probe)
     return target
@@ -119,7 +125,7 @@ def atomic_write(target: str | os.PathLike, write: Callable[[BinaryIO], None], *
             stream.flush()
             os.fsync(stream.fileno())
         if not overwrite and target.exists():
-            raise FileExistsError(f"{target} already exists")
+            raise FileExistsError(errno.EEXIST, f"{target} already exists")
         os.replace(temporary, target)
     except BaseException:
         try:

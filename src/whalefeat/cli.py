@@ -373,8 +373,8 @@ def _write_output(target: Path, write, *, overwrite: bool) -> None:
 
     try:
         atomic_write(target, write, overwrite=overwrite)
-    except FileExistsError:
-        raise CommandError(f"{target} already exists; pass --force to replace it") from None
+    except FileExistsError as error:
+        raise CommandError(f"{error.strerror}; pass --force to replace it") from None
     except OSError as error:
         raise CommandError(f"cannot write {target}: {_os_reason(error)}") from None
 
@@ -390,12 +390,8 @@ def _check_writable(target: Path, args: argparse.Namespace) -> None:
 
     try:
         check_writable(target, overwrite=args.force)
-    except FileExistsError:
-        raise CommandError(f"{target} already exists; pass --force to replace it") from None
-    except IsADirectoryError:
-        raise CommandError(f"output {target} is a folder; name a file") from None
-    except FileNotFoundError:
-        raise CommandError(f"folder {target.parent} for {target} does not exist") from None
+    except FileExistsError as error:
+        raise CommandError(f"{error.strerror}; pass --force to replace it") from None
     except OSError as error:
         raise CommandError(f"cannot write {target}: {_os_reason(error)}") from None
 
@@ -485,10 +481,14 @@ def _check_features(args: argparse.Namespace, steps: list) -> None:
         make_pipeline(*[clone(step) for step in steps]).fit_transform(clips)
     except (ValueError, TypeError) as error:
         message = _one_line(error)
-        for parameter, option in _OPTION_OF.items():
-            if f"'{parameter}'" in message or f"{parameter}=" in message:
-                message = f"argument {option}: {message}"
-                break
+        found = sorted((position, option) for parameter, option in _OPTION_OF.items()
+                       for position in [max(message.find(f"'{parameter}'"),
+                                            message.find(f"{parameter}="))]
+                       if position >= 0)
+        if found:
+            options = [option for _, option in found]
+            message = (f"argument{'s' if len(options) > 1 else ''} {', '.join(options)}: "
+                       f"{message}")
         raise UsageError(message) from None
 
 
@@ -515,13 +515,13 @@ def command_extract(args: argparse.Namespace) -> int:
     if output.suffix.lower() not in (".npz", ".parquet"):
         raise CommandError(f"output {output} must end in .npz or .parquet")
     _check_options(args)
-    _check_writable(output, args)
     from sklearn.pipeline import make_pipeline
 
     from .io import AiffLoader
 
     steps = feature_steps(args, args.features)
     _check_features(args, steps)
+    _check_writable(output, args)
     paths, labels = clips_to_extract(args.inputs)
     pipeline = make_pipeline(AiffLoader(on_length=args.on_length, n_jobs=args.jobs), *steps)
     _say(args, f"extracting {args.features} features from {len(paths)} clips")
@@ -664,15 +664,15 @@ def _pipeline_or_usage_error(args: argparse.Namespace):
 def _check_outputs(args: argparse.Namespace) -> None:
     """Check options, outputs and the model before any clip is read or written."""
     _check_options(args)
+    pipeline = _pipeline_or_usage_error(args)
+    _check_features(args, list(pipeline[1:-1]))
     targets = [args.save, None if args.json in (None, "-") else Path(args.json)]
-    for target in targets:
-        if target is not None:
-            _check_writable(Path(target), args)
     if all(target is not None for target in targets) and \
             Path(targets[0]).resolve() == Path(targets[1]).resolve():
         raise UsageError(f"--save and --json name the same file {targets[0]}")
-    pipeline = _pipeline_or_usage_error(args)
-    _check_features(args, list(pipeline[1:-1]))
+    for target in targets:
+        if target is not None:
+            _check_writable(Path(target), args)
 
 
 def command_evaluate(args: argparse.Namespace) -> int:
