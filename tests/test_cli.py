@@ -622,3 +622,16 @@ def test_named_pipe_does_not_hang(tmp_path):
                        "--features", "spectrogram", timeout=120)
     assert result.returncode == 1
     assert "pipe.aiff: is not a regular file (a named pipe)" in _one_error_line(result.stderr)
+
+
+def test_star_import_without_the_keras_extra():
+    code = ("import sys; sys.modules['keras'] = None\n"
+            "from whalefeat import *\n"
+            "print(sorted(n for n in dir() if not n.startswith('_')))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env=ENV, timeout=120)
+    assert result.returncode == 0, result.stderr
+    for name in ("AiffLoader", "Spectrogram", "ComplexityEntropyCurve", "NoiseInjector",
+                 "add_noise"):
+        assert name in result.stdout
+    assert "XceptionClassifier" not in result.stdout

@@ -413,3 +413,90 @@ def test_real_original_folder(narw_dir):
     paths, y = load_challenge(narw_dir / "original-aiff", missing="ignore")
     assert [Path(p).name for p in paths] == ["train1.aiff", "train6.aiff", "train168.aiff"]
     assert y.tolist() == [0, 1, 1]
+
+
+# ---------------------------------------------------------------- label files
+
+
+def _clips_folder(tmp_path, names=("a.aiff", "b.aiff", "c.aiff")) -> Path:
+    folder = tmp_path / "clips"
+    folder.mkdir()
+    for name in names:
+        sf.write(folder / name, np.zeros(10), 2000, format="AIFF", subtype="PCM_16")
+    return folder
+
+
+def test_label_file_for_a_folder(tmp_path):
+    folder = _clips_folder(tmp_path)
+    labels = tmp_path / "labels.csv"
+    labels.write_text("path,label,note\nc.aiff,1,x\n a.aiff , 0 \n\nb.aiff,1,\n")
+    paths, y = load_challenge(folder, labels)
+    assert [Path(p).name for p in paths] == ["c.aiff", "a.aiff", "b.aiff"]
+    assert y.tolist() == [1, 0, 1]
+    labels.write_text("clip_name,path,label\na.aiff,zzz,0\nb.aiff,zzz,1\nc.aiff,zzz,0\n")
+    assert [Path(p).name for p in load_challenge(folder, labels)[0]] == [
+        "a.aiff", "b.aiff", "c.aiff"]  # clip_name wins over path
+
+
+def test_label_file_absolute_and_nested_names(tmp_path):
+    folder = _clips_folder(tmp_path, ["a.aiff"])
+    (folder / "sub").mkdir()
+    sf.write(folder / "sub" / "d.aiff", np.zeros(10), 2000, format="AIFF")
+    labels = tmp_path / "labels.csv"
+    labels.write_text(f"clip_name,label\n{folder / 'a.aiff'},1\nsub/d.aiff,0\n")
+    paths, y = load_challenge(folder, labels)
+    assert paths.tolist() == [str(folder / "a.aiff"), str(folder / "sub" / "d.aiff")]
+    labels.write_text(f"clip_name,label\n{folder / 'a.aiff'},1\na.aiff,0\nsub/d.aiff,0\n")
+    with pytest.raises(ValueError, match=r"line 3: clip 'a.aiff' is listed twice \(first on "
+                                         r"line 2\)"):
+        load_challenge(folder, labels)
+
+
+@pytest.mark.parametrize("csv_name", ["train.csv", "labels.csv"])
+def test_label_file_with_byte_order_mark(tmp_path, csv_name):
+    folder = _clips_folder(tmp_path, ["a.aiff"])
+    labels = (folder.parent / "train.csv") if csv_name == "train.csv" else tmp_path / csv_name
+    labels.write_bytes(b"\xef\xbb\xbfclip_name,label\r\na.aiff,1\r\n")
+    if csv_name == "train.csv":
+        folder.rename(tmp_path / "train")
+        paths, y = load_challenge(tmp_path)
+    else:
+        paths, y = load_challenge(folder, labels)
+    assert y.tolist() == [1]
+
+
+@pytest.mark.parametrize("csv_name", ["train.csv", "labels.csv"])
+def test_label_file_not_utf8_names_the_file(tmp_path, csv_name):
+    folder = _clips_folder(tmp_path, ["a.aiff"])
+    labels = tmp_path / csv_name
+    labels.write_bytes("clip_name,label\na.aiff,1\nbaleine_été.aiff,0\n".encode("latin-1"))
+    with pytest.raises(ValueError, match=rf"{csv_name}, line 3: not UTF-8 text \(byte 0xe9"):
+        if csv_name == "train.csv":
+            load_challenge(tmp_path)
+        else:
+            load_challenge(folder, labels)
+
+
+def test_label_file_missing_or_not_a_file(tmp_path):
+    folder = _clips_folder(tmp_path, ["a.aiff"])
+    with pytest.raises(FileNotFoundError, match="label file .*nope.csv does not exist"):
+        load_challenge(folder, tmp_path / "nope.csv")
+    with pytest.raises(ValueError, match="is not a regular file"):
+        load_challenge(folder, tmp_path)
+    with pytest.raises(FileNotFoundError, match="no such folder"):
+        load_challenge(tmp_path / "absent", tmp_path / "nope.csv")
+
+
+def test_label_file_rules_are_those_of_train_csv(tmp_path):
+    folder = _clips_folder(tmp_path)
+    labels = tmp_path / "labels.csv"
+    labels.write_text("clip_name,label\na.aiff,1\nb.aiff,0\n")  # c.aiff unlisted
+    with pytest.raises(ValueError, match=r"1 audio file\(s\) .* not listed .*: c.aiff"):
+        load_challenge(folder, labels)
+    labels.write_text("clip_name,label\na.aiff,1\nb.aiff,0\nc.aiff,1\nd.aiff,0\n")
+    with pytest.raises(FileNotFoundError, match="1 of the 4 clips listed"):
+        load_challenge(folder, labels)
+    assert len(load_challenge(folder, labels, missing="ignore")[0]) == 3
+    labels.write_text("clip_name,label\na.aiff,1\nb.aiff,1.0\nc.aiff,1\n")
+    with pytest.raises(ValueError, match=r"labels must be 0 or 1; .*b.aiff='1.0'"):
+        load_challenge(folder, labels)

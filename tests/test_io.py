@@ -481,3 +481,176 @@ def test_original_challenge_clips(narw_dir):
     X = AiffLoader(dtype="float64").transform(paths)
     assert X.shape == (3, 4000)
     np.testing.assert_array_equal(X[2], sf.read(paths[2])[0])
+
+
+# ---------------------------------------------------------------- hostile and damaged files
+
+CODECS = [
+    ("AIFF", "PCM_16", ".aiff"), ("AIFF", "PCM_24", ".aiff"), ("AIFF", "FLOAT", ".aiff"),
+    ("AIFF", "GSM610", ".aifc"), ("AIFF", "IMA_ADPCM", ".aifc"), ("AIFF", "ULAW", ".aifc"),
+    ("WAV", "PCM_16", ".wav"), ("WAV", "FLOAT", ".wav"), ("WAV", "IMA_ADPCM", ".wav"),
+    ("WAV", "MS_ADPCM", ".wav"), ("WAV", "GSM610", ".wav"), ("WAVEX", "PCM_16", ".wav"),
+    ("RF64", "PCM_16", ".wav"), ("W64", "PCM_16", ".w64"), ("AU", "PCM_16", ".au"),
+    ("AU", "ULAW", ".au"), ("CAF", "PCM_16", ".caf"), ("CAF", "ALAC_16", ".caf"),
+    ("FLAC", "PCM_16", ".flac"), ("NIST", "PCM_16", ".nist"), ("SVX", "PCM_16", ".svx"),
+    ("VOC", "PCM_16", ".voc"), ("AVR", "PCM_16", ".avr"), ("MAT4", "PCM_16", ".mat"),
+]
+
+
+@pytest.mark.parametrize(("container", "subtype", "suffix"), CODECS,
+                         ids=[f"{c}-{s}" for c, s, _ in CODECS])
+@pytest.mark.parametrize("fraction", [0.5, 0.9])
+def test_truncated_file_of_any_codec(tmp_path, container, subtype, suffix, fraction):
+    # the reproducer, for every codec: never zero-padded, always named
+    rng = np.random.default_rng(0)
+    source = write(tmp_path / f"full{suffix}", rng.uniform(-0.5, 0.5, 4000),
+                   subtype=subtype, format=container)
+    np.testing.assert_array_equal(read_clip(source, dtype="float64"),
+                                  sf.read(source, dtype="float64")[0])
+    size = Path(source).stat().st_size
+    path = _truncate(source, tmp_path / f"cut{suffix}", int(size * fraction))
+    for on_length in ("error", "pad"):
+        with pytest.raises(AudioFileError, match=rf"cut\{suffix}: is (truncated|not a readable)"):
+            read_clip(path, duration=2.0, on_length=on_length)
+
+
+def test_truncated_gsm_aifc_reproducer(tmp_path):
+    rng = np.random.default_rng(1)
+    source = tmp_path / "gsm.aiff"
+    sf.write(source, rng.uniform(-1, 1, 4000), 2000, format="AIFF", subtype="GSM610")
+    path = _truncate(str(source), tmp_path / "half.aiff", source.stat().st_size // 2)
+    with pytest.raises(AudioFileError, match=r"half.aiff: is truncated"):
+        read_clip(path, duration=2.0, on_length="pad")
+    with pytest.raises(AudioFileError, match=r"half.aiff: is truncated"):
+        AiffLoader(on_length="pad", n_jobs=2).transform([path, path])
+
+
+def test_trailing_bytes_are_not_truncation(tmp_path):
+    source = Path(write(tmp_path / "full.wav", tone()))
+    padded = tmp_path / "padded.wav"
+    padded.write_bytes(source.read_bytes() + b"\x00" * 101)
+    np.testing.assert_array_equal(read_clip(padded), read_clip(source))
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="no named pipes here")
+def test_named_pipe_is_refused_without_opening(tmp_path):
+    import os
+    import threading
+
+    fifo = tmp_path / "f.aiff"
+    os.mkfifo(fifo)
+    outcome = []
+
+    def read():
+        try:
+            read_clip(fifo)
+        except Exception as error:  # noqa: BLE001 - the test inspects it
+            outcome.append(error)
+
+    worker = threading.Thread(target=read, daemon=True)
+    worker.start()
+    worker.join(timeout=20)
+    if worker.is_alive():  # unblock the reader before failing
+        with open(fifo, "wb"):
+            pass
+        pytest.fail("read_clip blocked on a named pipe")
+    assert isinstance(outcome[0], AudioFileError)
+    assert str(outcome[0]).endswith("f.aiff: is not a regular file (a named pipe); cannot be "
+                                    "opened as audio")
+
+
+def test_device_and_folder_are_refused(tmp_path):
+    with pytest.raises(AudioFileError, match="is not a regular file \\(a folder\\)"):
+        read_clip(tmp_path)
+    if Path("/dev/zero").exists():
+        with pytest.raises(AudioFileError, match="/dev/zero: is not a regular file "
+                                                 "\\(a character device\\)"):
+            AiffLoader().transform(["/dev/zero"])
+
+
+def test_nul_byte_in_path_is_named(tmp_path):
+    with pytest.raises(AudioFileError, match=r"^bad\\x00name.aiff: is not a valid path: it "
+                                             r"holds a NUL byte$"):
+        AiffLoader().transform(["bad\x00name.aiff"])
+
+
+def _with_rate(tmp_path, rate: int, n: int = 4000) -> str:
+    return write(tmp_path / f"rate{rate}.aiff", tone(n), rate=rate)
+
+
+@pytest.mark.parametrize("rate", [67_108_864, 16_777_216, 2_048_001, 1])
+def test_resampling_ratio_is_bounded(tmp_path, rate):
+    path = _with_rate(tmp_path, rate)
+    with pytest.raises(AudioFileError, match=rf"rate{rate}.aiff: has sample rate {rate} Hz, "
+                                             "which cannot be resampled"):
+        read_clip(path, resample=True)
+
+
+@pytest.mark.parametrize("rate", [2_000 * 1024, 44_101, 192_000, 4])
+def test_resampling_within_the_bounds(tmp_path, rate):
+    from scipy.signal import resample_poly
+
+    path = _with_rate(tmp_path, rate, n=5000)
+    clip = read_clip(path, resample=True, dtype="float64")
+    expected = resample_poly(sf.read(path)[0], *_factors(2000, rate))
+    np.testing.assert_allclose(clip, expected)
+
+
+def _factors(target: int, rate: int) -> tuple[int, int]:
+    from math import gcd
+
+    return target // gcd(target, rate), rate // gcd(target, rate)
+
+
+def test_resampled_length_known_before_decoding(tmp_path):
+    # the length policy runs on ceil(frames * up / down), resample_poly's output length
+    for rate, n in [(3000, 4001), (4410, 8819), (1999, 3998)]:
+        path = _with_rate(tmp_path, rate, n=n)
+        up, down = _factors(2000, rate)
+        with pytest.raises(AudioFileError, match=rf"has {-(-n * up // down)} samples after "
+                                                 rf"resampling from {rate} Hz"):
+            read_clip(path, duration=1.0, resample=True)
+
+
+def test_flac_header_claiming_too_many_frames(tmp_path):
+    source = Path(write(tmp_path / "ok.flac", tone()))
+    data = bytearray(source.read_bytes())
+    assert data[:4] == b"fLaC"
+    fields = int.from_bytes(data[18:26], "big")
+    data[18:26] = (fields | (2**36 - 1)).to_bytes(8, "big")  # total samples: 2**36 - 1
+    path = tmp_path / "huge.flac"
+    path.write_bytes(bytes(data))
+    claimed = sf.info(str(path)).frames
+    assert claimed == 2**36 - 1
+    with pytest.raises(AudioFileError, match=rf"huge.flac: is truncated or corrupt: its header "
+                                             rf"declares {claimed} frames"):
+        read_clip(path)
+    with pytest.raises(AudioFileError, match="huge.flac"):
+        read_clip(path, sample_rate=4000, resample=True)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("subtype", ["FLOAT", "DOUBLE"])
+def test_non_finite_samples_are_refused(tmp_path, bad, subtype):
+    clip = tone()
+    clip[123] = bad
+    path = write(tmp_path / "nan.aiff", clip, subtype=subtype, format="AIFF")
+    with pytest.raises(AudioFileError, match=r"nan.aiff: holds a non-finite sample \(.* at "
+                                             r"sample 123\)"):
+        AiffLoader(dtype="float64").transform([path])
+    with pytest.raises(AudioFileError, match="nan.aiff: holds a non-finite sample"):
+        read_clip(path, sample_rate=4000, resample=True)
+
+
+def test_double_beyond_float32_needs_float64(tmp_path):
+    clip = tone()
+    clip[7] = 1e300
+    path = write(tmp_path / "big.aiff", clip, subtype="DOUBLE", format="AIFF")
+    with pytest.raises(AudioFileError, match="big.aiff: .*dtype='float64'"):
+        read_clip(path)
+    assert read_clip(path, dtype="float64")[7] == 1e300
+
+
+def test_n_jobs_zero_names_the_parameter(clips):
+    with pytest.raises(InvalidParameterError, match="'n_jobs' parameter of AiffLoader"):
+        AiffLoader(n_jobs=0).transform(clips)

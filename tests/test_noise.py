@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -201,3 +202,47 @@ def test_snr_exact_for_any_clip(snr_db, n_samples, seed, kind):
     X = rng.normal(size=(3, n_samples)) * rng.uniform(1e-3, 1e3, size=(3, 1)) + 1e-2
     noisy = add_noise(X, snr_db, kind=kind, random_state=seed)
     np.testing.assert_allclose(_snr_db(X, noisy), snr_db, atol=1e-8)
+
+
+@pytest.mark.parametrize("scale", [1e-300, 1e-200, 1e-160, 2.0**-1000, 1e-5, 1e5, 1e160,
+                                   1e200, 1e300])
+@pytest.mark.parametrize("kind", ["white", "brown"])
+def test_snr_exact_at_any_finite_scale(scale, kind):
+    # squares of such clips under- or overflow float64; the SNR must not care
+    X = np.random.default_rng(2).normal(size=(3, 500))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "all zeros" warning for tiny clips
+        noisy = add_noise(X * scale, -3.0, kind=kind, random_state=0)
+    assert np.all(np.isfinite(noisy))
+    np.testing.assert_allclose(_snr_db(X, noisy / scale), -3.0, atol=1e-9)
+    np.testing.assert_allclose(noisy / scale, add_noise(X, -3.0, kind=kind, random_state=0),
+                               rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("scale", [1e-30, 1e30])
+def test_snr_exact_at_float32_extremes(scale):
+    X = (np.random.default_rng(3).normal(size=(2, 400)) * scale).astype(np.float32)
+    noisy = add_noise(X, 5.0, random_state=0)
+    assert noisy.dtype == np.float32 and np.all(np.isfinite(noisy))
+    np.testing.assert_allclose(_snr_db(X / scale, noisy / np.float64(scale)), 5.0, atol=1e-4)
+
+
+def test_extreme_snr_does_not_overflow():
+    X = np.random.default_rng(4).normal(size=(2, 300))
+    quiet = add_noise(X, 600.0, random_state=0)  # 10**60 below: noise under the rounding
+    np.testing.assert_allclose(quiet, X, rtol=1e-15)
+    with pytest.raises(ValueError, match="the noisy clips overflow float64"):
+        add_noise(X * 1e300, -200.0, random_state=0)
+
+
+def test_injector_feature_names_and_pandas_output():
+    pd = pytest.importorskip("pandas")
+    X = pd.DataFrame(np.random.default_rng(5).normal(size=(3, 4)),
+                     columns=["a", "b", "c", "d"])
+    injector = NoiseInjector(random_state=0).fit(X)
+    assert injector.get_feature_names_out().tolist() == ["a", "b", "c", "d"]
+    out = NoiseInjector(random_state=0).set_output(transform="pandas").fit_transform(X)
+    assert list(out.columns) == ["a", "b", "c", "d"]
+    np.testing.assert_array_equal(out.to_numpy(), injector.transform(X))
+    unnamed = NoiseInjector(random_state=0).fit(X.to_numpy())
+    assert unnamed.get_feature_names_out().tolist() == ["x0", "x1", "x2", "x3"]

@@ -141,8 +141,8 @@ def add_noise(
     # relative noise power; 10**(-snr/10) itself may overflow for a very low SNR
     gain = np.sqrt(signal_power / np.mean(np.square(noise), axis=1)) * 10.0 ** (-snr / 20.0)
     noise *= gain[:, np.newaxis]
-    noise *= safe_scale
     with np.errstate(over="ignore"):
+        noise *= safe_scale
         noisy = (X + noise).astype(X.dtype, copy=False)
     if not np.all(np.isfinite(noisy)):
         rows = np.flatnonzero(~np.isfinite(noisy).all(axis=1))
