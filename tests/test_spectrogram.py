@@ -64,6 +64,19 @@ def _tone(frequency, n_samples=4000, amplitude=1.0, phase=0.0, fs=FS):
         Spectrogram(
             window_length=2, hop_length=1, fmin=None, fmax=None, contrast="both", flatten=True
         ),
+        # mel bands of centred frames, in dB relative to each clip's maximum
+        Spectrogram(
+            window_length=2,
+            hop_length=1,
+            n_fft=8,
+            n_mels=2,
+            fmin=None,
+            fmax=None,
+            center=True,
+            normalization="raw",
+            ref="max",
+            top_db=60.0,
+        ),
     ]
 )
 def test_sklearn_compatible(estimator, check):
