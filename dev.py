@@ -27,7 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 VENV = Path(os.environ.get("WHALEFEAT_VENV", ROOT / ".venv"))
-EXTRAS = "keras,plot,test,docs"
+EXTRAS = "tensorflow,plot,test,docs,lint"
 
 
 def _venv_python() -> Path:
