@@ -215,3 +215,77 @@ def test_both_architectures_learn_a_separable_problem(params):
     ).fit(X, y)
     assert clf.history_["loss"][-1] < clf.history_["loss"][0]
     assert clf.score(X, y) == 1.0
+
+
+# ------------------------------------------------------------ output, loss and schedule
+
+
+def _separable(n=48, labels=("noise", "upcall")):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(n, 12, 2)).astype(np.float32)
+    y = np.repeat(np.asarray(labels), n // 2)
+    X[y == labels[1]] += 1.0
+    return X, y
+
+
+def test_sigmoid_output_is_one_unit_giving_the_second_class_probability():
+    model = build(output="sigmoid")
+    assert model.output_shape == (None, 1)
+    assert model.layers[-1].activation is keras.activations.sigmoid
+    X, y = _separable()
+    clf = Inception1DClassifier(filters=8, epochs=6, batch_size=8, output="sigmoid",
+                                random_state=0).fit(X, y)
+    proba = clf.predict_proba(X)
+    unit = keras.ops.convert_to_numpy(clf.model_(X, training=False))[:, 0]
+    np.testing.assert_allclose(proba[:, 1], unit, rtol=1e-6)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert clf.score(X, y) > 0.9
+
+
+@pytest.mark.parametrize("output", ["softmax", "sigmoid"])
+def test_squared_error_loss_trains_on_the_probabilities(output):
+    X, y = _separable()
+    clf = Inception1DClassifier(filters=8, epochs=12, batch_size=8, output=output,
+                                loss="squared-error", learning_rate=1e-2, random_state=0)
+    assert clf._loss() == "mean_squared_error"
+    targets = clf._fit_targets(np.array([0, 1, 1]), 2)
+    expected = [[0.0], [1.0], [1.0]] if output == "sigmoid" else [[1, 0], [0, 1], [0, 1]]
+    np.testing.assert_array_equal(targets, expected)
+    clf.fit(X, y)
+    # the mean squared error of the predicted probabilities is what was minimised
+    assert clf.history_["loss"][-1] < clf.history_["loss"][0]
+    assert clf.score(X, y) > 0.9
+
+
+def test_sigmoid_output_needs_two_classes():
+    X, _ = _separable(n=48)
+    y = np.repeat([0, 1, 2], 16)
+    with pytest.raises(ValueError, match="output='sigmoid' needs exactly 2 classes, y holds 3"):
+        Inception1DClassifier(filters=4, epochs=1, output="sigmoid").fit(X, y)
+
+
+def test_learning_rate_schedule_sets_each_epochs_learning_rate():
+    from whalefeat.models import WarmupDecaySchedule
+
+    schedule = WarmupDecaySchedule(initial=1e-3, peak=4e-3, warmup_epochs=2, decay=0.5)
+    X, y = _separable()
+    clf = Inception1DClassifier(filters=4, epochs=5, batch_size=16, random_state=0,
+                                learning_rate_schedule=schedule).fit(X, y)
+    np.testing.assert_allclose(clf.history_["learning_rate"],
+                               [1e-3, 2.5e-3, 4e-3, 2e-3, 1e-3], rtol=1e-6)
+    assert clf.get_params()["learning_rate_schedule"] == schedule
+
+
+def test_warmup_decay_schedule_values_and_errors():
+    from whalefeat.models import WarmupDecaySchedule
+
+    schedule = WarmupDecaySchedule()
+    assert schedule(0) == 1e-3
+    assert schedule(5) == 5e-3
+    assert schedule(7) == pytest.approx(5e-3 * 0.85**2, rel=1e-15)
+    assert WarmupDecaySchedule(warmup_epochs=0)(0) == 5e-3
+    assert eval(repr(schedule), {"WarmupDecaySchedule": WarmupDecaySchedule}) == schedule
+    for bad in (dict(initial=0), dict(peak=-1.0), dict(decay=True), dict(warmup_epochs=-1),
+                dict(warmup_epochs=1.5)):
+        with pytest.raises(ValueError, match=next(iter(bad))):
+            WarmupDecaySchedule(**bad)

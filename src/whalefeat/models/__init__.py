@@ -19,7 +19,8 @@ if importlib.util.find_spec("keras") is None:
         f"Install them with: {_INSTALL_HINT}"
     )
 
+from ._schedules import WarmupDecaySchedule  # noqa: E402
 from .inception import Inception1DClassifier  # noqa: E402
 from .xception import XceptionClassifier  # noqa: E402
 
-__all__ = ["Inception1DClassifier", "XceptionClassifier"]
+__all__ = ["Inception1DClassifier", "WarmupDecaySchedule", "XceptionClassifier"]

@@ -30,6 +30,13 @@ _INSTALL_HINT = 'pip install "whalefeat[keras]"'
 _TRAINING_PARAMETERS_DOC = """\
 learning_rate : float or None, default=1e-3
         Learning rate; ``None`` keeps the optimizer's own.
+    learning_rate_schedule : callable or None, default=None
+        A function of the epoch (counted from 0 in each training phase) and
+        the current learning rate giving the learning rate of that epoch, as
+        :class:`keras.callbacks.LearningRateScheduler` takes; it then replaces
+        ``learning_rate``. :class:`~whalefeat.models.WarmupDecaySchedule` is
+        one. Use a picklable callable (not a lambda) so that the estimator
+        pickles.
     validation_split : float, default=0.0
         Fraction of the training data held out (stratified by class where
         every class has at least two samples; seeded by ``random_state``) to
@@ -147,6 +154,7 @@ class _KerasClassifier(ClassifierMixin, BaseEstimator):
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "optimizer": [str, dict, HasMethods(["get_config"])],
         "learning_rate": [Interval(Real, 0, None, closed="neither"), None],
+        "learning_rate_schedule": [callable, None],
         "validation_split": [Interval(Real, 0, 1, closed="left")],
         "patience": [Interval(Integral, 0, None, closed="left"), None],
         "restore_best_weights": ["boolean"],
@@ -179,6 +187,18 @@ class _KerasClassifier(ClassifierMixin, BaseEstimator):
     def _training_phases(self, model):
         """Yield ``(epochs, learning_rate)`` once per phase, after preparing ``model``."""
         yield self.epochs, self.learning_rate
+
+    def _loss(self) -> str:
+        """Keras loss compiled for training on the targets of ``_fit_targets``."""
+        return "sparse_categorical_crossentropy"
+
+    def _fit_targets(self, y_encoded: np.ndarray, n_classes: int) -> np.ndarray:
+        """Training targets in the layout of ``_loss`` from class indices."""
+        return y_encoded
+
+    def _proba_from_output(self, output: np.ndarray) -> np.ndarray:
+        """Class probabilities ``(n, n_classes)`` from the network's output."""
+        return output
 
     # ------------------------------------------------------------- sklearn API
     def __sklearn_tags__(self):
@@ -251,9 +271,13 @@ class _KerasClassifier(ClassifierMixin, BaseEstimator):
             self.classes_ if warm else classes, y_encoded
         )
         X_model = self._to_model_input(X)
+        n_classes = (self.classes_ if warm else classes).size
 
         with _seeded(keras, self.random_state):
             train, validation = self._split_validation(X_model, y_encoded)
+            train = (train[0], self._fit_targets(train[1], n_classes))
+            if validation is not None:
+                validation = (validation[0], self._fit_targets(validation[1], n_classes))
             if not warm:
                 self.classes_ = classes
                 self.input_shape_ = tuple(X.shape[1:])
@@ -334,16 +358,20 @@ class _KerasClassifier(ClassifierMixin, BaseEstimator):
         # optimizer out of model_, so model_ pickles to architecture + weights only.
         trainer = keras.Model(self.model_.inputs, self.model_.outputs)
         for epochs, learning_rate in self._training_phases(self.model_):
-            n_steps = epochs * -(-train[1].size // self.batch_size)
+            n_steps = epochs * -(-train[1].shape[0] // self.batch_size)
             trainer.compile(
                 optimizer=self._optimizer(keras, learning_rate),
-                loss="sparse_categorical_crossentropy",
+                loss=self._loss(),
                 metrics=["accuracy"],
                 # Tracing the training step costs several eager steps; skip it
                 # when there are only a few steps to run.
                 run_eagerly=n_steps <= self._max_eager_steps,
             )
             callbacks = [copy.deepcopy(callback) for callback in self.callbacks or []]
+            if self.learning_rate_schedule is not None:
+                callbacks.append(
+                    keras.callbacks.LearningRateScheduler(self.learning_rate_schedule)
+                )
             if self.patience is not None:
                 callbacks.append(
                     keras.callbacks.EarlyStopping(
@@ -367,7 +395,7 @@ class _KerasClassifier(ClassifierMixin, BaseEstimator):
             self.n_iter_ += len(history.epoch)
 
     def predict_proba(self, X):
-        """Class probabilities (the network's softmax output).
+        """Class probabilities (from the network's output layer).
 
         Parameters
         ----------
@@ -386,7 +414,7 @@ class _KerasClassifier(ClassifierMixin, BaseEstimator):
         # Eager calls batch by batch (as Keras advises for small inputs) skip the
         # tracing of a predict function, which costs more than the forward pass
         # on small data and would recur for every fitted model.
-        proba = np.concatenate(
+        output = np.concatenate(
             [
                 keras.ops.convert_to_numpy(
                     self.model_(X[start : start + self.batch_size], training=False)
@@ -394,6 +422,7 @@ class _KerasClassifier(ClassifierMixin, BaseEstimator):
                 for start in range(0, X.shape[0], self.batch_size)
             ]
         ).astype(np.float64)
+        proba = self._proba_from_output(output)
         return proba / proba.sum(axis=1, keepdims=True)
 
     def predict(self, X):

@@ -26,7 +26,8 @@ class Inception1DClassifier(_KerasClassifier):
     """1-D convolutional classifier of series, such as complexity-entropy curves over time.
 
     Two architectures, both ending in global average pooling over time and a
-    softmax ``Dense(n_classes)`` output (softmax also for two classes):
+    softmax ``Dense(n_classes)`` output (softmax also for two classes; see
+    ``output`` for a sigmoid unit):
 
     ``architecture="seed"``
         ``depth`` (3) blocks of ``Conv1D(filters=128, kernel_size=3,
@@ -80,6 +81,14 @@ class Inception1DClassifier(_KerasClassifier):
         initial moving variance of batch normalisation, and the predictions
         of a network trained for a few hundred steps are unreliable. False
         feeds the inputs as they are.
+    output : {"softmax", "sigmoid"}, default="softmax"
+        Output layer: ``Dense(n_classes)`` with a softmax, or, for two
+        classes only, one sigmoid unit giving the probability of
+        ``classes_[1]`` (the study's network).
+    loss : {"cross-entropy", "squared-error"}, default="cross-entropy"
+        Training loss: cross-entropy of the predicted probabilities (binary
+        with ``output="sigmoid"``), or the mean squared error between them
+        and the one-hot (sigmoid: 0/1) targets, as the study trained it.
     batch_norm_momentum : float, default=0.9
         Momentum of the moving mean and variance of every
         ``BatchNormalization`` layer, which the network uses at prediction
@@ -158,6 +167,8 @@ class Inception1DClassifier(_KerasClassifier):
         "bottleneck_size": [Interval(Integral, 0, None, closed="left"), None],
         "standardize": ["boolean"],
         "batch_norm_momentum": [Interval(Real, 0, 1, closed="both")],
+        "output": [StrOptions({"softmax", "sigmoid"})],
+        "loss": [StrOptions({"cross-entropy", "squared-error"})],
     }
     _allowed_ndims = (2, 3)
 
@@ -173,10 +184,13 @@ class Inception1DClassifier(_KerasClassifier):
         bottleneck_size=None,
         standardize=True,
         batch_norm_momentum=0.9,
+        output="softmax",
+        loss="cross-entropy",
         epochs=30,
         batch_size=32,
         optimizer="adam",
         learning_rate=1e-3,
+        learning_rate_schedule=None,
         validation_split=0.0,
         patience=None,
         restore_best_weights=True,
@@ -195,10 +209,13 @@ class Inception1DClassifier(_KerasClassifier):
         self.bottleneck_size = bottleneck_size
         self.standardize = standardize
         self.batch_norm_momentum = batch_norm_momentum
+        self.output = output
+        self.loss = loss
         self.epochs = epochs
         self.batch_size = batch_size
         self.optimizer = optimizer
         self.learning_rate = learning_rate
+        self.learning_rate_schedule = learning_rate_schedule
         self.validation_split = validation_split
         self.patience = patience
         self.restore_best_weights = restore_best_weights
@@ -243,6 +260,31 @@ class Inception1DClassifier(_KerasClassifier):
     def _check_params(self, X: np.ndarray) -> None:
         self._resolved()
 
+    def _loss(self) -> str:
+        if self.loss == "squared-error":
+            return "mean_squared_error"
+        if self.output == "sigmoid":
+            return "binary_crossentropy"
+        return "sparse_categorical_crossentropy"
+
+    def _fit_targets(self, y_encoded: np.ndarray, n_classes: int) -> np.ndarray:
+        if self.output == "sigmoid":
+            if n_classes != 2:
+                raise ValueError(
+                    f"output='sigmoid' needs exactly 2 classes, y holds {n_classes}; use "
+                    "output='softmax' for more."
+                )
+            return y_encoded.astype(np.float32)[:, np.newaxis]
+        if self.loss == "squared-error":
+            return np.eye(n_classes, dtype=np.float32)[y_encoded]
+        return y_encoded
+
+    def _proba_from_output(self, output: np.ndarray) -> np.ndarray:
+        if self.output == "sigmoid":
+            positive = np.clip(output[:, 0], 0.0, 1.0)
+            return np.column_stack([1.0 - positive, positive])
+        return output
+
     def _to_model_input(self, X: np.ndarray) -> np.ndarray:
         X = np.asarray(X, dtype=np.float32)
         return X[..., np.newaxis] if X.ndim == 2 else X
@@ -263,7 +305,10 @@ class Inception1DClassifier(_KerasClassifier):
         else:
             x = self._inception_modules(keras, x, settings, self.batch_norm_momentum)
         x = keras.layers.GlobalAveragePooling1D(name="pool")(x)
-        outputs = keras.layers.Dense(n_classes, activation="softmax", name="output")(x)
+        if self.output == "sigmoid":
+            outputs = keras.layers.Dense(1, activation="sigmoid", name="output")(x)
+        else:
+            outputs = keras.layers.Dense(n_classes, activation="softmax", name="output")(x)
         return keras.Model(inputs, outputs, name=f"inception1d_{self.architecture}")
 
     @staticmethod

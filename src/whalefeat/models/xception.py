@@ -225,6 +225,7 @@ class XceptionClassifier(_KerasClassifier):
         batch_size=32,
         optimizer="adam",
         learning_rate=1e-3,
+        learning_rate_schedule=None,
         validation_split=0.0,
         patience=None,
         restore_best_weights=True,
@@ -248,6 +249,7 @@ class XceptionClassifier(_KerasClassifier):
         self.batch_size = batch_size
         self.optimizer = optimizer
         self.learning_rate = learning_rate
+        self.learning_rate_schedule = learning_rate_schedule
         self.validation_split = validation_split
         self.patience = patience
         self.restore_best_weights = restore_best_weights
