@@ -491,3 +491,161 @@ def test_any_framing_equals_scipy(data, window_length, extra):
     assert S.shape[2] == 1 + (n_samples - window_length) // hop_length
     _, _, expected = _scipy_power(X, "hann", window_length, hop_length)
     _float32_close(S, expected)
+
+
+# --------------------------------------------------------------------------------------
+# Extreme values and parameter changes (each of these once gave a wrong result silently)
+
+
+@pytest.mark.parametrize(
+    ("amplitude", "floor"),
+    [(1e20, 1e-20), (1e30, 1e-20), (1e200, 1e-20), (1e-25, 1e-80), (1e-100, 1e-300)],
+)
+def test_extreme_amplitudes_give_exact_finite_db_and_log(amplitude, floor):
+    # squaring in float32 overflows above about 1e19 and underflows below about 1e-19
+    X = np.random.default_rng(20).normal(size=(2, 2000))
+    base = Spectrogram(floor=floor).fit_transform(X).astype(np.float64)
+    scaled = Spectrogram(floor=floor).fit_transform(amplitude * X)
+    assert np.all(np.isfinite(scaled))
+    np.testing.assert_allclose(scaled, base + 20 * np.log10(amplitude), rtol=0, atol=2e-3)
+    log = Spectrogram(scaling="log", floor=floor).fit_transform(amplitude * X)
+    expected = np.log(10.0) * (base + 20 * np.log10(amplitude)) / 10  # floor negligible here
+    np.testing.assert_allclose(log, expected, rtol=0, atol=5e-4)
+
+
+@pytest.mark.parametrize("amplitude", [1e20, 1e150, 1e-30])
+def test_extreme_amplitudes_keep_contrast_finite(amplitude):
+    X = np.random.default_rng(21).normal(size=(2, 2000))
+    for scaling in ("power", "magnitude", "db"):
+        spectrogram = Spectrogram(scaling=scaling, contrast="both", floor=1e-300)
+        expected = spectrogram.fit_transform(X)
+        scaled = spectrogram.transform(amplitude * X)
+        assert np.all(np.isfinite(scaled))
+        np.testing.assert_allclose(scaled, expected, atol=2e-4)
+
+
+def test_large_power_and_magnitude_equal_the_scaled_values():
+    X = np.random.default_rng(22).normal(size=(2, 2000))
+    power = Spectrogram(scaling="power").fit_transform(X).astype(np.float64)
+    _float32_close(Spectrogram(scaling="power").fit_transform(1e18 * X), 1e36 * power)
+    magnitude = Spectrogram(scaling="magnitude").fit_transform(1e30 * X)
+    _float32_close(magnitude, 1e30 * np.sqrt(power))
+    _float32_close(Spectrogram(scaling="power").fit_transform(1e-30 * X), 1e-60 * power)
+
+
+@pytest.mark.parametrize("scaling", ["power", "magnitude"])
+def test_power_beyond_float32_names_the_clip(scaling):
+    X = np.random.default_rng(23).normal(size=(3, 2000))
+    X[2] *= 1e25 if scaling == "power" else 1e300
+    with pytest.raises(ValueError, match=r"Clip 2 \(row 2 of X\) has .* beyond the float32 range"):
+        Spectrogram(scaling=scaling).fit_transform(X)
+    # in dB the same clip is representable
+    assert np.all(np.isfinite(Spectrogram().fit_transform(X)))
+
+
+@pytest.mark.parametrize(
+    ("floor", "db", "log"),
+    [(1e-50, -500.0, -115.12925), (1e-300, -3000.0, -690.7755), (1e50, 500.0, 115.12925)],
+)
+def test_floor_outside_float32_is_honoured(floor, db, log):
+    silence = np.zeros((2, 1000))
+    np.testing.assert_allclose(Spectrogram(floor=floor).fit_transform(silence), db, rtol=1e-6)
+    np.testing.assert_allclose(
+        Spectrogram(floor=floor, scaling="log").fit_transform(silence), log, rtol=1e-6
+    )
+    # a loud clip under a huge floor sits at the floor too
+    if floor > 1:
+        X = np.random.default_rng(24).normal(size=(2, 1000))
+        np.testing.assert_allclose(Spectrogram(floor=floor).fit_transform(X), db, rtol=1e-6)
+
+
+def test_all_zero_window_is_refused():
+    with pytest.raises(ValueError, match=r"window=<array of shape \(256,\)> is all zeros"):
+        Spectrogram(window=np.zeros(256)).fit(np.ones((2, 1000)))
+    spectrogram = Spectrogram().fit(np.ones((2, 1000)))
+    spectrogram.set_params(window=np.zeros(256))
+    with pytest.raises(ValueError, match="is all zeros"):
+        spectrogram.transform(np.ones((2, 1000)))
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"hop_length": 64},
+        {"window_length": 128},
+        {"n_fft": 512},
+        {"center": True},
+        {"fmin": 50.0},
+        {"fmax": 300.0},
+        {"sample_rate": 4000},
+        {"n_mels": 32},
+    ],
+)
+def test_changing_a_fitted_parameter_asks_for_a_new_fit(change):
+    X = np.random.default_rng(25).normal(size=(2, 4000))
+    spectrogram = Spectrogram().fit(X)
+    spectrogram.set_params(**change)
+    (name,) = change
+    with pytest.raises(
+        ValueError, match=rf"changed since fit: {name} \(fitted with .*call fit again"
+    ):
+        spectrogram.transform(X)
+    refitted = spectrogram.fit(X).transform(X)  # a new fit takes the new value
+    np.testing.assert_array_equal(refitted, clone(spectrogram).fit_transform(X))
+
+
+def test_changing_mel_parameters_asks_for_a_new_fit():
+    X = np.random.default_rng(26).normal(size=(2, 4000))
+    spectrogram = Spectrogram(n_mels=16).fit(X)
+    for change in ({"mel_scale": "htk"}, {"mel_norm": None}, {"n_mels": None}):
+        with pytest.raises(ValueError, match=f"changed since fit: {next(iter(change))}"):
+            clone(spectrogram).fit(X).set_params(**change).transform(X)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"scaling": "power"},
+        {"floor": 1e-5},
+        {"contrast": "row"},
+        {"window": "hamming"},
+        {"normalization": "raw"},
+        {"ref": "max", "top_db": 30.0},
+        {"flatten": True},
+        {"n_jobs": 2},
+        {"pad_mode": "reflect", "center": True},
+    ],
+)
+def test_other_parameters_take_effect_at_the_next_transform(change):
+    X = np.random.default_rng(27).normal(size=(2, 4000))
+    base = {"center": True} if "pad_mode" in change else {}
+    spectrogram = Spectrogram(**base).fit(X)
+    spectrogram.set_params(**change)
+    expected = Spectrogram(**{**base, **change}).fit_transform(X)
+    np.testing.assert_array_equal(spectrogram.transform(X), expected)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"scaling": "decibel"},
+        {"contrast": "rows"},
+        {"floor": -1.0},
+        {"n_jobs": 0},
+        {"ref": "mean"},
+    ],
+)
+def test_parameters_are_validated_again_in_transform(change):
+    X = np.zeros((2, 1000))
+    spectrogram = Spectrogram().fit(X).set_params(**change)
+    with pytest.raises(InvalidParameterError, match=next(iter(change))):
+        spectrogram.transform(X)
+
+
+def test_n_jobs_zero_is_refused_and_negative_counts_from_the_cpus():
+    X = np.random.default_rng(28).normal(size=(4, 1000))
+    with pytest.raises(InvalidParameterError, match="'n_jobs' parameter"):
+        Spectrogram(n_jobs=0).fit(X)
+    expected = Spectrogram().fit_transform(X)
+    for n_jobs in (-1, -2, -1000):  # -1000: more than the processors, so one thread
+        np.testing.assert_array_equal(Spectrogram(n_jobs=n_jobs).fit_transform(X), expected)

@@ -90,8 +90,8 @@ class Spectrogram(TransformerMixin, BaseEstimator):
     center=True, pad_mode=pad_mode, n_mels=n_mels, fmin=fmin, fmax=fmax,
     htk=mel_scale == "htk", norm=mel_norm)`` (``scaling="power"``) and
     ``librosa.power_to_db`` of it with ``ref=1.0``, ``np.max``, ``np.min`` or a
-    number as ``ref``, ``amin=floor`` and ``top_db`` (``scaling="db"``, applied
-    to each clip), to float32 precision, whenever ``window_length`` and
+    number ``ref >= floor`` as ``ref``, ``amin=floor`` and ``top_db``
+    (``scaling="db"``, applied to each clip), to float32 precision, whenever ``window_length`` and
     ``n_fft`` are both even or both odd (librosa centres a shorter window in
     the FFT frame half a sample off otherwise); with ``n_mels=None`` it equals
     ``np.abs(librosa.stft(...)) ** 2`` on the band.
@@ -188,9 +188,9 @@ class Spectrogram(TransformerMixin, BaseEstimator):
           ``scipy.signal.spectrogram(..., mode="magnitude")``, which leaves out
           the factor ``sqrt(c_k)``, and from librosa's ``power=1``, which passes
           magnitudes rather than powers through the mel filters.)
-        - ``"db"``: ``10 * log10(max(P, floor)) - 10 * log10(max(ref, floor))``,
-          then clipped to ``top_db`` below the clip's maximum if ``top_db`` is
-          set: :func:`librosa.power_to_db` with ``amin=floor``.
+        - ``"db"``: ``10 * log10(max(P, floor) / ref)``, then clipped to
+          ``top_db`` below the clip's maximum if ``top_db`` is set:
+          :func:`librosa.power_to_db` with ``amin=floor``.
         - ``"log"``: ``ln(P + floor)``, the natural logarithm with the floor
           added (smooth, where ``"db"`` clips).
     floor : float, default=1e-20
@@ -206,8 +206,10 @@ class Spectrogram(TransformerMixin, BaseEstimator):
         Reference power of 0 dB (``scaling="db"`` only): a positive number, or
         ``"max"`` / ``"min"`` for the largest / smallest power of each clip over
         the rows and frames returned (librosa's ``ref=np.max`` / ``np.min``,
-        taken per clip). The reference is floored like the values:
-        ``max(ref, floor)``.
+        taken per clip). The clip's maximum or minimum is floored like the
+        values, ``max(P.min(), floor)``, so that ``"min"`` stays finite on a clip
+        with a zero cell; a number is used as given (librosa floors it too,
+        which only differs if ``ref < floor``).
     top_db : float or None, default=None
         If set (``scaling="db"`` only), values more than ``top_db`` dB below the
         clip's maximum are raised to that level (librosa's ``top_db``, whose
@@ -735,7 +737,7 @@ class Spectrogram(TransformerMixin, BaseEstimator):
                 stat = reduce(power, axis=(1, 2)).astype(np.float64)
                 ref_db = np.maximum(floor_db, stat + offset)
             else:
-                ref_db = np.full(len(power), max(floor_db, 10.0 * np.log10(float(self.ref))))
+                ref_db = np.full(len(power), 10.0 * np.log10(float(self.ref)))
             power += (offset - ref_db).astype(np.float32)[column]
             np.maximum(power, (floor_db - ref_db).astype(np.float32)[column], out=power)
             if self.top_db is not None:
