@@ -654,3 +654,16 @@ def test_double_beyond_float32_needs_float64(tmp_path):
 def test_n_jobs_zero_names_the_parameter(clips):
     with pytest.raises(InvalidParameterError, match="'n_jobs' parameter of AiffLoader"):
         AiffLoader(n_jobs=0).transform(clips)
+
+
+def test_au_data_offset_inside_the_header(tmp_path):
+    # found by tests/test_fuzz.py: libsndfile decodes such a file differently from a
+    # path and from a descriptor, so no answer would be the file's
+    source = Path(write(tmp_path / "ok.au", tone(), format="AU"))
+    data = bytearray(source.read_bytes())
+    data[4:8] = (0).to_bytes(4, "big")
+    path = tmp_path / "offset0.au"
+    path.write_bytes(bytes(data))
+    with pytest.raises(AudioFileError, match="offset0.au: is corrupt: its AU header puts the "
+                                             "data at byte 0"):
+        read_clip(path)

@@ -293,6 +293,13 @@ def _read_open(path: str, sound: sf.SoundFile, header: bytes, file_size: int,
             f"only {frames}",
         )
     _check_size(path, sound, file_size)
+    if header[:4] in (b".snd", b"dns.") and len(header) >= 24:
+        # libsndfile reads an AU file whose data would start inside its 24-byte
+        # header differently from a path and from a descriptor: refuse it
+        offset = int.from_bytes(header[4:8], "big" if header[0] == 0x2E else "little")
+        if offset < 24:
+            raise AudioFileError(path, f"is corrupt: its AU header puts the data at byte "
+                                       f"{offset}, inside the 24-byte header")
     truncation = _log_truncation(sound.extra_info, header, frames)
     if truncation is not None:
         raise AudioFileError(path, f"is truncated: {truncation}")
