@@ -501,10 +501,12 @@ def _distinct_from_histogram(histogram, n_pat, vals, mult):
 
 @njit(cache=True, nogil=True)
 def _signal_curves_kernel(Y, dimension, delay, table, ties, seed, window, hop, n_pat, measure,
-                          qs, coef, usable, dmax_value, dmax_scale, out):
+                          qs, coef, usable, dmax_value, dmax_scale, extra, out):
     """Curves of the series ``Y[i, j, :]`` in windows of ``window`` samples, ``hop`` apart.
 
-    ``Y`` is ``(n, m, length)``, C-contiguous; ``out`` is ``(n, m, n_frames, 2 len(qs))``.
+    ``Y`` is ``(n, m, length)``, C-contiguous; ``out`` is ``(n, m, n_frames, 2 len(qs))``,
+    or with ``extra`` (Shannon only) ``(n, m, n_frames, 4)``: ``H``, the Jensen-Shannon
+    ``C`` and the Euclidean and total-variation complexities (:func:`_extra_disequilibria`).
     """
     n, m, _ = Y.shape
     n_frames = out.shape[2]
@@ -548,6 +550,8 @@ def _signal_curves_kernel(Y, dimension, delay, table, ties, seed, window, hop, n
                 _curve_from_distinct(vals, mult, k, float(per_frame), n_pat, measure, qs,
                                      coef, usable, dmax_value, dmax_scale, work, acc,
                                      out[i, j, f])
+                if extra:
+                    _extra_disequilibria(vals, mult, k, float(per_frame), n_pat, out[i, j, f])
                 continue
             if n_rows + k + 1 > memo_x.shape[0]:
                 capacity = 2 * (n_rows + k + 1)
@@ -566,20 +570,98 @@ def _signal_curves_kernel(Y, dimension, delay, table, ties, seed, window, hop, n
             _curve_from_counts(vals, mult, k, float(per_frame), n_pat, measure, qs, dmax_value,
                                dmax_scale, memo_slot, memo_x, memo_terms, work, acc,
                                out[i, j, f])
+            if extra:
+                _extra_disequilibria(vals, mult, k, float(per_frame), n_pat, out[i, j, f])
 
 
 @njit(cache=True, nogil=True)
-def _distribution_curves(P, n_pat, measure, qs, coef, usable, dmax_value, dmax_scale, out):
-    """Curves of the (unnormalised) distributions in the rows of ``P``."""
+def _extra_disequilibria(vals, mult, k, total, n_pat, out):
+    """Euclidean and total-variation complexities into ``out[2]`` and ``out[3]``.
+
+    With ``H = out[0]`` (the Shannon entropy already written) and ``u = 1/n``:
+    ``Q_E = n/(n - 1) sum_i (p_i - u)^2`` and ``Q_TV = n/(2 (n - 1)) sum_i |p_i - u|``,
+    each divided by its maximum over distributions on ``n`` outcomes (reached by a
+    one-hot distribution: ``(n - 1)/n`` and ``2 (n - 1)/n``), so both lie in
+    ``[0, 1]``; the complexities are ``H Q_E`` and ``H Q_TV``. ``p_i - u`` is
+    ``(n v - total) / (n total)``: exact numerators for integer counts. Absent
+    outcomes each add ``u^2`` and ``u``.
+    """
+    squares = 0.0
+    absolute = 0.0
+    n_present = 0.0
+    scale = n_pat * total
+    for j in range(k):
+        d = (n_pat * vals[j] - total) / scale
+        squares += mult[j] * (d * d)
+        absolute += mult[j] * abs(d)
+        n_present += mult[j]
+    n_missing = n_pat - n_present
+    u = 1.0 / n_pat
+    squares += n_missing * (u * u)
+    absolute += n_missing * u
+    h = out[0]
+    out[2] = h * (squares * (n_pat / (n_pat - 1.0)))
+    out[3] = h * (absolute * (n_pat / (2.0 * (n_pat - 1.0))))
+
+
+@njit(cache=True, nogil=True)
+def _distribution_curves(P, n_pat, measure, qs, coef, usable, dmax_value, dmax_scale, extra,
+                         out):
+    """Curves of the (unnormalised) distributions in the rows of ``P``.
+
+    ``out`` is ``(len(P), 2 len(qs))``, or ``(len(P), 4)`` with ``extra`` (see
+    :func:`_signal_curves_kernel`). The rows may be float32 (each is summed and
+    sorted in float64).
+    """
     size = P.shape[1] + 1
+    row = np.empty(P.shape[1])
     vals = np.empty(size)
     mult = np.empty(size)
     work = np.empty((WORK_ROWS, 2 * size + 1))
     acc = np.empty((ACC_ROWS, qs.shape[0]))
     for i in range(P.shape[0]):
-        k = _distinct_sorted(P[i], vals, mult)
-        _curve_from_distinct(vals, mult, k, P[i].sum(), n_pat, measure, qs, coef, usable,
+        total = 0.0
+        for j in range(P.shape[1]):
+            row[j] = P[i, j]
+            total += row[j]
+        k = _distinct_sorted(row, vals, mult)
+        _curve_from_distinct(vals, mult, k, total, n_pat, measure, qs, coef, usable,
                              dmax_value, dmax_scale, work, acc, out[i])
+        if extra:
+            _extra_disequilibria(vals, mult, k, total, n_pat, out[i])
+
+
+@njit(cache=True, nogil=True)
+def _csr_count_curves(indptr, counts, n_pat, measure, qs, coef, usable, dmax_value, dmax_scale,
+                      extra, out):
+    """Curves of count rows in compressed sparse rows (``ordinal.block_counts_2d_csr``).
+
+    Row ``r`` holds the nonzero counts ``counts[indptr[r]:indptr[r + 1]]``; the other
+    ``n_pat`` minus that many outcomes are absent. ``out`` as in
+    :func:`_distribution_curves`.
+    """
+    n_rows = indptr.shape[0] - 1
+    longest = 0
+    for r in range(n_rows):
+        longest = max(longest, indptr[r + 1] - indptr[r])
+    size = longest + 1
+    row = np.empty(longest)
+    vals = np.empty(size)
+    mult = np.empty(size)
+    work = np.empty((WORK_ROWS, 2 * size + 1))
+    acc = np.empty((ACC_ROWS, qs.shape[0]))
+    for r in range(n_rows):
+        lo = indptr[r]
+        length = indptr[r + 1] - lo
+        total = 0.0
+        for j in range(length):
+            row[j] = counts[lo + j]
+            total += row[j]
+        k = _distinct_sorted(row[:length], vals, mult)
+        _curve_from_distinct(vals, mult, k, total, n_pat, measure, qs, coef, usable,
+                             dmax_value, dmax_scale, work, acc, out[r])
+        if extra:
+            _extra_disequilibria(vals, mult, k, total, n_pat, out[r])
 
 
 @njit(cache=True, nogil=True)

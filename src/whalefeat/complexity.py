@@ -164,7 +164,12 @@ def _row_blocks(n_rows: int, row_values: int, n_threads: int) -> list[tuple[int,
     return [(start, min(start + per_block, n_rows)) for start in range(0, n_rows, per_block)]
 
 
-def _signal_block(block, dimension, delay, table, ties, seed, window, hop, plan):
+def _n_columns(plan: _kernels.Plan, extra: bool) -> int:
+    """Kernel output columns: ``(H_q, C_q)`` per q, or H and three complexities (``extra``)."""
+    return 4 if extra else 2 * plan.qs.shape[0]
+
+
+def _signal_block(block, dimension, delay, table, ties, seed, window, hop, plan, extra):
     """Curves of one block of rows (the worker of ``_signal_curves``): returns its result.
 
     A module-level function that returns what it computes, so that every joblib
@@ -173,11 +178,33 @@ def _signal_block(block, dimension, delay, table, ties, seed, window, hop, plan)
     """
     n, m, length = block.shape
     n_frames = 1 + (length - window) // hop
-    out = np.empty((n, m, n_frames, 2 * plan.qs.shape[0]))
+    out = np.empty((n, m, n_frames, _n_columns(plan, extra)))
     _kernels._signal_curves_kernel(np.ascontiguousarray(block), dimension, delay, table, ties,
                                    seed, window, hop, plan.n_pat, plan.measure, plan.qs,
-                                   plan.coef, plan.usable, plan.dmax_value, plan.dmax_scale, out)
+                                   plan.coef, plan.usable, plan.dmax_value, plan.dmax_scale,
+                                   extra, out)
     return out
+
+
+def _distribution_block(block, plan, extra):
+    """Curves of one block of distributions along the last axis (the worker of
+    ``_distribution_curves``): ``block.shape[:-1] + (columns,)``."""
+    rows = np.ascontiguousarray(block).reshape(-1, block.shape[-1])
+    out = np.empty((rows.shape[0], _n_columns(plan, extra)))
+    _kernels._distribution_curves(rows, plan.n_pat, plan.measure, plan.qs, plan.coef,
+                                  plan.usable, plan.dmax_value, plan.dmax_scale, extra, out)
+    return out.reshape(*block.shape[:-1], -1)
+
+
+def _ordinal2d_block(block, dx, dy, taux, tauy, ties, seed, window, hop, plan, extra):
+    """Curves of every block of frames of a block of images (see ``_ordinal2d_curves``)."""
+    indptr, _, counts = ordinal.block_counts_2d_csr(block, dx, dy, taux, tauy, ties, seed,
+                                                    window, hop)
+    n_blocks = (indptr.shape[0] - 1) // block.shape[0]
+    out = np.empty((block.shape[0] * n_blocks, _n_columns(plan, extra)))
+    _kernels._csr_count_curves(indptr, counts, plan.n_pat, plan.measure, plan.qs, plan.coef,
+                               plan.usable, plan.dmax_value, plan.dmax_scale, extra, out)
+    return out.reshape(block.shape[0], n_blocks, -1)
 
 
 def _run_blocks(worker, X, blocks, args, out, n_jobs):
@@ -204,7 +231,21 @@ def _run_blocks(worker, X, blocks, args, out, n_jobs):
     return out
 
 
-def _signal_curves(X, dimension, delay, ties, seed, window, hop, plan, n_jobs=None):
+def _blocked(worker, X, args, out, n_jobs):
+    """Run ``worker`` on blocks of the rows of ``X`` (serially, or the first row alone and
+    then the rest split for the joblib workers), writing ``out``."""
+    n = X.shape[0]
+    row_values = max(1, X[:1].size)
+    n_workers = 1 if n == 1 else effective_n_jobs(n_jobs)
+    if n_workers == 1:
+        return _run_blocks(worker, X, _row_blocks(n, row_values, 1), args, out, None)
+    blocks = [(0, 1)] + [(start + 1, stop + 1)
+                         for start, stop in _row_blocks(n - 1, row_values, n_workers)]
+    return _run_blocks(worker, X, blocks, args, out, n_jobs)
+
+
+def _signal_curves(X, dimension, delay, ties, seed, window, hop, plan, n_jobs=None,
+                   extra=False):
     """Curves of the series ``X[i, j, :]``: (n, m, length) -> (n, m, n_frames, 2 n_q).
 
     ``X`` may be any strided view (a transposed spectrogram); each block of rows
@@ -213,18 +254,27 @@ def _signal_curves(X, dimension, delay, ties, seed, window, hop, plan, n_jobs=No
     """
     n, m, length = X.shape
     n_frames = 1 + (length - window) // hop
-    out = np.empty((n, m, n_frames, 2 * plan.qs.shape[0]))
+    out = np.empty((n, m, n_frames, _n_columns(plan, extra)))
     args = (dimension, delay, ordinal.pattern_table(dimension), ties, np.uint64(seed), window,
-            hop, plan)
-    n_workers = 1 if n == 1 else effective_n_jobs(n_jobs)
-    if n_workers == 1:
-        for start, stop in _row_blocks(n, m * length, 1):
-            out[start:stop] = _signal_block(X[start:stop], *args)
-        return out
-    # the first row alone, then the rest split for the workers
-    blocks = [(0, 1)] + [(start + 1, stop + 1)
-                         for start, stop in _row_blocks(n - 1, m * length, n_workers)]
-    return _run_blocks(_signal_block, X, blocks, args, out, n_jobs)
+            hop, plan, extra)
+    return _blocked(_signal_block, X, args, out, n_jobs)
+
+
+def _distribution_curves(P, plan, n_jobs=None, extra=False):
+    """Curves of the (unnormalised, checked) distributions along the last axis of ``P``
+    (2-D or 3-D, any view), in blocks along its first axis."""
+    out = np.empty((*P.shape[:-1], _n_columns(plan, extra)))
+    return _blocked(_distribution_block, P, (plan, extra), out, n_jobs)
+
+
+def _ordinal2d_curves(S, dx, dy, taux, tauy, ties, seed, window, hop, plan, n_jobs=None,
+                      extra=False):
+    """Curves of 2-D patterns of the images ``S`` (n, rows, columns), per block of columns:
+    (n, n_blocks, columns of the kernel output)."""
+    n_blocks = 1 + (S.shape[2] - window) // hop
+    out = np.empty((S.shape[0], n_blocks, _n_columns(plan, extra)))
+    args = (dx, dy, taux, tauy, ties, seed, window, hop, plan, extra)
+    return _blocked(_ordinal2d_block, S, args, out, n_jobs)
 
 
 def _curves(x, dimension, delay, measure, qs, probs, ties, random_state):
@@ -246,9 +296,7 @@ def _curves(x, dimension, delay, measure, qs, probs, ties, random_state):
             raise ValueError("x holds a distribution that sums to zero")
         lead = P.shape[:-1]
         rows = np.ascontiguousarray(P.reshape(-1, P.shape[-1]))
-        out = np.empty((rows.shape[0], 2 * plan.qs.shape[0]))
-        _kernels._distribution_curves(rows, plan.n_pat, plan.measure, plan.qs, plan.coef,
-                                      plan.usable, plan.dmax_value, plan.dmax_scale, out)
+        out = _distribution_curves(rows, plan)
     else:
         array = _check_signal(x)
         _check_length(array.shape[-1], dimension, delay)
