@@ -12,6 +12,12 @@ of the real training clips), as float32, the dtype ``AiffLoader`` returns.
 - Many clips through ``ComplexityEntropyCurve`` with ``n_jobs=2``, against
   ordpy per clip (per window for the study's framing).
 
+- ``distribution="spectral"``: the Shannon pair with the three disequilibria,
+  and the default Tsallis curve (49 q), on power spectrograms of the
+  study's mel shape (64 bands x 126 frames), with ``n_jobs=2``, against
+  the same quantities written in NumPy (Shannon) and ordpy's formulas on
+  a 120-bin spectrum per frame (ordpy's ``probs=True`` needs ``dx! >= n``).
+
 ordpy takes milliseconds per clip, so where its name in a case says ``xK`` it
 was timed on K times fewer clips and its time multiplied by K (the cost per
 clip does not depend on the clip).
@@ -116,5 +122,56 @@ def _many_clip_cases(quick: bool) -> list[Case]:
     ]
 
 
+def _numpy_spectral_shannon(S):
+    """H and the three complexities of every frame, in NumPy (natural log, n = all bins)."""
+    p = S / S.sum(axis=1, keepdims=True)
+    n = p.shape[1]
+    u = 1.0 / n
+    with np.errstate(divide="ignore", invalid="ignore"):
+        plogp = np.where(p > 0, p * np.log(p), 0.0)
+    entropy = -plogp.sum(axis=1)
+    h = entropy / np.log(n)
+    m = (p + u) / 2
+    js = -(m * np.log(m)).sum(axis=1) - entropy / 2 - np.log(n) / 2
+    js_max = -0.5 * ((n + 1) / n * np.log(n + 1) + np.log(n) - 2 * np.log(2 * n))
+    euclidean = ((p - u) ** 2).sum(axis=1) * n / (n - 1)
+    total_variation = np.abs(p - u).sum(axis=1) * n / (2 * (n - 1))
+    return np.stack([h, h * js / js_max, h * euclidean, h * total_variation], axis=-1)
+
+
+def _spectral_cases(quick: bool) -> list[Case]:
+    n_clips = 300 if quick else 3000
+    S = np.random.default_rng(3).exponential(size=(n_clips, 64, 126)).astype(np.float32)
+    shannon = ComplexityEntropyCurve(measure="shannon", distribution="spectral",
+                                     disequilibrium=("jensen-shannon", "euclidean",
+                                                     "total-variation"), n_jobs=2).fit(S)
+    curve = ComplexityEntropyCurve(distribution="spectral", n_jobs=2).fit(S)
+    S64 = S.astype(np.float64)
+    frames = np.random.default_rng(4).exponential(size=(126, 120))
+    frames /= frames.sum(axis=1, keepdims=True)
+    q = curve.q_
+    return [
+        Case(
+            name=f"complexity: spectral Shannon + 3 disequilibria, {n_clips} x 64 x 126, 2 jobs",
+            ours=lambda: shannon.transform(S),
+            peer_name="NumPy, vectorised",
+            peer=lambda: _numpy_spectral_shannon(S64),
+            repeat=2,
+            peer_repeat=1,
+        ),
+        Case(
+            name=f"complexity: spectral Tsallis curve (49 q), {n_clips} x 64 x 126, 2 jobs",
+            ours=lambda: curve.transform(S),
+            peer_name=f"ordpy per frame, 120 bins (x{n_clips})",
+            peer=lambda: [ordpy.tsallis_complexity_entropy(p, q=q, dx=5, probs=True)
+                          for p in frames],
+            peer_scale=n_clips,
+            repeat=1,
+            peer_repeat=1,
+        ),
+    ]
+
+
 def cases(quick: bool) -> list[Case]:
-    return _curve_cases(quick) + _shannon_cases(quick) + _many_clip_cases(quick)
+    return (_curve_cases(quick) + _shannon_cases(quick) + _many_clip_cases(quick)
+            + _spectral_cases(quick))
