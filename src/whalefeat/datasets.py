@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 from scipy.fft import irfft, rfft, rfftfreq
-from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
+from ._compat import Interval, StrOptions, validate_params
 from ._validation import check_generator
 
 __all__ = ["load_challenge", "make_clips", "write_clips"]

@@ -22,9 +22,9 @@ import numpy as np
 import soundfile as sf
 from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils._param_validation import Interval, Options, StrOptions, validate_params
 from sklearn.utils.validation import validate_data
 
+from ._compat import Interval, Options, StrOptions, validate_params
 from ._validation import check_paths
 
 __all__ = ["AiffLoader", "AudioFileError", "read_clip"]

@@ -12,10 +12,11 @@ from numbers import Real
 import numpy as np
 import scipy.fft
 from numpy.typing import ArrayLike
-from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin, _fit_context
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, validate_data
+
+from ._compat import Interval, StrOptions, _fit_context
 
 __all__ = ["add_noise", "NoiseInjector"]
 
