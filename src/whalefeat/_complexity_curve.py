@@ -470,11 +470,12 @@ class ComplexityEntropyCurve(TransformerMixin, BaseEstimator):
         self._validate_params()
         self._check_integers()
         q, disequilibria = self._features()
-        if not np.array_equal(q, self.q_) or disequilibria != self.disequilibria_:
+        # transformers fitted before disequilibrium existed had the Jensen-Shannon one
+        fitted = getattr(self, "disequilibria_", ("jensen-shannon",))
+        if not np.array_equal(q, self.q_) or disequilibria != fitted:
             raise ValueError(
                 "measure, q or disequilibrium changed after fit, which changes the features "
-                f"(fitted: q={self.q_.tolist()}, disequilibria={self.disequilibria_}): call "
-                "fit again"
+                f"(fitted: q={self.q_.tolist()}, disequilibria={fitted}): call fit again"
             )
         if self.ties == "jitter" and getattr(self, "seed_", None) is None:
             raise ValueError("ties='jitter' was set after fit, which draws its seed: call fit "
@@ -572,8 +573,8 @@ class ComplexityEntropyCurve(TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         _check_feature_names_in(self, input_features)
         if self.q_.shape == (1,) and self.measure == "shannon":
-            return np.asarray(["H", *(_C_NAMES[name] for name in self.disequilibria_)],
-                              dtype=object)
+            fitted = getattr(self, "disequilibria_", ("jensen-shannon",))
+            return np.asarray(["H", *(_C_NAMES[name] for name in fitted)], dtype=object)
         labels = [f"{q:.6g}" for q in self.q_]
         if len(set(labels)) < len(labels):
             labels = [repr(float(q)) for q in self.q_]
