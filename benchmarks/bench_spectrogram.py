@@ -6,6 +6,13 @@ inside each 4000-sample clip (for ``ShortTimeFFT``, slices ``p0=0`` to
 ``p1=118`` with ``k_offset=m_num_mid``, so it neither pads nor computes the
 extra border slices). The clips are Gaussian noise in float32 (the cost of an
 FFT does not depend on the values).
+
+The mel cases compute the study's mel spectrogram (centred frames, 64 HTK mel
+bands from 50 to 300 Hz, raw periodogram, Slaney-normalised filters) against
+:func:`librosa.feature.melspectrogram` on the same float32 clips, both batched
+(librosa takes a 2-D array) and one clip per call; ``"db"`` adds
+``power_to_db(ref=np.min, top_db=80)`` of each clip. They need librosa and are
+left out without it.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.signal
 from run_benchmarks import Case
+from sklearn.base import clone
 
 from whalefeat.spectrogram import Spectrogram
 
@@ -74,7 +82,7 @@ def cases(quick: bool) -> list[Case]:
         return ours_full.transform(X)
 
     peer_repeat = 1 if not quick else 3
-    return [
+    return _mel_cases(X, quick) + [
         Case(
             f"{name} (power, all bins)",
             ours,
@@ -108,6 +116,75 @@ def cases(quick: bool) -> list[Case]:
             lambda: ours_default.transform(X),
             "ShortTimeFFT loop+crop+dB",
             stft_loop_default,
+            peer_repeat=peer_repeat,
+        ),
+    ]
+
+
+def _mel_cases(X: np.ndarray, quick: bool) -> list[Case]:
+    try:
+        import librosa
+    except ImportError:
+        return []
+    name = f"mel spectrogram {len(X)} clips x {N_SAMPLES}"
+    settings = {"n_mels": 64, "fmin": 50.0, "fmax": 300.0}
+    ours_power = Spectrogram(
+        sample_rate=SAMPLE_RATE,
+        window_length=WINDOW_LENGTH,
+        hop_length=HOP_LENGTH,
+        mel_scale="htk",
+        center=True,
+        normalization="raw",
+        scaling="power",
+        **settings,
+    ).fit(X)
+    ours_db = clone(ours_power).set_params(scaling="db", ref="min", top_db=80.0, floor=1e-10)
+    ours_db.fit(X)
+    librosa_kwargs = {
+        "sr": SAMPLE_RATE,
+        "n_fft": WINDOW_LENGTH,
+        "hop_length": HOP_LENGTH,
+        "htk": True,
+        **settings,
+    }
+    # the per-clip loop is timed on a tenth of the clips and scaled up
+    loop_clips = X[: max(1, len(X) // 10)]
+    loop_scale = len(X) / len(loop_clips)
+
+    def librosa_batched():
+        return librosa.feature.melspectrogram(y=X, **librosa_kwargs)
+
+    def librosa_loop():
+        return np.stack(
+            [librosa.feature.melspectrogram(y=x, **librosa_kwargs) for x in loop_clips]
+        )
+
+    def librosa_batched_db():
+        M = librosa.feature.melspectrogram(y=X, **librosa_kwargs)
+        return np.stack([librosa.power_to_db(m, ref=np.min) for m in M])
+
+    peer_repeat = 1 if not quick else 3
+    return [
+        Case(
+            f"{name} (power)",
+            lambda: ours_power.transform(X),
+            "librosa batched",
+            librosa_batched,
+            peer_repeat=peer_repeat,
+        ),
+        Case(
+            f"{name} (power)",
+            lambda: ours_power.transform(X),
+            "librosa per-clip loop",
+            librosa_loop,
+            peer_repeat=peer_repeat,
+            peer_scale=loop_scale,
+        ),
+        Case(
+            f"{name} (dB re min, top_db 80)",
+            lambda: ours_db.transform(X),
+            "librosa batched+power_to_db",
+            librosa_batched_db,
             peer_repeat=peer_repeat,
         ),
     ]
