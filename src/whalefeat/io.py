@@ -540,8 +540,11 @@ def read_clip(
     FileNotFoundError
         If the file does not exist.
     AudioFileError
-        If the file is not audio, is truncated, empty, not mono, at another
-        sample rate (unless ``resample``), or of another length than asked.
+        If the file is not a regular file, not audio, truncated, empty, not
+        mono, holds non-finite samples, is at another sample rate (unless
+        ``resample``; with it, at a rate more than
+        ``MAX_RESAMPLING_RATIO`` times away), or of another length than
+        asked.
 
     Examples
     --------
@@ -575,11 +578,15 @@ class AiffLoader(TransformerMixin, BaseEstimator):
     output array; samples of PCM files lie in [-1, 1].
 
     Every file is checked, and a problem raises an error that names the file
-    and says what was wrong: missing (:class:`FileNotFoundError`); not audio,
-    truncated (its header declares more frames than it holds), empty, more than
-    one channel, another sample rate, or another length
-    (:class:`AudioFileError`, a :class:`ValueError`). Nothing is padded,
-    cropped or resampled unless asked.
+    and says what was wrong: missing (:class:`FileNotFoundError`); not a
+    regular file (a folder, a named pipe, a device: refused before it is
+    opened), not audio, truncated (its header declares more data than it
+    holds, for every codec), a frame count the file is too small to hold,
+    empty, more than one channel, NaN or infinite samples, another sample rate
+    (or, with ``resample``, one too far from ``sample_rate``), or another
+    length (:class:`AudioFileError`, a :class:`ValueError`). Nothing is
+    padded, cropped or resampled unless asked. The user guide's "Errors and
+    limits" page lists every check.
 
     Parameters
     ----------
@@ -597,7 +604,10 @@ class AiffLoader(TransformerMixin, BaseEstimator):
         Whether a file at another sample rate is converted to ``sample_rate``
         with :func:`scipy.signal.resample_poly` (up/down factors reduced by
         their greatest common divisor). The length policy then applies to the
-        resampled clip. If False, such a file raises.
+        resampled clip. If False, such a file raises. Rates more than
+        ``MAX_RESAMPLING_RATIO`` (1024) times away from ``sample_rate``, or
+        whose reduced factors exceed ``MAX_RESAMPLING_FACTOR`` (65536), raise
+        either way.
     dtype : {"float32", "float64"}, default="float32"
         Output dtype.
     n_jobs : int or None, default=None
@@ -715,8 +725,9 @@ class AiffLoader(TransformerMixin, BaseEstimator):
         FileNotFoundError
             If a file does not exist.
         AudioFileError
-            If a file is not audio, is truncated, empty, not mono, at another
-            sample rate (unless ``resample``), or of another length than
+            If a file is not a regular file, not audio, truncated, empty, not
+            mono, holds non-finite samples, is at another sample rate (unless
+            ``resample``, within its bounds), or of another length than
             ``duration`` allows under ``on_length``.
         """
         spec = self._spec()
