@@ -1,0 +1,313 @@
+"""Named, ready pipelines from clip paths to ``predict_proba``.
+
+Every pipeline here is an unfitted :class:`sklearn.pipeline.Pipeline` whose
+first step reads audio files (:class:`~whalefeat.AiffLoader`), so it fits on
+and predicts from file paths; it is the single source of whalefeat's
+recommended settings, used alike by the command line (``whalefeat evaluate
+--model NAME``), the study (``benchmarks/study.py``) and the documentation.
+
+======================  =============================================================
+name                    what it is
+======================  =============================================================
+``"ce-inception"``      whalefeat's complexity-entropy detector: entropy and three
+                        complexities of every mel frame, plain and whitened, into
+                        the seed 1-D network (no spectrogram values reach it)
+``"fusion-inception"``  the same complexity-entropy series and the whitened mel
+                        frames as channels of one series, into the seed network
+``"frames-inception"``  the whitened mel frames alone into the seed network (the
+                        baseline that fusion is measured against)
+``"seed-inception"``    the study's recipe exactly: its complexity-entropy series of
+                        squared-dB mel frames into its network and training schedule
+``"seed-xception"``     the study's spectrogram images into ImageNet Xception,
+                        fine-tuned (downloads the ImageNet weights once)
+``"xception"``          contrast-normalised spectrograms into Xception from scratch
+``"hgb"``               contrast-normalised spectrogram into gradient-boosted trees
+``"logistic"``          contrast-normalised spectrogram into logistic regression
+======================  =============================================================
+
+Steps are named (``"loader"``, ``"spectrogram"``, ``"features"``,
+``"classifier"``), so every setting can be changed through ``get``'s keyword
+arguments, which are the pipeline's ``set_params`` keys::
+
+    get("ce-inception", random_state=0, classifier__epochs=10)
+
+The Keras pipelines need the ``keras`` extra only when they are fitted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer
+
+__all__ = ["available", "describe", "get"]
+
+
+def _subtract_clip_mean(X):
+    """Each clip minus its mean (the study's first step)."""
+    X = np.asarray(X, dtype=np.float64)
+    return X - X.mean(axis=1, keepdims=True)
+
+
+def _frames_first(S):
+    """Spectrograms ``(n, n_bins, n_frames)`` as series of frames ``(n, n_frames, n_bins)``."""
+    return np.ascontiguousarray(np.asarray(S).transpose(0, 2, 1))
+
+
+def _loader():
+    from .io import AiffLoader
+
+    return AiffLoader()
+
+
+def _mel_power(**params):
+    """The mel power spectrogram the complexity-entropy pipelines start from."""
+    from .spectrogram import Spectrogram
+
+    settings = dict(window_length=256, hop_length=32, center=True, n_mels=64, fmin=50.0,
+                    fmax=300.0, mel_scale="htk", normalization="raw", scaling="power")
+    settings.update(params)
+    return Spectrogram(**settings)
+
+
+def _spectral_series():
+    """Entropy and the three complexities of each frame's power over its bands."""
+    from .complexity import ComplexityEntropyCurve
+
+    return ComplexityEntropyCurve(distribution="spectral", measure="shannon",
+                                  disequilibrium=("jensen-shannon", "euclidean",
+                                                  "total-variation"))
+
+
+def _ce_union():
+    """Spectral series of the plain and of the whitened mel frames, side by side."""
+    from .compose import SeriesUnion
+
+    return SeriesUnion([
+        ("plain", Pipeline([("mel", _mel_power()), ("series", _spectral_series())])),
+        ("whitened", Pipeline([("mel", _mel_power(contrast="median")),
+                               ("series", _spectral_series())])),
+    ])
+
+
+def _inception(**params):
+    from .models import Inception1DClassifier
+
+    settings = dict(architecture="seed", epochs=30, batch_size=64)
+    settings.update(params)
+    return Inception1DClassifier(**settings)
+
+
+def _ce_inception() -> Pipeline:
+    return Pipeline([
+        ("loader", _loader()),
+        ("features", _ce_union()),
+        ("classifier", _inception()),
+    ])
+
+
+def _whitened_frames():
+    return Pipeline([("mel", _mel_power(scaling="db", contrast="row")),
+                     ("frames", FunctionTransformer(_frames_first))])
+
+
+def _fusion_inception() -> Pipeline:
+    from .compose import SeriesUnion
+
+    union = _ce_union()
+    union.transformer_list.append(("frames", _whitened_frames()))
+    return Pipeline([("loader", _loader()), ("features", union),
+                     ("classifier", _inception())])
+
+
+def _frames_inception() -> Pipeline:
+    return Pipeline([("loader", _loader()), ("features", _whitened_frames()),
+                     ("classifier", _inception())])
+
+
+def _seed_inception() -> Pipeline:
+    from .models import WarmupDecaySchedule
+    from .recipe import StudySpectralSeries
+
+    return Pipeline([
+        ("loader", _loader()),
+        ("demean", FunctionTransformer(_subtract_clip_mean, feature_names_out="one-to-one")),
+        ("spectrogram", _mel_power(fmin=50.0, fmax=300.0, dtype="float64")),
+        ("features", StudySpectralSeries()),
+        ("classifier", _inception(standardize=False, output="sigmoid", loss="squared-error",
+                                  epochs=70, batch_size=64, validation_split=0.1,
+                                  patience=4,
+                                  learning_rate_schedule=WarmupDecaySchedule())),
+    ])
+
+
+def _image_spectrogram(**params):
+    from .spectrogram import Spectrogram
+
+    return Spectrogram(**params)
+
+
+def _seed_xception() -> Pipeline:
+    from .models import XceptionClassifier
+
+    return Pipeline([
+        ("loader", _loader()),
+        ("spectrogram", _image_spectrogram()),
+        ("classifier", XceptionClassifier(weights="imagenet", trainable="head",
+                                          fine_tune_epochs=5)),
+    ])
+
+
+def _xception() -> Pipeline:
+    from .models import XceptionClassifier
+
+    return Pipeline([
+        ("loader", _loader()),
+        ("spectrogram", _image_spectrogram(contrast="row")),
+        ("classifier", XceptionClassifier(weights=None, image_size=71, epochs=8)),
+    ])
+
+
+def _hgb() -> Pipeline:
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    return Pipeline([
+        ("loader", _loader()),
+        ("spectrogram", _image_spectrogram(contrast="row", flatten=True)),
+        ("classifier", HistGradientBoostingClassifier()),
+    ])
+
+
+def _logistic() -> Pipeline:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    return Pipeline([
+        ("loader", _loader()),
+        ("spectrogram", _image_spectrogram(contrast="row", flatten=True)),
+        ("scale", StandardScaler()),
+        ("classifier", LogisticRegression(C=0.01, max_iter=2000)),
+    ])
+
+
+_PIPELINES: dict[str, tuple[Callable[[], Pipeline], str]] = {
+    "ce-inception": (
+        _ce_inception,
+        "complexity-entropy series of plain and whitened mel frames -> seed 1-D network",
+    ),
+    "fusion-inception": (
+        _fusion_inception,
+        "complexity-entropy series and whitened mel frames as channels -> seed 1-D network",
+    ),
+    "frames-inception": (
+        _frames_inception,
+        "whitened mel frames -> seed 1-D network (the baseline of fusion-inception)",
+    ),
+    "seed-inception": (
+        _seed_inception,
+        "the study's recipe: its series of squared-dB mel frames -> its 1-D network",
+    ),
+    "seed-xception": (
+        _seed_xception,
+        "the study's spectrogram images -> ImageNet Xception, fine-tuned (downloads weights)",
+    ),
+    "xception": (_xception, "contrast-normalised spectrogram -> Xception from scratch"),
+    "hgb": (_hgb, "contrast-normalised spectrogram -> histogram gradient boosting"),
+    "logistic": (_logistic, "contrast-normalised spectrogram -> logistic regression"),
+}
+
+
+def available() -> tuple[str, ...]:
+    """Names of the ready pipelines, for :func:`get`.
+
+    Returns
+    -------
+    names : tuple of str
+        In the order of the table in :mod:`whalefeat.pipelines`.
+
+    Examples
+    --------
+    >>> from whalefeat import pipelines
+    >>> "ce-inception" in pipelines.available()
+    True
+    """
+    return tuple(_PIPELINES)
+
+
+def _check_name(name: str) -> None:
+    if name not in _PIPELINES:
+        raise ValueError(
+            f"unknown pipeline {name!r}; available: {', '.join(map(repr, _PIPELINES))}"
+        )
+
+
+def describe(name: str) -> str:
+    """One line saying what pipeline ``name`` does.
+
+    Parameters
+    ----------
+    name : str
+        One of :func:`available`.
+
+    Returns
+    -------
+    description : str
+        The steps, from audio to classifier.
+
+    Examples
+    --------
+    >>> from whalefeat import pipelines
+    >>> pipelines.describe("hgb")
+    'contrast-normalised spectrogram -> histogram gradient boosting'
+    """
+    _check_name(name)
+    return _PIPELINES[name][1]
+
+
+def get(name: str, *, random_state=None, **params) -> Pipeline:
+    """A fresh, unfitted pipeline ``name``, from clip paths to ``predict_proba``.
+
+    Parameters
+    ----------
+    name : str
+        One of :func:`available`.
+    random_state : int, RandomState instance or None, default=None
+        Given to every step that takes a ``random_state`` (the classifier's
+        initialisation and training order, tie-breaking, ...); None leaves
+        them unseeded.
+    **params
+        Settings to change, as ``pipeline.set_params`` takes them:
+        ``"<step>__<parameter>"``, for example ``classifier__epochs=10`` or
+        ``loader__on_length="pad"``.
+
+    Returns
+    -------
+    pipeline : sklearn.pipeline.Pipeline
+        A new pipeline on every call; its first step is an
+        :class:`~whalefeat.AiffLoader`.
+
+    Examples
+    --------
+    >>> from whalefeat import pipelines
+    >>> pipeline = pipelines.get("hgb", random_state=0, classifier__max_iter=50)
+    >>> list(pipeline.named_steps)
+    ['loader', 'spectrogram', 'classifier']
+    >>> pipeline.get_params()["classifier__random_state"]
+    0
+    """
+    _check_name(name)
+    pipeline = _PIPELINES[name][0]()
+    seeded = {key: random_state for key in pipeline.get_params(deep=True)
+              if key.endswith("__random_state")}
+    pipeline.set_params(**seeded)
+    if params:
+        unknown = sorted(set(params) - set(pipeline.get_params(deep=True)))
+        if unknown:
+            raise ValueError(
+                f"pipeline {name!r} has no parameter {unknown[0]!r}; its parameters are its "
+                "steps' as '<step>__<parameter>' (pipeline.get_params().keys())"
+            )
+        pipeline.set_params(**params)
+    return pipeline
