@@ -635,3 +635,55 @@ def test_star_import_without_the_keras_extra():
                  "add_noise"):
         assert name in result.stdout
     assert "XceptionClassifier" not in result.stdout
+
+
+# ------------------------------------------------------------------------------ evaluation core
+
+
+def test_evaluation_core_matches_scikit_learn_and_add_noise():
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import f1_score
+
+    from whalefeat import add_noise
+    from whalefeat._evaluation import cross_validate, noisy_condition, stratified_splits
+
+    X, y = make_clips(30, snr_db=0.0, random_state=1)
+    X = X[:, ::20]
+    estimator = LogisticRegression(max_iter=500)
+    result = cross_validate(estimator, X, y, n_folds=3, seed=4,
+                            conditions={"clean": None, "noisy": noisy_condition(0.0, seed=4)})
+    assert [(r["fold"], r["condition"]) for r in result.rows] == [
+        (f, c) for f in (1, 2, 3) for c in ("clean", "noisy")]
+    for fold, (train, test) in enumerate(stratified_splits(y, 3, 4)):
+        model = clone(estimator).fit(X[train], y[train])
+        clean, noisy = result.rows[2 * fold], result.rows[2 * fold + 1]
+        assert clean["roc_auc"] == pytest.approx(roc_auc_score(y[test],
+                                                               model.predict_proba(X[test])[:, 1]))
+        assert clean["f1"] == pytest.approx(f1_score(y[test], model.predict(X[test])))
+        noised = add_noise(X[test], 0.0, random_state=4 * 1000 + fold)
+        np.testing.assert_allclose(result.scores["noisy"][test], model.predict_proba(noised)[:, 1])
+        assert noisy["accuracy"] == pytest.approx(accuracy_score(y[test], model.predict(noised)))
+        assert np.all(result.fold_of[test] == fold)
+    summary = {row["condition"]: row for row in result.summary()}
+    assert summary["noisy"]["n_folds"] == 3
+    assert summary["clean"]["roc_auc_mean"] == pytest.approx(
+        np.mean([r["roc_auc"] for r in result.rows if r["condition"] == "clean"]))
+
+
+def test_evaluation_core_takes_a_split_of_its_own():
+    from sklearn.model_selection import train_test_split
+    from sklearn.tree import DecisionTreeClassifier
+
+    from whalefeat._evaluation import cross_validate, environment
+
+    rng = np.random.default_rng(0)
+    y = np.repeat([0, 1], 25)
+    X = rng.normal(size=(50, 4)) + 2 * y[:, None]
+    train, test = train_test_split(np.arange(50), test_size=0.2, stratify=y, random_state=0)
+    result = cross_validate(DecisionTreeClassifier(random_state=0), X, y, splits=[(train, test)])
+    assert len(result.rows) == 1 and result.rows[0]["n_test"] == 10
+    assert np.isnan(result.scores["clean"][train]).all()
+    assert (result.fold_of[train] == -1).all() and (result.fold_of[test] == 0).all()
+    env = environment()
+    assert {"numpy", "scikit-learn", "whalefeat", "python"} <= set(env["versions"])
+    assert env["cpu_count"] >= 1

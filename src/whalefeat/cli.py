@@ -24,7 +24,6 @@ import errno
 import json
 import math
 import os
-import platform
 import re
 import signal
 import sys
@@ -37,18 +36,12 @@ from typing import TextIO
 
 import numpy as np
 
+from ._evaluation import METRIC_TITLES, METRICS, TIMES
+
 __all__ = ["main"]
 
 PROG = "whalefeat"
 AUDIO_SUFFIXES = (".aif", ".aiff", ".aifc", ".wav", ".flac")
-METRICS = ("roc_auc", "accuracy", "f1", "recall", "precision")
-METRIC_TITLES = {
-    "roc_auc": "ROC AUC",
-    "accuracy": "accuracy",
-    "f1": "F1",
-    "recall": "recall",
-    "precision": "precision",
-}
 MODELS = {
     "inception-seed": (
         "spectrogram -> complexity-entropy series (H, C per frame) -> the study's 1-D "
@@ -542,61 +535,16 @@ def command_extract(args: argparse.Namespace) -> int:
 def cross_validate(pipeline, paths: np.ndarray, y: np.ndarray, *, n_folds: int, seed: int,
                    say=lambda message: None) -> list[dict]:
     """Fit and score ``pipeline`` on each stratified fold; one dict of metrics per fold."""
-    from sklearn.base import clone
-    from sklearn.metrics import (
-        accuracy_score,
-        f1_score,
-        precision_score,
-        recall_score,
-        roc_auc_score,
-    )
-    from sklearn.model_selection import StratifiedKFold
+    from ._evaluation import cross_validate as run_folds
 
-    folds = []
-    splitter = StratifiedKFold(n_splits=n_folds, shuffle=True, random_state=seed)
-    for number, (train, test) in enumerate(splitter.split(paths, y), start=1):
-        model = clone(pipeline)
-        start = time.perf_counter()
-        model.fit(paths[train], y[train])
-        fit_time = time.perf_counter() - start
-        start = time.perf_counter()
-        proba = model.predict_proba(paths[test])
-        predict_time = time.perf_counter() - start
-        classes = list(model.classes_)
-        score = proba[:, classes.index(1)]
-        predicted = np.asarray(classes)[np.argmax(proba, axis=1)]
-        truth = y[test]
-        fold = {
-            "fold": number,
-            "n_train": int(len(train)),
-            "n_test": int(len(test)),
-            "roc_auc": float(roc_auc_score(truth, score)),
-            "accuracy": float(accuracy_score(truth, predicted)),
-            "f1": float(f1_score(truth, predicted, zero_division=0)),
-            "recall": float(recall_score(truth, predicted, zero_division=0)),
-            "precision": float(precision_score(truth, predicted, zero_division=0)),
-            "fit_time_s": fit_time,
-            "predict_time_s": predict_time,
-        }
-        folds.append(fold)
-        say(
-            f"fold {number}/{n_folds}: ROC AUC {fold['roc_auc']:.3f}, accuracy "
-            f"{fold['accuracy']:.3f} (fit {fit_time:.1f} s)"
-        )
-    return folds
+    def progress(rows: list[dict]) -> None:
+        row = rows[0]
+        say(f"fold {row['fold']}/{n_folds}: ROC AUC {row['roc_auc']:.3f}, accuracy "
+            f"{row['accuracy']:.3f} (fit {row['fit_time_s']:.1f} s)")
 
-
-def _versions() -> dict[str, str]:
-    from importlib import metadata
-
-    versions = {"python": platform.python_version()}
-    for package in ("whalefeat", "numpy", "scipy", "scikit-learn", "numba", "keras",
-                    "tensorflow"):
-        try:
-            versions[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            continue
-    return versions
+    result = run_folds(pipeline, paths, y, n_folds=n_folds, seed=seed, on_fold=progress)
+    return [{key: value for key, value in row.items() if key != "condition"}
+            for row in result.rows]
 
 
 def run_evaluation(args: argparse.Namespace, paths: np.ndarray, y: np.ndarray,
@@ -616,7 +564,12 @@ def run_evaluation(args: argparse.Namespace, paths: np.ndarray, y: np.ndarray,
     _say(args, f"evaluating {args.model} on {len(y)} clips from {data}")
     folds = cross_validate(pipeline, paths, y, n_folds=args.folds, seed=args.seed,
                            say=lambda message: _say(args, message))
-    keys = [*METRICS, "fit_time_s", "predict_time_s"]
+    from ._evaluation import environment as capture_environment
+    from ._evaluation import summarise
+
+    keys = [*METRICS, *TIMES]
+    summary = summarise(folds, by=())[0]
+    environment = capture_environment()
     report = {
         "model": args.model,
         "description": MODELS[args.model],
@@ -627,9 +580,10 @@ def run_evaluation(args: argparse.Namespace, paths: np.ndarray, y: np.ndarray,
         "n_folds": args.folds,
         "seed": args.seed,
         "folds": folds,
-        "mean": {key: float(np.mean([f[key] for f in folds])) for key in keys},
-        "std": {key: float(np.std([f[key] for f in folds])) for key in keys},
-        "versions": _versions(),
+        "mean": {key: summary[f"{key}_mean"] for key in keys},
+        "std": {key: summary[f"{key}_std"] for key in keys},
+        "versions": environment["versions"],
+        "machine": {key: value for key, value in environment.items() if key != "versions"},
     }
     if args.save is not None:
         import joblib
