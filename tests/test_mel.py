@@ -527,3 +527,85 @@ def test_real_clips_equal_librosa(narw_dir):
     near = expected > expected.max(axis=(1, 2), keepdims=True) - 20
     np.testing.assert_allclose(S[near], expected[near], rtol=0, atol=5e-4)
     np.testing.assert_allclose(S, expected, rtol=0, atol=5e-3)
+
+
+@settings(max_examples=20, deadline=None)
+@given(data=st.data(), window_length=st.integers(1, 64), extra=st.integers(0, 150))
+def test_any_centred_framing_equals_short_time_fft(data, window_length, extra):
+    hop_length = data.draw(st.integers(1, window_length), label="hop_length")
+    n_samples = (window_length + 1) // 2 + extra  # ShortTimeFFT's shortest input
+    seed = data.draw(st.integers(0, 2**32 - 1), label="seed")
+    X = np.random.default_rng(seed).normal(size=(2, n_samples))
+    S = Spectrogram(
+        window_length=window_length,
+        hop_length=hop_length,
+        fmin=None,
+        fmax=None,
+        center=True,
+        scaling="power",
+    ).fit_transform(X)
+    assert S.shape[2] == 1 + (n_samples - window_length % 2) // hop_length
+    stft = scipy.signal.ShortTimeFFT(
+        scipy.signal.get_window("hann", window_length),
+        hop_length,
+        FS,
+        fft_mode="onesided2X",
+        scale_to="psd",
+    )
+    _close_per_clip(S, stft.spectrogram(X, p0=0, p1=S.shape[2], axis=-1) + 1e-300)
+
+
+@settings(max_examples=20, deadline=None)
+@given(data=st.data(), window_length=st.integers(2, 64), extra=st.integers(0, 100))
+def test_reflect_padding_equals_the_uncentred_transform_of_the_padded_clip(
+    data, window_length, extra
+):
+    hop_length = data.draw(st.integers(1, window_length), label="hop_length")
+    n_samples = window_length // 2 + 1 + extra
+    X = np.random.default_rng(extra).normal(size=(2, n_samples))
+    params = {
+        "window_length": window_length,
+        "hop_length": hop_length,
+        "fmin": None,
+        "fmax": None,
+        "scaling": "power",
+    }
+    S = Spectrogram(center=True, pad_mode="reflect", **params).fit_transform(X)
+    padded = np.pad(X, ((0, 0), (window_length // 2,) * 2), mode="reflect")
+    expected = Spectrogram(**params).fit_transform(padded)
+    np.testing.assert_array_equal(S, expected)
+
+
+def test_a_filterbank_with_no_bin_gives_zeros():
+    # one band from 1 to 5 Hz: no bin of 7.8 Hz spacing falls inside
+    spectrogram = Spectrogram(n_mels=1, fmin=1.0, fmax=5.0, scaling="power")
+    S = spectrogram.fit_transform(np.random.default_rng(12).normal(size=(2, 1000)))
+    assert S.shape == (2, 1, 24)
+    assert np.all(S == 0) and np.all(spectrogram.mel_filters_ == 0)
+    db = spectrogram.set_params(scaling="db").transform(np.ones((2, 1000)))
+    np.testing.assert_array_equal(db, -200.0)
+
+
+# scikit-learn's finiteness check sums X first, which overflows here before it checks each value
+@pytest.mark.filterwarnings("ignore:invalid value encountered in reduce:RuntimeWarning")
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_clips_at_the_ends_of_the_float_range(dtype):
+    rng = np.random.default_rng(13)
+    base = rng.uniform(-1, 1, size=(2, 1000))
+    tiny = np.finfo(dtype).tiny
+    X = np.stack([base[0] * np.finfo(dtype).max, base[1] * tiny * 2**-10]).astype(dtype)
+    S = Spectrogram(n_mels=16, floor=1e-300).fit_transform(X)
+    assert np.all(np.isfinite(S))
+    reference = Spectrogram(n_mels=16, floor=1e-300).fit_transform(base).astype(np.float64)
+    # the loud clip: the base level plus 20 log10 of the scale (exact up to float32 rounding
+    # of the clip itself)
+    np.testing.assert_allclose(S[0], reference[0] + 20 * np.log10(np.finfo(dtype).max), atol=2e-3)
+    # the subnormal clip: in float32 its power is still above the floor (its loudest cells
+    # near the base level minus 20 log10 of 1 / scale; few significant bits are left); in
+    # float64 it lies below even 1e-300 and sits at the floor
+    if dtype == np.float32:
+        level = reference[1].max() + 20 * np.log10(tiny * 2**-10)
+        assert np.all(S[1] > -3000.0)
+        assert abs(S[1].max() - level) < 0.1
+    else:
+        np.testing.assert_array_equal(S[1], np.float32(-3000.0))
