@@ -18,11 +18,11 @@ import numpy as np
 import pytest
 import sklearn
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils._param_validation import InvalidParameterError
 
 from whalefeat._compat import (
     HasMethods,
     Interval,
+    InvalidParameterError,
     Options,
     StrOptions,
     _check_feature_names_in,

@@ -1,7 +1,8 @@
 """The private scikit-learn names whalefeat uses, imported in one place.
 
 whalefeat follows scikit-learn's own estimator conventions, and some of the
-helpers for them are private: the parameter-validation constraints, the
+helpers for them are private: the parameter-validation constraints and their
+error, the
 ``_fit_context`` decorator, the ``set_output`` configuration and the
 feature-name check behind ``get_feature_names_out``. Modules import them
 from here, so a move in a future scikit-learn release is handled once.
@@ -27,6 +28,7 @@ from sklearn.base import _fit_context
 from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
+    InvalidParameterError,
     Options,
     StrOptions,
     validate_params,
@@ -37,6 +39,7 @@ from sklearn.utils.validation import _check_feature_names_in
 __all__ = [
     "HasMethods",
     "Interval",
+    "InvalidParameterError",
     "Options",
     "StrOptions",
     "_check_feature_names_in",
