@@ -87,6 +87,9 @@ sphinx_gallery_conf = {
     "remove_config_comments": True,
     "min_reported_time": 1,
     "show_memory": False,
+    # The execution-times pages load jQuery, Bootstrap and DataTables from CDNs;
+    # each example still states its own running time.
+    "write_computation_times": False,
 }
 
 # -- Math ----------------------------------------------------------------------

@@ -2,9 +2,8 @@
 
 whalefeat follows scikit-learn's own estimator conventions, and some of the
 helpers for them are private: the parameter-validation constraints and their
-error, the
-``_fit_context`` decorator, the ``set_output`` configuration and the
-feature-name check behind ``get_feature_names_out``. Modules import them
+error, the ``_fit_context`` decorator, the ``set_output`` configuration and
+the feature-name check behind ``get_feature_names_out``. Modules import them
 from here, so a move in a future scikit-learn release is handled once.
 
 Where each name lives was checked in scikit-learn 1.6.1 (the lower bound in
