@@ -174,10 +174,65 @@ def test_python_classifiers_match_requires_python():
 
 
 def test_dev_script_installs_existing_extras_with_a_keras_backend():
-    spec = importlib.util.spec_from_file_location("_whalefeat_dev", ROOT / "dev.py")
-    dev = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(dev)
+    dev = _load_dev()
     extras = set(dev.EXTRAS.split(","))
     assert extras <= set(_metadata().get_all("Provides-Extra"))
     assert "tensorflow" in extras  # dev.py sets KERAS_BACKEND=tensorflow
     assert {"test", "docs", "lint"} <= extras
+
+
+# -- dev.py: what each form of `test` runs ----------------------------------------------
+
+
+def _load_dev():
+    spec = importlib.util.spec_from_file_location("_whalefeat_dev", ROOT / "dev.py")
+    dev = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(dev)
+    return dev
+
+
+def _steps(monkeypatch, argv):
+    dev = _load_dev()
+    steps = []
+    monkeypatch.setattr(dev, "ensure_environment", lambda: Path("python"))
+    monkeypatch.setattr(dev, "_run", lambda *args, **kwargs: steps.append(args[1:]))
+    monkeypatch.setattr(dev, "package", lambda python: steps.append(("package",)))
+    dev.main(argv)
+    return steps
+
+
+def test_dev_test_runs_lint_suite_package_and_docs(monkeypatch):
+    lint = [("-m", "ruff")] if _load_dev().LINT_IN_TEST else []
+    steps = _steps(monkeypatch, ["test"])
+    assert [step[:2] for step in steps] == [
+        *lint,
+        ("-m", "pytest"),
+        ("package",),
+        ("-m", "sphinx"),
+    ]
+    assert ("-m", "pytest") in steps  # the whole suite: no marker, no paths
+    assert "-W" in steps[-1]
+
+
+def test_dev_test_fast_deselects_slow_and_skips_package_and_docs(monkeypatch):
+    dev = _load_dev()
+    lint = [("-m", "ruff", "check", *dev.LINT_PATHS)] if dev.LINT_IN_TEST else []
+    steps = _steps(monkeypatch, ["test", "--fast"])
+    assert steps == [*lint, ("-m", "pytest", "-m", "not slow")]
+
+
+def test_dev_test_with_arguments_runs_only_pytest(monkeypatch):
+    assert _steps(monkeypatch, ["test", "--fast", "tests/test_io.py", "-x"]) == [
+        ("-m", "pytest", "-m", "not slow", "tests/test_io.py", "-x")
+    ]
+    assert _steps(monkeypatch, ["test", "tests/test_io.py"]) == [
+        ("-m", "pytest", "tests/test_io.py")
+    ]
+
+
+def test_dev_lint_format_adds_the_format_check(monkeypatch):
+    steps = _steps(monkeypatch, ["lint", "--format"])
+    assert [step[:3] for step in steps] == [("-m", "ruff", "check"), ("-m", "ruff", "format")]
+    assert "--check" in steps[1]
+    with pytest.raises(SystemExit, match="only --format"):
+        _steps(monkeypatch, ["lint", "--fix"])
