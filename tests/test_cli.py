@@ -59,8 +59,9 @@ def test_help_lists_the_subcommands():
     ("command", "expected"),
     [
         ("extract", ["--features", "--jobs", "--output", ".parquet"]),
-        ("evaluate", ["--model", "--labels", "--folds", "--json", "--save", "inceptiontime",
-                      "logistic", "xception", "inception-seed"]),
+        ("evaluate", ["--model", "--labels", "--folds", "--json", "--save", "--set",
+                      "ce-inception", "hgb", "logistic", "xception", "seed-inception",
+                      "deprecated names", "inception-seed", "inceptiontime"]),
         ("demo", ["--clips", "--snr-db", "--keep", "--model"]),
     ],
 )
@@ -108,13 +109,13 @@ def test_unknown_model_through_the_entry_point(labelled):
 
 
 def test_missing_folder_exit_1():
-    result = whalefeat("evaluate", "no/such/folder")
+    result = whalefeat("evaluate", "no/such/folder", "--model", "hgb")
     assert result.returncode == 1
     assert result.stderr.strip() == "whalefeat: error: folder no/such/folder does not exist"
 
 
 def test_empty_folder_exit_1(tmp_path, capsys):
-    assert main(["evaluate", str(tmp_path)]) == 1
+    assert main(["evaluate", str(tmp_path), "--model", "hgb"]) == 1
     assert f"no clips in {tmp_path}" in capsys.readouterr().err
     assert main(["extract", str(tmp_path), "-o", str(tmp_path / "f.npz")]) == 1
     assert f"folder {tmp_path} holds no clips" in capsys.readouterr().err
@@ -122,7 +123,7 @@ def test_empty_folder_exit_1(tmp_path, capsys):
 
 def test_unlabelled_folder_exit_1(tmp_path, clips, capsys):
     write_clips(clips[0][:4], tmp_path)  # clips only: no train.csv
-    assert main(["evaluate", str(tmp_path)]) == 1
+    assert main(["evaluate", str(tmp_path), "--model", "hgb"]) == 1
     assert "no label" in capsys.readouterr().err
 
 
@@ -153,7 +154,8 @@ def test_too_few_clips_per_class(labelled, capsys):
 def test_bad_label_file(labelled, tmp_path, content, message, capsys):
     labels = tmp_path / "labels.csv"
     labels.write_text(content)
-    assert main(["evaluate", str(labelled / "train"), "--labels", str(labels)]) == 1
+    assert main(["evaluate", str(labelled / "train"), "--labels", str(labels),
+                 "--model", "hgb"]) == 1
     assert message in capsys.readouterr().err
 
 
@@ -162,7 +164,8 @@ def test_bad_output_paths(labelled, tmp_path, capsys):
     assert "must end in .npz or .parquet" in capsys.readouterr().err
     assert main(["extract", str(labelled), "-o", str(tmp_path / "no" / "f.npz")]) == 1
     assert "does not exist" in capsys.readouterr().err
-    assert main(["evaluate", str(labelled), "--save", str(tmp_path / "no" / "m.joblib")]) == 1
+    assert main(["evaluate", str(labelled), "--model", "hgb",
+                 "--save", str(tmp_path / "no" / "m.joblib")]) == 1
     assert "does not exist" in capsys.readouterr().err
 
 
@@ -334,15 +337,15 @@ def test_demo_runs_the_keras_pipeline_end_to_end():
     result = whalefeat("demo", "--clips", "16", "--folds", "2", "--epochs", "1", timeout=600)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("inception-seed on 16 clips (8 with an up-call), 2-fold")
+    assert lines[0].startswith("ce-inception on 16 clips (8 with an up-call), 2-fold")
     mean = lines[-2].split()
     assert mean[0] == "mean"
     assert 0.0 <= float(mean[1]) <= 1.0
-    assert "evaluating inception-seed on 16 clips" in result.stderr
+    assert "evaluating ce-inception on 16 clips" in result.stderr
 
 
 def test_demo_rejects_too_few_clips(capsys):
-    assert main(["demo", "--clips", "6", "--folds", "5"]) == 1
+    assert main(["demo", "--clips", "6", "--folds", "5", "--model", "hgb"]) == 1
     assert "too few for 5 folds" in capsys.readouterr().err
 
 
@@ -389,7 +392,12 @@ def test_option_values_are_usage_errors(labelled, tmp_path, options, message, ca
     "argv",
     [["demo", "--snr-db", "nan"], ["demo", "--snr-db", "-inf"],
      ["evaluate", "{folder}", "--model", "logistic", "--window-length", "5000"],
-     ["evaluate", "{folder}", "--delay", "100"], ["demo", "--jobs", "0"]],
+     ["evaluate", "{folder}", "--delay", "100"], ["demo", "--jobs", "0"],
+     ["evaluate", "{folder}", "--model", "hgb", "--epochs", "3"],
+     ["evaluate", "{folder}", "--model", "logistic", "--set", "classifier__nope=1"],
+     ["evaluate", "{folder}", "--model", "logistic", "--set", "classifier_C"],
+     ["evaluate", "{folder}", "--model", "logistic", "--set", "classifier__C=-1"],
+     ["evaluate", "{folder}", "--model", "ce-inception", "--contrast", "row"]],
 )
 def test_evaluate_and_demo_usage_errors(labelled, argv, capsys):
     argv = [arg.format(folder=labelled) for arg in argv]
@@ -412,7 +420,7 @@ def test_keras_model_without_the_extra(labelled, command):
                             env=ENV, timeout=300)
     assert result.returncode == 2, result.stderr
     line = _one_error_line(result.stderr)
-    assert "argument --model: inception-seed cannot be used" in line
+    assert "argument --model: ce-inception cannot be used" in line
     assert "whalefeat[keras]" in line
 
 
@@ -542,7 +550,8 @@ def test_label_files_with_bom_and_latin1(labelled, tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)["n_clips"] == 24
     latin = tmp_path / "latin.csv"
     latin.write_bytes("clip_name,label\nbaleine_été.aiff,1\n".encode("latin-1"))
-    assert main(["evaluate", str(labelled / "train"), "--labels", str(latin)]) == 1
+    assert main(["evaluate", str(labelled / "train"), "--labels", str(latin),
+                 "--model", "hgb"]) == 1
     line = _one_error_line(capsys.readouterr().err)
     assert f"{latin}, line 2: not UTF-8 text" in line
 
@@ -570,7 +579,8 @@ def test_label_file_rules_match_the_library(labelled, tmp_path, capsys):
     subset.write_text("\n".join(rows[:-1]) + "\n")  # the last clip is unlisted
     with pytest.raises(ValueError, match="not listed"):
         load_challenge(labelled / "train", subset)
-    assert main(["evaluate", str(labelled / "train"), "--labels", str(subset)]) == 1
+    assert main(["evaluate", str(labelled / "train"), "--labels", str(subset),
+                 "--model", "hgb"]) == 1
     assert "not listed" in _one_error_line(capsys.readouterr().err)
 
 
@@ -687,3 +697,57 @@ def test_evaluation_core_takes_a_split_of_its_own():
     env = environment()
     assert {"numpy", "scikit-learn", "whalefeat", "python"} <= set(env["versions"])
     assert env["cpu_count"] >= 1
+
+
+# ------------------------------------------------------------------------------ models
+
+
+def _pipeline_of(*argv):
+    return build_pipeline(build_parser().parse_args(["evaluate", ".", *argv]))
+
+
+def test_model_options_set_the_pipelines_parameters():
+    from whalefeat import pipelines
+
+    pipeline = _pipeline_of("--model", "hgb", "--fmin", "50", "--contrast", "none", "--jobs",
+                            "2", "--seed", "3", "--set", "classifier__max_iter=20",
+                            "--on-length", "pad")
+    expected = pipelines.get("hgb", random_state=3, spectrogram__fmin=50.0,
+                             spectrogram__contrast=None, classifier__max_iter=20)
+    params, reference = pipeline.get_params(), expected.get_params()
+    for key in ("spectrogram__fmin", "spectrogram__contrast", "spectrogram__fmax",
+                "classifier__max_iter", "classifier__random_state"):
+        assert params[key] == reference[key], key
+    assert params["loader__n_jobs"] == params["spectrogram__n_jobs"] == 2
+    assert params["loader__on_length"] == "pad"
+    # a spectrogram option reaches every spectrogram of a union, and epochs the network
+    ce = _pipeline_of("--model", "ce-inception", "--fmax", "280", "--epochs", "2").get_params()
+    mels = [key for key in ce if key.endswith("__mel")]
+    assert len(mels) == 2 and all(ce[f"{key}__fmax"] == 280.0 for key in mels)
+    assert ce["classifier__epochs"] == 2
+
+
+def test_demo_trains_few_epochs_and_untouched_options_keep_the_pipelines_defaults():
+    from whalefeat import pipelines
+    from whalefeat.cli import DEMO_EPOCHS
+
+    demo = build_pipeline(build_parser().parse_args(["demo", "--model", "frames-inception"]))
+    assert demo.get_params()["classifier__epochs"] == DEMO_EPOCHS
+    plain = _pipeline_of("--model", "frames-inception").get_params()
+    reference = pipelines.get("frames-inception", random_state=0).get_params()
+    assert {k: repr(v) for k, v in plain.items() if "__" in k} == {
+        k: repr(v) for k, v in reference.items() if "__" in k}
+
+
+def test_deprecated_model_name_warns_and_maps(labelled, capsys):
+    pipeline = _pipeline_of("--model", "inceptiontime")
+    assert pipeline.get_params()["classifier__architecture"] == "inceptiontime"
+    assert [name for name, _ in pipeline.steps] == ["loader", "features", "classifier"]
+    # the warning comes before anything runs (here a usage error stops it)
+    assert main(["evaluate", str(labelled), "--model", "inception-seed", "--image-size",
+                 "80"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == ("whalefeat: warning: --model inception-seed is deprecated; it runs "
+                      "--model ce-inception")
+    assert err[1].startswith("whalefeat: error: argument --image-size: model "
+                             "inception-seed has no image_size")

@@ -42,26 +42,25 @@ __all__ = ["main"]
 
 PROG = "whalefeat"
 AUDIO_SUFFIXES = (".aif", ".aiff", ".aifc", ".wav", ".flac")
-MODELS = {
-    "inception-seed": (
-        "spectrogram -> complexity-entropy series (H, C per frame) -> the study's 1-D "
-        "network (three Conv1D blocks); fast on a CPU"
-    ),
-    "inceptiontime": (
-        "spectrogram -> complexity-entropy series -> InceptionTime (1-D Inception modules "
-        "with residual connections)"
-    ),
-    "xception": (
-        "spectrogram image -> Xception trained from scratch (slow on a CPU; use "
-        "--image-size and --epochs to size it)"
-    ),
-    "logistic": (
-        "flattened spectrogram -> standard scaling -> logistic regression: the classical "
-        "baseline, no Keras, seconds"
-    ),
+#: the model of evaluate, demo and train unless --model says otherwise
+DEFAULT_MODEL = "ce-inception"
+#: epochs of the demo's network unless --epochs says otherwise: the demo stays short
+DEMO_EPOCHS = 8
+#: former model names, still accepted with a warning: the pipeline and settings they mean now
+DEPRECATED_MODELS = {
+    "inception-seed": ("ce-inception", {}),
+    "inceptiontime": ("ce-inception", {"classifier__architecture": "inceptiontime"}),
 }
-#: The epochs each network trains for unless --epochs is given.
-DEFAULT_EPOCHS = {"inception-seed": 60, "inceptiontime": 30, "xception": 10}
+#: options of evaluate, demo and train that set a parameter of every spectrogram of the model
+_SPECTROGRAM_OVERRIDES = {
+    "window_length": "--window-length", "hop_length": "--hop-length", "fmin": "--fmin",
+    "fmax": "--fmax", "scaling": "--scaling", "contrast": "--contrast",
+}
+#: options that set a parameter of the model's classifier
+_CLASSIFIER_OVERRIDES = {
+    "epochs": "--epochs", "batch_size": "--batch-size", "image_size": "--image-size",
+    "verbose": "--keras-verbose",
+}
 _SUFFIX_LABEL = re.compile(r"_[01]\.[A-Za-z0-9]+$")
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
@@ -223,39 +222,110 @@ def feature_steps(args: argparse.Namespace, features: str) -> list:
     return [spectrogram, curve]
 
 
+def _model_name(args: argparse.Namespace) -> tuple[str, dict]:
+    """The pipeline name ``--model`` means, and the settings a deprecated name implies."""
+    if args.model in DEPRECATED_MODELS:
+        name, settings = DEPRECATED_MODELS[args.model]
+        return name, dict(settings)
+    return args.model, {}
+
+
+def _is_keras(estimator) -> bool:
+    return type(estimator).__module__.startswith("whalefeat.models")
+
+
+def _parse_setting(text: str) -> tuple[str, object]:
+    import ast
+
+    key, sep, value = text.partition("=")
+    key = key.strip()
+    if not sep or not key:
+        raise UsageError(f"argument --set: expected KEY=VALUE (such as "
+                         f"classifier__max_iter=50), got {text!r}")
+    try:
+        return key, ast.literal_eval(value.strip())
+    except (ValueError, SyntaxError):
+        return key, value.strip()
+
+
+def model_settings(args: argparse.Namespace) -> tuple[str, dict]:
+    """The pipeline name and the ``set_params`` settings the options of a model command ask.
+
+    Spectrogram options apply to every :class:`~whalefeat.Spectrogram` of the
+    chosen pipeline (refused when it has none, or when its spectrograms differ
+    in that setting); ``--epochs``, ``--batch-size``, ``--image-size`` and
+    ``--keras-verbose`` to its classifier (refused when it has no such
+    parameter); ``--jobs`` to every whalefeat step that takes ``n_jobs``;
+    ``--set KEY=VALUE`` to any parameter.
+    """
+    from . import pipelines
+    from .spectrogram import Spectrogram
+
+    name, settings = _model_name(args)
+    template = pipelines.get(name)
+    params = template.get_params(deep=True)
+    spectrograms = [key for key, value in params.items() if isinstance(value, Spectrogram)]
+    for parameter, option in _SPECTROGRAM_OVERRIDES.items():
+        if not hasattr(args, parameter):
+            continue
+        value = getattr(args, parameter)
+        if parameter == "contrast" and value == "none":
+            value = None
+        if not spectrograms:
+            raise UsageError(f"argument {option}: model {args.model} has no spectrogram "
+                             "to apply it to")
+        current = list(dict.fromkeys(repr(params[f"{key}__{parameter}"])
+                                     for key in spectrograms))
+        if len(current) > 1:
+            raise UsageError(
+                f"argument {option}: the spectrograms of model {args.model} differ in "
+                f"{parameter} ({', '.join(current)}); set each one with --set "
+                f"{spectrograms[0]}__{parameter}=VALUE"
+            )
+        settings.update({f"{key}__{parameter}": value for key in spectrograms})
+    classifier = template.steps[-1][1]
+    for parameter, option in _CLASSIFIER_OVERRIDES.items():
+        value = getattr(args, parameter, None)
+        if value is None and parameter == "epochs" and args.command == "demo":
+            value = DEMO_EPOCHS if f"classifier__{parameter}" in params else None
+        if value is None:
+            continue
+        if f"classifier__{parameter}" not in params or (parameter == "verbose"
+                                                          and not _is_keras(classifier)):
+            raise UsageError(f"argument {option}: model {args.model} has no {parameter} (its "
+                             f"classifier is {type(classifier).__name__})")
+        settings[f"classifier__{parameter}"] = value
+    if args.jobs is not None:
+        settings.update({
+            key: args.jobs for key in params
+            if key.endswith("__n_jobs") and type(params[key[:-len("__n_jobs")]]).__module__
+            .startswith("whalefeat")
+        })
+    if args.on_length != "error":
+        settings["loader__on_length"] = args.on_length
+    for text in args.set or ():
+        key, value = _parse_setting(text)
+        if key not in params:
+            import difflib
+
+            close = difflib.get_close_matches(key, list(params), n=3)
+            hint = (f"; did you mean {', '.join(close)}?" if close else
+                    f"; its parameters are pipelines.get({name!r}).get_params()")
+            raise UsageError(f"argument --set: model {args.model} has no parameter "
+                             f"{key!r}{hint}")
+        settings[key] = value
+    return name, settings
+
+
 def build_pipeline(args: argparse.Namespace):
-    """The model ``args.model`` as a scikit-learn pipeline that starts from clip paths."""
-    from sklearn.pipeline import make_pipeline
+    """The model ``args.model`` from :mod:`whalefeat.pipelines`, with the options applied."""
+    from . import pipelines
 
-    from .io import AiffLoader
-
-    loader = AiffLoader(on_length=args.on_length, n_jobs=args.jobs)
-    model = args.model
-    if model == "logistic":
-        from sklearn.linear_model import LogisticRegression
-        from sklearn.preprocessing import StandardScaler
-
-        return make_pipeline(
-            loader,
-            _spectrogram(args, flatten=True),
-            StandardScaler(),
-            LogisticRegression(C=0.01, max_iter=2000),
-        )
-    epochs = args.epochs if args.epochs is not None else DEFAULT_EPOCHS[model]
-    from . import models
-
-    if model == "xception":
-        classifier = models.XceptionClassifier(
-            image_size=args.image_size, weights=None, epochs=epochs,
-            batch_size=args.batch_size, random_state=args.seed, verbose=args.keras_verbose,
-        )
-        return make_pipeline(loader, _spectrogram(args), classifier)
-    architecture = "seed" if model == "inception-seed" else "inceptiontime"
-    classifier = models.Inception1DClassifier(
-        architecture=architecture, epochs=epochs, batch_size=args.batch_size,
-        random_state=args.seed, verbose=args.keras_verbose,
-    )
-    return make_pipeline(loader, *feature_steps(args, "ce-series"), classifier)
+    name, settings = model_settings(args)
+    try:
+        return pipelines.get(name, random_state=args.seed, **settings)
+    except (ValueError, TypeError) as error:
+        raise UsageError(f"argument --set: {_one_line(error)}") from None
 
 
 def _start_keras_quietly() -> None:
@@ -558,21 +628,25 @@ def run_evaluation(args: argparse.Namespace, paths: np.ndarray, y: np.ndarray,
             f"{data}: {args.folds}-fold cross-validation needs at least {args.folds} clips of "
             f"each class; found {counts[1]} with an up-call and {counts[0]} without"
         )
-    if args.model in DEFAULT_EPOCHS and args.keras_verbose == 0:
-        _start_keras_quietly()
+    name, settings = model_settings(args)
     pipeline = _pipeline_or_usage_error(args)
-    _say(args, f"evaluating {args.model} on {len(y)} clips from {data}")
+    if _is_keras(pipeline.steps[-1][1]) and not getattr(args, "verbose", None):
+        _start_keras_quietly()
+    _say(args, f"evaluating {name} on {len(y)} clips from {data}")
     folds = cross_validate(pipeline, paths, y, n_folds=args.folds, seed=args.seed,
                            say=lambda message: _say(args, message))
     from ._evaluation import environment as capture_environment
     from ._evaluation import summarise
+    from .pipelines import describe
+
 
     keys = [*METRICS, *TIMES]
     summary = summarise(folds, by=())[0]
     environment = capture_environment()
     report = {
-        "model": args.model,
-        "description": MODELS[args.model],
+        "model": name,
+        "description": describe(name),
+        "settings": {key: _jsonable(value) for key, value in settings.items()},
         "pipeline": [type(step).__name__ for _, step in pipeline.steps],
         "data": data,
         "n_clips": int(len(y)),
@@ -588,7 +662,7 @@ def run_evaluation(args: argparse.Namespace, paths: np.ndarray, y: np.ndarray,
     if args.save is not None:
         import joblib
 
-        _say(args, f"fitting {args.model} on all {len(y)} clips to save it")
+        _say(args, f"fitting {name} on all {len(y)} clips to save it")
         fitted = build_pipeline(args).fit(paths, y)
         _write_output(args.save, lambda handle: joblib.dump(fitted, handle),
                       overwrite=args.force)
@@ -606,6 +680,14 @@ def run_evaluation(args: argparse.Namespace, paths: np.ndarray, y: np.ndarray,
     return EXIT_OK
 
 
+def _jsonable(value):
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(item) for item in value]
+    return repr(value)
+
+
 def _pipeline_or_usage_error(args: argparse.Namespace):
     """``build_pipeline(args)``; a model whose extra is missing is a usage error."""
     try:
@@ -615,12 +697,53 @@ def _pipeline_or_usage_error(args: argparse.Namespace):
                          f"{_one_line(error)}") from None
 
 
+def _check_model_options(args: argparse.Namespace) -> None:
+    """Cross-option checks of the spectrogram overrides that the estimators leave to us."""
+    window = getattr(args, "window_length", None)
+    if window is not None and window > CLIP_SAMPLES:
+        raise UsageError(
+            f"argument --window-length: {window} samples is longer than a clip "
+            f"({CLIP_SAMPLES} samples: 2 s at 2000 Hz)"
+        )
+    fmin, fmax = getattr(args, "fmin", None), getattr(args, "fmax", None)
+    if fmin is not None and fmax is not None and not fmin < fmax:
+        raise UsageError(f"argument --fmin: {fmin:g} Hz must lie below --fmax ({fmax:g} Hz)")
+    if fmax is not None and fmax > 1000.0:
+        raise UsageError(f"argument --fmax: {fmax:g} Hz lies above the Nyquist "
+                         "frequency of the clips (1000 Hz at 2000 Hz)")
+
+
+def _check_parameters(pipeline) -> None:
+    """Validate every step's parameters as fit would: a bad --set is a usage error now."""
+    from ._compat import InvalidParameterError
+
+    for _, step in pipeline.steps:
+        validate = getattr(step, "_validate_params", None)
+        if validate is None:
+            continue
+        try:
+            validate()
+        except InvalidParameterError as error:
+            raise UsageError(f"argument --set: {_one_line(error)}") from None
+
+
+def _warn_deprecated_model(args: argparse.Namespace) -> None:
+    if args.model in DEPRECATED_MODELS:
+        name, settings = DEPRECATED_MODELS[args.model]
+        extra = "".join(f" --set {key}={value}" for key, value in settings.items())
+        print(f"{PROG}: warning: --model {args.model} is deprecated; it runs --model "
+              f"{name}{extra}", file=sys.stderr)
+
+
 def _check_outputs(args: argparse.Namespace) -> None:
     """Check options, outputs and the model before any clip is read or written."""
-    _check_options(args)
+    _warn_deprecated_model(args)
+    _check_model_options(args)
     pipeline = _pipeline_or_usage_error(args)
+    _check_parameters(pipeline)
     _check_features(args, list(pipeline[1:-1]))
-    targets = [args.save, None if args.json in (None, "-") else Path(args.json)]
+    targets = [getattr(args, "save", None),
+               None if getattr(args, "json", None) in (None, "-") else Path(args.json)]
     if all(target is not None for target in targets) and \
             Path(targets[0]).resolve() == Path(targets[1]).resolve():
         raise UsageError(f"--save and --json name the same file {targets[0]}")
@@ -780,12 +903,19 @@ class _Formatter(argparse.HelpFormatter):
 
 
 def _models_text() -> str:
-    width = max(len(name) for name in MODELS)
-    lines = ["models:"]
-    for name, text in MODELS.items():
-        wrapped = textwrap.wrap(text, 76 - width - 4)
+    from . import pipelines
+
+    names = pipelines.available()
+    width = max(len(name) for name in (*names, *DEPRECATED_MODELS))
+    lines = ["models (whalefeat.pipelines):"]
+    for name in names:
+        wrapped = textwrap.wrap(pipelines.describe(name), 76 - width - 4)
         lines.append(f"  {name:<{width}}  {wrapped[0]}")
         lines += [f"  {'':<{width}}  {line}" for line in wrapped[1:]]
+    lines.append("deprecated names:")
+    for old, (name, settings) in DEPRECATED_MODELS.items():
+        extra = "".join(f" --set {key}={value}" for key, value in settings.items())
+        lines.append(f"  {old:<{width}}  {name}{extra}")
     return "\n".join(lines)
 
 
@@ -842,31 +972,61 @@ def _common_options(parser: argparse.ArgumentParser) -> None:
                         help="print only the result (no progress on stderr)")
 
 
-def _evaluation_options(parser: argparse.ArgumentParser, *, default_model: str,
-                        default_folds: int) -> None:
-    group = parser.add_argument_group("model and cross-validation")
-    group.add_argument("--model", choices=list(MODELS), default=default_model, metavar="NAME",
-                       help="the pipeline to evaluate, one of the models listed below "
-                            "(default: %(default)s)")
+def _model_options(parser: argparse.ArgumentParser, *, demo: bool = False) -> None:
+    from . import pipelines
+
+    group = parser.add_argument_group(
+        "model", "The model is one of whalefeat.pipelines, with its own settings; the "
+                 "options below change them (an option that does not apply to the chosen "
+                 "model is a usage error).")
+    group.add_argument("--model", choices=[*pipelines.available(), *DEPRECATED_MODELS],
+                       default=DEFAULT_MODEL, metavar="NAME",
+                       help="the pipeline, one of the models listed below")
+    group.add_argument("--set", action="append", default=None, metavar="KEY=VALUE",
+                       help="set any parameter of the pipeline, as set_params takes it "
+                            "(such as classifier__max_iter=50 or "
+                            "spectrogram__n_fft=512); repeatable; VALUE is a Python literal "
+                            "or a string")
+    epochs = (f"training epochs of a network (default: {DEMO_EPOCHS} for the demo)" if demo
+              else "training epochs of a network (default: the pipeline's)")
+    group.add_argument("--epochs", type=_positive_int, default=None, metavar="N", help=epochs)
+    group.add_argument("--batch-size", type=_positive_int, default=None, metavar="N",
+                       help="training batch size of a network (default: the pipeline's)")
+    group.add_argument("--image-size", type=_positive_int, default=None, metavar="PX",
+                       help="side of the square image Xception sees, at least 71 (default: "
+                            "the pipeline's)")
+    group.add_argument("--keras-verbose", dest="verbose", type=int, choices=[0, 1, 2],
+                       default=None, metavar="{0,1,2}", help="Keras's own training output")
+    group = parser.add_argument_group(
+        "spectrogram overrides", "Each sets that parameter of every spectrogram of the "
+                                 "model; unset, the pipeline's own values apply.")
+    group.add_argument("--window-length", type=_positive_int, default=argparse.SUPPRESS,
+                       metavar="N", help="samples per frame")
+    group.add_argument("--hop-length", type=_positive_int, default=argparse.SUPPRESS,
+                       metavar="N", help="samples between frames")
+    group.add_argument("--fmin", type=_none_or_frequency, default=argparse.SUPPRESS,
+                       metavar="HZ", help="lowest frequency kept, Hz ('none': from 0 Hz)")
+    group.add_argument("--fmax", type=_none_or_frequency, default=argparse.SUPPRESS,
+                       metavar="HZ", help="highest frequency kept, Hz ('none': up to Nyquist)")
+    group.add_argument("--scaling", choices=["db", "power", "magnitude", "log"],
+                       default=argparse.SUPPRESS, help="value of each cell")
+    group.add_argument("--contrast", choices=["row", "frame", "both", "median", "none"],
+                       default=argparse.SUPPRESS,
+                       help="contrast normalisation per frequency row, frame, both, or none")
+
+
+def _evaluation_options(parser: argparse.ArgumentParser, *, default_folds: int,
+                        demo: bool = False) -> None:
+    _model_options(parser, demo=demo)
+    group = parser.add_argument_group("cross-validation and output")
     group.add_argument("--folds", type=_folds, default=default_folds, metavar="K",
                        help="number of stratified folds")
-    group.add_argument("--epochs", type=_positive_int, default=None, metavar="N",
-                       help="training epochs of a network (default: "
-                            + ", ".join(f"{m} {e}" for m, e in DEFAULT_EPOCHS.items()) + ")")
-    group.add_argument("--batch-size", type=_positive_int, default=32, metavar="N",
-                       help="training batch size of a network")
-    group.add_argument("--image-size", type=_positive_int, default=71, metavar="PX",
-                       help="side of the square image Xception sees (at least 71)")
-    group.add_argument("--keras-verbose", type=int, choices=[0, 1, 2], default=0,
-                       metavar="{0,1,2}",
-                       help="Keras's own training output")
-    group = parser.add_argument_group("output")
     group.add_argument("--json", nargs="?", const="-", default=None, metavar="PATH",
                        help="write the report as JSON to PATH; alone, print JSON instead of "
                             "the table")
     group.add_argument("--save", type=Path, default=None, metavar="PATH",
                        help="after cross-validation, fit the pipeline on all clips and save "
-                            "it with joblib to PATH")
+                            "it to PATH (as 'whalefeat train' does)")
 
 
 _EXIT_TEXT = (
@@ -938,8 +1098,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("folder", type=Path, metavar="FOLDER", help="folder of clips")
     evaluate.add_argument("--labels", type=Path, default=None, metavar="CSV",
                           help="label file, when FOLDER is not in the challenge's layout")
-    _evaluation_options(evaluate, default_model="inception-seed", default_folds=5)
-    _feature_options(evaluate, series_default="spectrogram")
+    _evaluation_options(evaluate, default_folds=5)
     _common_options(evaluate)
     evaluate.set_defaults(handler=command_evaluate)
 
@@ -950,7 +1109,7 @@ def build_parser() -> argparse.ArgumentParser:
             "Synthesise labelled up-call and noise clips, write them as AIFF files in the "
             "challenge's layout to a temporary folder, and run 'evaluate' on that folder: "
             "the whole path from files to a cross-validated score. With the defaults it "
-            "takes a few minutes on a laptop CPU."
+            "takes a minute or two on a laptop CPU."
         ),
         epilog=_models_text() + "\n\n" + _EXIT_TEXT,
     )
@@ -960,8 +1119,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="signal-to-noise ratio of the up-calls, dB")
     demo.add_argument("--keep", type=Path, default=None, metavar="FOLDER",
                       help="write the clips to FOLDER and keep them")
-    _evaluation_options(demo, default_model="inception-seed", default_folds=5)
-    _feature_options(demo, series_default="spectrogram")
+    _evaluation_options(demo, default_folds=3, demo=True)
     _common_options(demo)
     demo.set_defaults(handler=command_demo)
     return parser
@@ -985,7 +1143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     Examples
     --------
     >>> from whalefeat.cli import main
-    >>> main(["evaluate", "no/such/folder"])
+    >>> main(["evaluate", "no/such/folder", "--model", "hgb"])
     1
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
