@@ -649,3 +649,57 @@ def test_n_jobs_zero_is_refused_and_negative_counts_from_the_cpus():
     expected = Spectrogram().fit_transform(X)
     for n_jobs in (-1, -2, -1000):  # -1000: more than the processors, so one thread
         np.testing.assert_array_equal(Spectrogram(n_jobs=n_jobs).fit_transform(X), expected)
+
+
+# ------------------------------------------------------------------ median contrast, dtype
+
+
+def _tone_clips(n=3, seed=0):
+    rng = np.random.default_rng(seed)
+    t = np.arange(4000) / 2000
+    return rng.normal(size=(n, 4000)) * 0.1 + np.sin(2 * np.pi * 120 * t)
+
+
+@pytest.mark.parametrize("scaling", ["power", "magnitude", "db", "log"])
+def test_median_contrast_is_each_row_relative_to_its_median(scaling):
+    X = _tone_clips()
+    plain = Spectrogram(scaling=scaling).fit_transform(X).astype(np.float64)
+    median = np.median(plain, axis=2, keepdims=True)
+    got = Spectrogram(scaling=scaling, contrast="median").fit_transform(X)
+    expected = plain / median if scaling in ("power", "magnitude") else plain - median
+    np.testing.assert_allclose(got, expected, rtol=2e-5, atol=2e-5)
+    if scaling in ("power", "magnitude"):
+        np.testing.assert_allclose(np.median(got, axis=2), 1.0, rtol=1e-5)
+        assert (got >= 0).all()
+
+
+def test_median_contrast_leaves_empty_mel_rows_as_they_are():
+    X = _tone_clips()
+    S = Spectrogram(n_mels=64, fmin=50, fmax=300, mel_scale="htk", center=True,
+                    normalization="raw", scaling="power", contrast="median").fit_transform(X)
+    empty = np.flatnonzero(~S.any(axis=(0, 2)))
+    assert empty.size > 0 and np.isfinite(S).all()
+    np.testing.assert_allclose(np.median(np.delete(S, empty, axis=1), axis=2), 1.0, rtol=1e-5)
+
+
+@pytest.mark.parametrize("params", [{}, {"n_mels": 32, "center": True}, {"scaling": "power"}])
+def test_float64_output_agrees_with_float32_and_scipy(params):
+    X = _tone_clips()
+    single = Spectrogram(**params).fit_transform(X)
+    double = Spectrogram(dtype="float64", **params).fit_transform(X)
+    assert single.dtype == np.float32 and double.dtype == np.float64
+    scale = np.abs(double).max()
+    np.testing.assert_allclose(single, double, atol=1e-5 * scale)
+    if not params:
+        from scipy.signal import spectrogram
+
+        f, _, P = spectrogram(X, fs=2000, window="hann", nperseg=256, noverlap=224,
+                              detrend=False, scaling="density")
+        keep = (f >= 40) & (f <= 400)
+        expected = 10 * np.log10(np.maximum(P[:, keep], 1e-20))
+        np.testing.assert_allclose(double, expected, atol=1e-9)
+
+
+def test_dtype_is_validated():
+    with pytest.raises(ValueError, match="dtype"):
+        Spectrogram(dtype="float16").fit(_tone_clips())

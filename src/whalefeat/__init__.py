@@ -17,6 +17,8 @@ _LAZY = {
     "AiffLoader": "whalefeat.io",
     "Spectrogram": "whalefeat.spectrogram",
     "ComplexityEntropyCurve": "whalefeat.complexity",
+    "SeriesUnion": "whalefeat.compose",
+    "StudySpectralSeries": "whalefeat.recipe",
     "NoiseInjector": "whalefeat.noise",
     "add_noise": "whalefeat.noise",
     "XceptionClassifier": "whalefeat.models",
@@ -31,11 +33,13 @@ __all__ = ["__version__", *(
 )]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .complexity import ComplexityEntropyCurve
-    from .io import AiffLoader
-    from .models import Inception1DClassifier, XceptionClassifier
-    from .noise import NoiseInjector, add_noise
-    from .spectrogram import Spectrogram
+    from .complexity import ComplexityEntropyCurve  # noqa: F401
+    from .compose import SeriesUnion  # noqa: F401
+    from .io import AiffLoader  # noqa: F401
+    from .models import Inception1DClassifier, XceptionClassifier  # noqa: F401
+    from .noise import NoiseInjector, add_noise  # noqa: F401
+    from .recipe import StudySpectralSeries  # noqa: F401
+    from .spectrogram import Spectrogram  # noqa: F401
 
 
 def __getattr__(name: str):

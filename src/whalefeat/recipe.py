@@ -74,7 +74,9 @@ class StudySpectralSeries(TransformerMixin, BaseEstimator):
     n_features_in_ : int
         Number of mel bands seen in ``fit``.
     n_frames_ : int
-        Number of frames seen in ``fit``.
+        Number of frames seen in ``fit`` (1 for single spectra).
+    input_ndim_ : int
+        3 for spectrograms, 2 for single spectra.
 
     See Also
     --------
@@ -108,16 +110,21 @@ class StudySpectralSeries(TransformerMixin, BaseEstimator):
 
     def _validate_input(self, X, reset: bool) -> np.ndarray:
         X = validate_data(self, X, reset=reset, dtype=np.float64, allow_nd=True)
-        if X.ndim != 3:
+        if X.ndim not in (2, 3):
             raise ValueError(
-                "X must be mel power spectrograms of shape (n_clips, n_mels, n_frames), got "
-                f"an array of shape {X.shape}"
+                "X must be mel power spectrograms of shape (n_clips, n_mels, n_frames) or "
+                f"single spectra (n_clips, n_mels), got an array of shape {X.shape}"
+            )
+        if not reset and X.ndim != self.input_ndim_:
+            raise ValueError(
+                f"X has {X.ndim} dimensions but this StudySpectralSeries was fitted on "
+                f"{self.input_ndim_}-D input (shape {X.shape})"
             )
         if (X < 0).any():
-            clip = int(np.flatnonzero((X < 0).any(axis=(1, 2)))[0])
+            clip = int(np.flatnonzero((X < 0).reshape(len(X), -1).any(axis=1))[0])
             raise ValueError(
-                f"X must hold powers (>= 0); clip {clip} has negative values (dB input? pass "
-                "Spectrogram(scaling='power'))"
+                f"Negative values in data passed to StudySpectralSeries: X must hold powers "
+                f"(>= 0), clip {clip} does not (dB input? use Spectrogram(scaling='power'))"
             )
         return X
 
@@ -127,8 +134,8 @@ class StudySpectralSeries(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_clips, n_mels, n_frames)
-            Mel power spectrograms.
+        X : array-like of shape (n_clips, n_mels, n_frames) or (n_clips, n_mels)
+            Mel power spectrograms, or single spectra (one frame per clip).
         y : None
             Ignored.
 
@@ -138,7 +145,8 @@ class StudySpectralSeries(TransformerMixin, BaseEstimator):
             This transformer.
         """
         X = self._validate_input(X, reset=True)
-        self.n_frames_ = X.shape[2]
+        self.input_ndim_ = X.ndim
+        self.n_frames_ = X.shape[2] if X.ndim == 3 else 1
         return self
 
     def transform(self, X):
@@ -153,11 +161,14 @@ class StudySpectralSeries(TransformerMixin, BaseEstimator):
         -------
         series : ndarray of float64
             ``(n_clips, 4, n_frames)`` with ``layout="study"``, ``(n_clips,
-            n_frames, 4)`` with ``layout="frames"``.
+            n_frames, 4)`` with ``layout="frames"``; ``(n_clips, 4)`` for single
+            spectra.
         """
         check_is_fitted(self)
         self._validate_params()
         X = self._validate_input(X, reset=False)
+        if X.ndim == 2:
+            return _study_series(X[:, :, np.newaxis], float(self.amin), self.top_db)[:, 0]
         series = _study_series(X, float(self.amin), self.top_db)
         return series.transpose(0, 2, 1) if self.layout == "study" else series
 
@@ -177,13 +188,14 @@ class StudySpectralSeries(TransformerMixin, BaseEstimator):
             ``H, C_SQ, C_JSD, C_TV``).
         """
         check_is_fitted(self)
-        if self.layout == "frames":
+        if self.layout == "frames" or self.input_ndim_ == 2:
             return np.asarray(_NAMES, dtype=object)
         return np.asarray([f"H_t{j}" for j in range(self.n_frames_)], dtype=object)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.three_d_array = True
+        tags.input_tags.positive_only = True
         return tags
 
 

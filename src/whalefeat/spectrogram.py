@@ -222,7 +222,7 @@ class Spectrogram(TransformerMixin, BaseEstimator):
         If set (``scaling="db"`` only), values more than ``top_db`` dB below the
         clip's maximum are raised to that level (librosa's ``top_db``, whose
         default is 80, taken per clip). ``None`` clips nothing.
-    contrast : {None, "row", "frame", "both"}, default=None
+    contrast : {None, "row", "frame", "both", "median"}, default=None
         Contrast normalisation applied per clip after ``scaling``, over the kept
         band (the statistics are those of the rows and frames returned), which whitens
         the background noise as top entries of the right whale detection
@@ -236,6 +236,14 @@ class Spectrogram(TransformerMixin, BaseEstimator):
           frame has median 0 and standard deviation 1 (broadband clicks are
           flattened).
         - ``"both"``: ``"row"`` then ``"frame"``.
+        - ``"median"``: each frequency row relative to its median over time:
+          divided by it for ``"power"`` and ``"magnitude"`` (a row whose median
+          is zero, such as an empty mel filter, is left as it is), or, which is
+          the same in logarithmic units, with it subtracted for ``"db"`` and
+          ``"log"``. The values stay non-negative powers, so each frame is
+          still a distribution over its bins: a whitened spectrum for
+          ``ComplexityEntropyCurve(distribution="spectral")``, in which a
+          stationary noise floor or tonal line is flat and a call stands out.
 
         A row or frame whose values are all equal has standard deviation 0; it
         becomes all zeros.
@@ -243,6 +251,11 @@ class Spectrogram(TransformerMixin, BaseEstimator):
         If True, return each clip's grid flattened to one row of
         ``n_freqs * n_frames`` features (C order: frequency-major, frames varying
         fastest), the layout for estimators that take 2-D input.
+    dtype : {"float32", "float64"}, default="float32"
+        Precision of the transform and of the output. float32 is about twice
+        as fast; float64 carries the 7 more digits that an exact
+        reproduction (such as the study's recipe,
+        :class:`~whalefeat.StudySpectralSeries`) may ask for.
     n_jobs : int or None, default=None
         Threads for the FFT (``workers`` of :func:`scipy.fft.rfft`); ``None``
         means 1, a negative value ``n_cpus + 1 + n_jobs`` (at least 1; -1 all
@@ -340,7 +353,8 @@ class Spectrogram(TransformerMixin, BaseEstimator):
         "floor": [Interval(Real, 0, None, closed="neither")],
         "ref": [StrOptions({"max", "min"}), Interval(Real, 0, None, closed="neither")],
         "top_db": [Interval(Real, 0, None, closed="neither"), None],
-        "contrast": [StrOptions({"row", "frame", "both"}), None],
+        "contrast": [StrOptions({"row", "frame", "both", "median"}), None],
+        "dtype": [StrOptions({"float32", "float64"})],
         "flatten": ["boolean"],
         "n_jobs": [
             Interval(Integral, 1, None, closed="left"),
@@ -371,6 +385,7 @@ class Spectrogram(TransformerMixin, BaseEstimator):
         top_db=None,
         contrast=None,
         flatten=False,
+        dtype="float32",
         n_jobs=None,
     ):
         self.sample_rate = sample_rate
@@ -392,6 +407,7 @@ class Spectrogram(TransformerMixin, BaseEstimator):
         self.top_db = top_db
         self.contrast = contrast
         self.flatten = flatten
+        self.dtype = dtype
         self.n_jobs = n_jobs
 
     def __sklearn_tags__(self):
@@ -455,7 +471,7 @@ class Spectrogram(TransformerMixin, BaseEstimator):
 
         n_clips = X.shape[0]
         n_rows, n_frames = len(plan.frequencies), len(plan.times)
-        out = np.empty((n_clips, n_rows, n_frames), dtype=np.float32)
+        out = np.empty((n_clips, n_rows, n_frames), dtype=self.dtype)
         block = max(1, _BLOCK_VALUES // (n_frames * plan.n_fft))
         # The mel product is a BLAS call: keep it to the threads the FFT gets (n_jobs).
         blas = nullcontext() if plan.weights is None else threadpool_limits(workers, "blas")
@@ -470,7 +486,7 @@ class Spectrogram(TransformerMixin, BaseEstimator):
             # Scale each clip by a power of two to a peak in [0.5, 1) (exact, undone below).
             clip_exponent = np.frexp(np.max(np.abs(chunk), axis=1))[1].astype(np.int64)
             chunk = _times_power_of_two(chunk, -clip_exponent[:, np.newaxis])
-            chunk = chunk.astype(np.float32, copy=False)
+            chunk = chunk.astype(self.dtype, copy=False)
             if plan.pad:
                 chunk = np.pad(chunk, ((0, 0), (plan.pad, plan.pad)), mode=self.pad_mode)
             if plan.weights is None:
@@ -507,7 +523,7 @@ class Spectrogram(TransformerMixin, BaseEstimator):
         spectrum = scipy.fft.rfft(
             frames * plan.window[:, 0], n=plan.n_fft, axis=2, workers=workers
         )
-        parts = spectrum[:, :, plan.bins].view(np.float32).reshape(-1, plan.weights.shape[0])
+        parts = spectrum[:, :, plan.bins].view(chunk.dtype).reshape(-1, plan.weights.shape[0])
         np.square(parts, out=parts)
         bands = parts @ plan.weights
         return np.ascontiguousarray(bands.reshape(len(chunk), n_frames, -1).transpose(0, 2, 1))
@@ -631,7 +647,7 @@ class Spectrogram(TransformerMixin, BaseEstimator):
             bins = slice(bins[0], bins[-1] + 1)
             frequencies = all_frequencies[bins]
             if factor is not None:
-                bin_scale = factor[bins, np.newaxis].astype(np.float32)
+                bin_scale = factor[bins, np.newaxis].astype(self.dtype)
         else:
             fmin = 0.0 if self.fmin is None else float(self.fmin)
             fmax = self.sample_rate / 2 if self.fmax is None else float(self.fmax)
@@ -658,12 +674,12 @@ class Spectrogram(TransformerMixin, BaseEstimator):
             used = np.flatnonzero(combined.any(axis=0))
             bins = slice(used[0], used[-1] + 1) if used.size else slice(0, 1)
             weights = np.ldexp(combined[:, bins], -filter_exponent).T
-            weights = np.repeat(weights, 2, axis=0).astype(np.float32)
+            weights = np.repeat(weights, 2, axis=0).astype(self.dtype)
             exponent += filter_exponent
         return _Plan(
             n_fft=n_fft,
             pad=pad,
-            window=window.astype(np.float32)[:, np.newaxis],
+            window=window.astype(self.dtype)[:, np.newaxis],
             bins=bins,
             bin_scale=bin_scale,
             weights=weights,
@@ -741,7 +757,7 @@ class Spectrogram(TransformerMixin, BaseEstimator):
         with np.errstate(divide="ignore"):
             np.log(power, out=power)  # float32 log is several times faster than log10
         if self.scaling == "db":
-            power *= np.float32(10.0 / np.log(10.0))
+            power *= power.dtype.type(10.0 / np.log(10.0))
             offset = (10.0 * _LOG10_2) * exponent.astype(np.float64)
             floor_db = 10.0 * np.log10(float(self.floor))
             if self.ref in ("max", "min"):
@@ -750,20 +766,27 @@ class Spectrogram(TransformerMixin, BaseEstimator):
                 ref_db = np.maximum(floor_db, stat + offset)
             else:
                 ref_db = np.full(len(power), 10.0 * np.log10(float(self.ref)))
-            power += (offset - ref_db).astype(np.float32)[column]
-            np.maximum(power, (floor_db - ref_db).astype(np.float32)[column], out=power)
+            power += (offset - ref_db).astype(power.dtype)[column]
+            np.maximum(power, (floor_db - ref_db).astype(power.dtype)[column], out=power)
             if self.top_db is not None:
-                lowest = np.max(power, axis=(1, 2), keepdims=True) - np.float32(self.top_db)
+                lowest = np.max(power, axis=(1, 2), keepdims=True) - power.dtype.type(self.top_db)
                 np.maximum(power, lowest, out=power)
         else:
             # ln(P + floor) = logaddexp(ln P, ln floor): exact for any floor, even one
             # that float32 cannot hold.
-            power += (_LN_2 * exponent.astype(np.float64)).astype(np.float32)[column]
-            np.logaddexp(power, np.float32(np.log(float(self.floor))), out=power)
+            power += (_LN_2 * exponent.astype(np.float64)).astype(power.dtype)[column]
+            np.logaddexp(power, power.dtype.type(np.log(float(self.floor))), out=power)
         self._contrast(power)
         out[...] = power
 
     def _contrast(self, values: np.ndarray) -> None:
+        if self.contrast == "median":
+            median = np.median(values, axis=2, keepdims=True)
+            if self.scaling in ("power", "magnitude"):
+                np.divide(values, median, out=values, where=median > 0)
+            else:
+                values -= median
+            return
         if self.contrast in ("row", "both"):
             _standardise(values, axis=2)
         if self.contrast in ("frame", "both"):
@@ -787,19 +810,20 @@ class _Plan:
 
 
 def _check_float32_range(values: np.ndarray, exponent: np.ndarray, first: int, what: str) -> None:
-    """Raise if a clip's ``values * 2**exponent`` exceeds the float32 range."""
+    """Raise if a clip's ``values * 2**exponent`` exceeds the range of ``values.dtype``."""
+    largest = float(np.finfo(values.dtype).max)
     peak = np.max(values, axis=(1, 2)).astype(np.float64)
     with np.errstate(divide="ignore"):
         log2_peak = np.log2(peak) + exponent
-    too_large = np.flatnonzero(log2_peak > np.log2(_FLOAT32_MAX))
+    too_large = np.flatnonzero(log2_peak > np.log2(largest))
     if too_large.size:
         index = first + int(too_large[0])
         log10_peak = float(log2_peak[too_large[0]]) * _LOG10_2
         raise ValueError(
             f"Clip {index} (row {index} of X) has {what} values up to about "
-            f"{10 ** (log10_peak % 1):.2f}e+{int(log10_peak // 1)}, beyond the float32 range "
-            f"(largest {_FLOAT32_MAX:.3g}); use scaling='db' or 'log', which hold any "
-            "finite input, or rescale the clips."
+            f"{10 ** (log10_peak % 1):.2f}e+{int(log10_peak // 1)}, beyond the "
+            f"{values.dtype} range (largest {largest:.3g}); use scaling='db' or 'log', which "
+            "hold any finite input, or rescale the clips."
         )
 
 
