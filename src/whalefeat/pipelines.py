@@ -95,7 +95,7 @@ def _ce_union():
 def _inception(**params):
     from .models import Inception1DClassifier
 
-    settings = dict(architecture="seed", epochs=30, batch_size=64)
+    settings = dict(architecture="seed", epochs=20, batch_size=64)
     settings.update(params)
     return Inception1DClassifier(**settings)
 
