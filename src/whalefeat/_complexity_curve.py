@@ -568,8 +568,13 @@ class ComplexityEntropyCurve(TransformerMixin, BaseEstimator):
         Parameters
         ----------
         input_features : array-like of str or None, default=None
-            Only checked against the names seen in ``fit``; the output names do
-            not depend on them.
+            For signals, checked against the names seen in ``fit``; the output
+            names do not depend on them. For spectrograms (3-D input), the
+            names a previous step gives its cells (such as
+            :meth:`Spectrogram.get_feature_names_out
+            <whalefeat.Spectrogram.get_feature_names_out>`, one per bin and
+            frame) are accepted as they are, so that a pipeline's
+            ``get_feature_names_out`` works.
 
         Returns
         -------
@@ -577,7 +582,8 @@ class ComplexityEntropyCurve(TransformerMixin, BaseEstimator):
             One name per feature, in the order of the last axis of ``transform``.
         """
         check_is_fitted(self)
-        _check_feature_names_in(self, input_features)
+        if self.input_ndim_ != 3:
+            _check_feature_names_in(self, input_features)
         if self.q_.shape == (1,) and self.measure == "shannon":
             fitted = getattr(self, "disequilibria_", ("jensen-shannon",))
             return np.asarray(["H", *(_C_NAMES[name] for name in fitted)], dtype=object)

@@ -1,0 +1,113 @@
+"""whalefeat.pipelines: the named pipelines from clip paths to predict_proba."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.model_selection import StratifiedKFold, cross_val_score
+from sklearn.pipeline import Pipeline
+
+from whalefeat import AiffLoader, pipelines
+from whalefeat.datasets import make_clips, write_clips
+
+REQUIRED = ("seed-inception", "seed-xception", "ce-inception", "fusion-inception", "hgb",
+            "xception")
+
+
+@pytest.fixture(scope="module")
+def clips(tmp_path_factory):
+    X, y = make_clips(24, snr_db=6.0, random_state=3)
+    return write_clips(X, tmp_path_factory.mktemp("clips"), y=y), y
+
+
+def test_every_required_name_is_available_and_described():
+    names = pipelines.available()
+    assert set(REQUIRED) <= set(names)
+    assert len(set(names)) == len(names)
+    for name in names:
+        assert "->" in pipelines.describe(name)
+
+
+@pytest.mark.parametrize("name", pipelines.available())
+def test_get_returns_a_fresh_unfitted_pipeline_from_paths(name):
+    first, second = pipelines.get(name), pipelines.get(name)
+    assert isinstance(first, Pipeline) and first is not second
+    assert isinstance(first.steps[0][1], AiffLoader) and first.steps[0][0] == "loader"
+    assert first.steps[-1][0] == "classifier"
+    assert first[-1] is not second[-1]
+    clone(first)
+    pickle.loads(pickle.dumps(first))
+
+
+def test_random_state_reaches_every_step_that_takes_one():
+    pipeline = pipelines.get("fusion-inception", random_state=7)
+    seeded = {k: v for k, v in pipeline.get_params().items() if k.endswith("random_state")}
+    assert seeded and set(seeded.values()) == {7}
+    assert "classifier__random_state" in seeded
+    assert "features__plain__series__random_state" in seeded
+
+
+def test_params_are_set_params_keys_and_unknown_ones_are_errors():
+    pipeline = pipelines.get("ce-inception", classifier__epochs=3, loader__on_length="pad")
+    assert pipeline.get_params()["classifier__epochs"] == 3
+    assert pipeline.get_params()["loader__on_length"] == "pad"
+    with pytest.raises(ValueError, match="pipeline 'hgb' has no parameter 'classifier__epochs'"):
+        pipelines.get("hgb", classifier__epochs=3)
+    with pytest.raises(ValueError, match="unknown pipeline 'cnn'; available: 'ce-inception'"):
+        pipelines.get("cnn")
+    with pytest.raises(ValueError, match="unknown pipeline"):
+        pipelines.describe("cnn")
+
+
+@pytest.mark.parametrize("name", ["hgb", "logistic"])
+def test_classical_pipelines_fit_and_predict_from_paths(clips, name):
+    paths, y = clips
+    model = pipelines.get(name, random_state=0).fit(paths, y)
+    proba = model.predict_proba(paths)
+    assert proba.shape == (len(y), 2)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+
+
+def test_ce_features_hold_only_entropies_and_complexities(clips):
+    """No spectrogram value reaches the network of ce-inception."""
+    paths, _ = clips
+    features = pipelines.get("ce-inception")[:-1].fit(paths)
+    series = features.transform(paths)
+    names = features.get_feature_names_out().tolist()
+    assert series.shape == (len(paths), 126, 8)
+    assert names == [f"{branch}__{name}" for branch in ("plain", "whitened")
+                     for name in ("H", "C", "C_euclidean", "C_total_variation")]
+    assert ((series >= 0) & (series <= 1 + 1e-12)).all()
+
+
+def test_fusion_adds_the_whitened_mel_frames_to_the_ce_series(clips):
+    paths, _ = clips
+    features = pipelines.get("fusion-inception")[:-1].fit(paths)
+    ce = pipelines.get("ce-inception")[:-1].fit(paths)
+    frames = pipelines.get("frames-inception")[:-1].fit(paths)
+    joined = features.transform(paths)
+    assert joined.shape == (len(paths), 126, 8 + 64)
+    np.testing.assert_array_equal(joined[..., :8], ce.transform(paths))
+    np.testing.assert_array_equal(joined[..., 8:], frames.transform(paths))
+
+
+def test_seed_inception_feeds_the_study_layout(clips):
+    paths, _ = clips
+    series = pipelines.get("seed-inception")[:-1].fit_transform(paths)
+    assert series.shape == (len(paths), 4, 126) and series.dtype == np.float64
+
+
+@pytest.mark.keras
+@pytest.mark.slow
+def test_ce_inception_with_its_defaults_learns_synthetic_upcalls(tmp_path):
+    """The README's first pipeline: 90 clips at 6 dB, 3-fold cross-validation."""
+    pytest.importorskip("keras")
+    X, y = make_clips(90, snr_db=6.0, random_state=0)
+    paths = write_clips(X, tmp_path, y=y)
+    scores = cross_val_score(pipelines.get("ce-inception", random_state=0), paths, y,
+                             cv=StratifiedKFold(3, shuffle=True, random_state=0),
+                             scoring="roc_auc")
+    assert scores.mean() >= 0.9, scores
