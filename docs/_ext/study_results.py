@@ -232,6 +232,148 @@ def study_rst(folder: Path) -> list[str]:
     return lines
 
 
+HOLDOUT_DIR = STUDY_DIR / "holdout"
+HOLDOUT_COLUMNS = ["pipeline", "condition", "roc_auc", "accuracy", "f1", "recall", "precision",
+                   "roc_auc_boot_sd", "roc_auc_ci_low", "roc_auc_ci_high", "fit_time_s",
+                   "n_train", "n_test"]
+LEAK_COLUMNS = ["protocol", "seed", "roc_auc", "accuracy", "n_train", "n_test", "n_augmented"]
+HOLDOUT_FILES = ["holdout.csv", "leak.csv", "holdout_environment.json", "command.txt"]
+#: the pipelines of the side-by-side table, in this order, with what each stands for
+SIDE_BY_SIDE = [
+    ("seed-inception", "the study's recipe, re-run leak-free here"),
+    ("ce-inception", "whalefeat's complexity-entropy detector"),
+    ("fusion-inception", "complexity-entropy series and mel frames"),
+    ("frames-inception", "mel frames only (the baseline of fusion)"),
+    ("hgb", "spectrogram into gradient-boosted trees (classical baseline)"),
+]
+#: targets of the complexity-entropy work: (pipeline, threshold, what it says)
+HOLDOUT_TARGETS = [
+    ("ce-inception", 0.92, "ce-inception ROC AUC >= 0.92"),
+    ("seed-inception", 0.85, "seed-inception reproduces about 0.85"),
+]
+
+
+def _mean_sd(values: list[float]) -> str:
+    if not values:
+        return "n/a"
+    mean = sum(values) / len(values)
+    sd = math.sqrt(sum((v - mean) ** 2 for v in values) / len(values))
+    return f"{mean:.3f} ± {sd:.3f} ({len(values)} splits)"
+
+
+def holdout_rst(folder: Path) -> list[str]:
+    """reStructuredText for the held-out evaluation and the leak measurement."""
+    lines: list[str] = []
+    command = folder / "command.txt"
+    if command.is_file():
+        lines += ["Produced with:", "", ".. code-block:: bash", ""]
+        lines += ["   " + line for line in command.read_text("utf-8").splitlines()]
+        lines.append("")
+    source = folder / "holdout.csv"
+    rows = read_csv(source, HOLDOUT_COLUMNS)
+    by_key = {(r["pipeline"], r["condition"]): r for r in rows}
+    leak_rows: list[dict[str, str]] = []
+    if (folder / "leak.csv").is_file():
+        leak_rows = read_csv(folder / "leak.csv", LEAK_COLUMNS)
+    leak = {}
+    for row in leak_rows:
+        leak.setdefault(row["protocol"], []).append(
+            _number(row["roc_auc"], where=str(folder / "leak.csv")))
+
+    side = [["the study, as published (augmented before its split)", "0.909", "n/a",
+             "quoted from the study, not measured here"]]
+    for protocol, values in leak.items():
+        side.append([f"the study's recipe, {protocol}", _mean_sd(values), "n/a",
+                     "90/10 splits of the training clips (leak section below)"])
+    for name, what in SIDE_BY_SIDE:
+        clean, noisy = by_key.get((name, "clean")), by_key.get((name, "noisy"))
+        if clean is None:
+            continue
+        where = f"{source}, {name}"
+        auc = _number(clean["roc_auc"], where=where)
+        sd = _number(clean["roc_auc_boot_sd"], where=where)
+        noisy_auc = _number(noisy["roc_auc"], where=where) if noisy else math.nan
+        side.append([f"``{name}``: {what}", _mean_std(auc, sd), _optional(noisy_auc),
+                     f"trained on {clean['n_train']}, scored on {clean['n_test']} other clips"])
+    lines += _table("Complexity-entropy detectors side by side (ROC AUC)",
+                    ["Pipeline", "Clean", "Noised test clips", "How"], side)
+
+    header = ["Pipeline", "Condition", "ROC AUC (± bootstrap sd)", "95 % interval",
+              "Accuracy", "F1", "Recall", "Precision", "Fit time (s)"]
+    out = []
+    for number, row in enumerate(rows, start=2):
+        where = f"{source}, row {number}"
+        out.append([
+            f"``{row['pipeline']}``", row["condition"],
+            _mean_std(_number(row["roc_auc"], where=where),
+                      _number(row["roc_auc_boot_sd"], where=where)),
+            f"{_optional(_number(row['roc_auc_ci_low'], where=where))} - "
+            f"{_optional(_number(row['roc_auc_ci_high'], where=where))}",
+            *[_optional(_number(row[key], where=where))
+              for key in ("accuracy", "f1", "recall", "precision")],
+            _optional(_number(row["fit_time_s"], where=where), ".3g"),
+        ])
+    lines += _table("Every pipeline, clean and noised test clips", header, out)
+
+    targets = []
+    for name, threshold, label in HOLDOUT_TARGETS:
+        row = by_key.get((name, "clean"))
+        if row is None:
+            continue
+        measured = _number(row["roc_auc"], where=str(source))
+        met = measured >= threshold if name == "ce-inception" else abs(measured - threshold) < 0.03
+        targets.append([label, _optional(measured), "yes" if met else "no",
+                        _optional(measured - threshold, "+.3f")])
+    fusion, frames = by_key.get(("fusion-inception", "clean")), by_key.get(
+        ("frames-inception", "clean"))
+    if fusion and frames:
+        gain = _number(fusion["roc_auc"], where=str(source)) - _number(
+            frames["roc_auc"], where=str(source))
+        targets.append(["fusion-inception beats frames-inception by >= 0.01",
+                        _optional(gain, "+.3f"), "yes" if gain >= 0.01 else "no",
+                        _optional(gain - 0.01, "+.3f")])
+    if targets:
+        lines += _table("Targets on held-out clips", ["Target", "Measured", "Met", "Gap"],
+                        targets)
+    if leak_rows:
+        lines += ["The leak of the published protocol", "^" * 34, ""]
+        out = [[r["protocol"], r["seed"], _optional(_number(r["roc_auc"], where="leak.csv")),
+                _optional(_number(r["accuracy"], where="leak.csv")), r["n_train"],
+                r["n_test"], r["n_augmented"]] for r in leak_rows]
+        lines += _table("seed-inception with augmentation before or after the split",
+                        ["Protocol", "Split seed", "ROC AUC", "Accuracy", "Training clips",
+                         "Test clips", "Augmented copies"], out)
+    environment = folder / "holdout_environment.json"
+    if environment.is_file():
+        lines += environment_table(environment)
+    return lines
+
+
+class HoldoutResults(SphinxDirective):
+    """Render the held-out evaluation of the named pipelines and the leak measurement."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        folder = Path(self.env.srcdir) / HOLDOUT_DIR
+        for name in HOLDOUT_FILES:
+            self.env.note_dependency(str(folder / name))
+        if not (folder / "holdout.csv").is_file():
+            note = nodes.note()
+            note += nodes.paragraph(
+                text=("The held-out study has not been run yet: its results appear here once "
+                      f"benchmarks/holdout.py's output files are in docs/"
+                      f"{HOLDOUT_DIR.as_posix()}/.")
+            )
+            return [note]
+        try:
+            lines = holdout_rst(folder)
+        except (OSError, ValueError) as error:
+            logger.warning("held-out results: %s", error, location=self.get_location())
+            return []
+        return self.parse_text_to_nodes("\n".join(lines))
+
+
 class StudyResults(SphinxDirective):
     """Render the study's tables, figures, environment and command."""
 
@@ -260,4 +402,5 @@ class StudyResults(SphinxDirective):
 
 def setup(app):
     app.add_directive("study-results", StudyResults)
+    app.add_directive("holdout-results", HoldoutResults)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
