@@ -39,7 +39,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from sklearn.pipeline import Pipeline
+from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 __all__ = ["available", "describe", "get"]
@@ -86,9 +86,8 @@ def _ce_union():
     from .compose import SeriesUnion
 
     return SeriesUnion([
-        ("plain", Pipeline([("mel", _mel_power()), ("series", _spectral_series())])),
-        ("whitened", Pipeline([("mel", _mel_power(contrast="median")),
-                               ("series", _spectral_series())])),
+        ("plain", make_pipeline(_mel_power(), _spectral_series())),
+        ("whitened", make_pipeline(_mel_power(contrast="median"), _spectral_series())),
     ])
 
 
@@ -109,13 +108,11 @@ def _ce_inception() -> Pipeline:
 
 
 def _whitened_frames():
-    return Pipeline([("mel", _mel_power(scaling="db", contrast="row")),
-                     ("frames", FunctionTransformer(_frames_first))])
+    return make_pipeline(_mel_power(scaling="db", contrast="row"),
+                         FunctionTransformer(_frames_first))
 
 
 def _fusion_inception() -> Pipeline:
-    from .compose import SeriesUnion
-
     union = _ce_union()
     union.transformer_list.append(("frames", _whitened_frames()))
     return Pipeline([("loader", _loader()), ("features", union),
