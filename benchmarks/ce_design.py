@@ -1,0 +1,112 @@
+"""How the complexity-entropy features of ``"ce-inception"`` were chosen.
+
+Compares candidate per-frame complexity-entropy series on the training clips
+only (stratified 3-fold cross-validation, seed 0, of the 3,000 clips of
+``narw``; never on the held-out clips of ``benchmarks/holdout.py``), each
+flattened into gradient-boosted trees (fast, and a fair probe of what the
+series carry), and optionally through the seed 1-D network (``--network``)::
+
+    python benchmarks/ce_design.py --data ../shared/data/narw --out ce-design
+
+Candidates, all built from whalefeat's transformers:
+
+* ``recipe``: the study's series (:class:`whalefeat.StudySpectralSeries`);
+* ``ordinal``: Bandt-Pompe (H, C) along frequency in each dB frame (d = 4);
+* ``mel-power``: spectral H and three complexities of each mel power frame;
+* ``whitened``: the same after dividing every band by its median over time;
+* ``plain+whitened``: both side by side (what ``"ce-inception"`` uses);
+* ``plain+whitened+tsallis``: plus a Tsallis curve (q = 0.5, 2, 4) of the whitened frames.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.model_selection import StratifiedKFold, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer
+
+from whalefeat import (AiffLoader, ComplexityEntropyCurve, SeriesUnion, Spectrogram,
+                       StudySpectralSeries, pipelines)
+from whalefeat.datasets import load_challenge
+
+MEL = dict(n_mels=64, fmin=50.0, fmax=300.0, mel_scale="htk", center=True,
+           normalization="raw", scaling="power")
+SPECTRAL = dict(distribution="spectral", measure="shannon",
+                disequilibrium=("jensen-shannon", "euclidean", "total-variation"))
+
+
+def _frames(series):
+    return series.transpose(0, 2, 1)
+
+
+def candidates() -> dict:
+    plain = make_pipeline(Spectrogram(**MEL), ComplexityEntropyCurve(**SPECTRAL))
+    whitened = make_pipeline(Spectrogram(**MEL, contrast="median"),
+                             ComplexityEntropyCurve(**SPECTRAL))
+    tsallis = make_pipeline(Spectrogram(**MEL, contrast="median"),
+                            ComplexityEntropyCurve(distribution="spectral", q=[0.5, 2.0, 4.0]))
+    return {
+        "recipe": pipelines.get("seed-inception")[1:-1].set_params(features__layout="frames"),
+        "ordinal": make_pipeline(Spectrogram(), ComplexityEntropyCurve(measure="shannon")),
+        "mel-power": plain,
+        "whitened": whitened,
+        "plain+whitened": SeriesUnion([("plain", plain), ("whitened", whitened)]),
+        "plain+whitened+tsallis": SeriesUnion([("plain", plain), ("whitened", whitened),
+                                               ("tsallis", tsallis)]),
+    }
+
+
+def main(argv=None) -> list[dict]:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--data", required=True, type=Path)
+    p.add_argument("--out", required=True, type=Path)
+    p.add_argument("--network", action="store_true",
+                   help="also the seed network (20 epochs) on the plain+whitened series")
+    p.add_argument("--max-clips", type=int, default=None)
+    args = p.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    paths, y = load_challenge(args.data)
+    if args.max_clips:
+        keep = np.sort(np.random.default_rng(0).permutation(len(y))[: args.max_clips])
+        paths, y = paths[keep], y[keep]
+    X = AiffLoader().fit_transform(paths)
+    cv = StratifiedKFold(3, shuffle=True, random_state=0)
+    rows = []
+    runs = [(name, features, "trees") for name, features in candidates().items()]
+    if args.network:
+        runs.append(("plain+whitened", candidates()["plain+whitened"], "seed network"))
+    for name, features, model in runs:
+        t = time.perf_counter()
+        series = features.fit_transform(X)  # stateless transformers: no fitting on test folds
+        if model == "trees":
+            estimator = make_pipeline(FunctionTransformer(lambda S: S.reshape(len(S), -1)),
+                                      HistGradientBoostingClassifier(random_state=0))
+        else:
+            estimator = pipelines.get("ce-inception", random_state=0)[-1]
+        scores = cross_val_score(estimator, series, y, cv=cv, scoring="roc_auc")
+        rows.append({"series": name, "model": model, "n_channels": series.shape[-1],
+                     "roc_auc_mean": scores.mean(), "roc_auc_std": scores.std(),
+                     "folds": " ".join(f"{s:.4f}" for s in scores),
+                     "seconds": time.perf_counter() - t})
+        print(f"{name:24s} {model:13s} AUC {scores.mean():.4f} ± {scores.std():.4f}",
+              flush=True)
+        with open(args.out / "ce_design.csv", "w", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+            writer.writeheader()
+            for row in rows:
+                writer.writerow({k: f"{v:.6g}" if isinstance(v, float) else v
+                                 for k, v in row.items()})
+    (args.out / "ce_design_command.txt").write_text(
+        "python benchmarks/ce_design.py " + " ".join(argv or sys.argv[1:]) + "\n")
+    return rows
+
+
+if __name__ == "__main__":
+    main()
