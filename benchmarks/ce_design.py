@@ -32,8 +32,13 @@ from sklearn.model_selection import StratifiedKFold, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 
-from whalefeat import (AiffLoader, ComplexityEntropyCurve, SeriesUnion, Spectrogram,
-                       StudySpectralSeries, pipelines)
+from whalefeat import (
+    AiffLoader,
+    ComplexityEntropyCurve,
+    SeriesUnion,
+    Spectrogram,
+    pipelines,
+)
 from whalefeat.datasets import load_challenge
 
 MEL = dict(n_mels=64, fmin=50.0, fmax=300.0, mel_scale="htk", center=True,

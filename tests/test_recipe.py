@@ -1,4 +1,4 @@
-"""StudySpectralSeries: the study's spectral recipe, against an independent per-frame evaluation."""
+"""StudySpectralSeries: the study's spectral recipe against an independent per-frame evaluation."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The study's complexity-entropy series of mel spectrograms, exactly: :class:`StudySpectralSeries`.
+"""The study's complexity-entropy series of mel frames, exactly: :class:`StudySpectralSeries`.
 
 The published code of the study that whalefeat builds on computes its
 "complexity-entropy series derived from spectrograms" not from ordinal
@@ -18,7 +18,6 @@ from numbers import Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
-
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._compat import Interval, StrOptions, _fit_context
