@@ -53,7 +53,15 @@ extensions = [
 ]
 
 templates_path = ["_templates"]
-exclude_patterns = ["_build", "Thumbs.db", ".DS_Store", "**.ipynb_checkpoints"]
+exclude_patterns = [
+    "_build",
+    "Thumbs.db",
+    ".DS_Store",
+    "**.ipynb_checkpoints",
+    # left by builds before write_computation_times=False (see the gallery settings)
+    "sg_execution_times.rst",
+    "auto_examples/sg_execution_times.rst",
+]
 root_doc = "index"
 default_role = "literal"
 
