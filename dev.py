@@ -39,9 +39,8 @@ VENV = Path(os.environ.get("WHALEFEAT_VENV", ROOT / ".venv"))
 EXTRAS = "tensorflow,plot,test,docs,lint"
 TASKS = ("demo", "test", "lint", "package", "docs", "bench", "setup")
 LINT_PATHS = ("src", "tests", "benchmarks", "examples", "docs", "dev.py")
-# Run the ruff step as part of `test`. ruff format is not enforced (yet): the tree
-# predates it, and `python3 dev.py lint --format` lists what it would change.
-LINT_IN_TEST = True
+# `test` runs ruff check; ruff format is not enforced (yet): most of the tree predates
+# it, and `python3 dev.py lint --format` lists what it would change.
 
 # Run by the fresh virtual environment's Python, outside the source tree: the
 # installed wheel alone, with only the core dependencies.
@@ -222,8 +221,7 @@ def main(argv: list[str]) -> None:
         if rest:  # a targeted run: only pytest, with the given arguments
             _run(python, "-m", "pytest", *marker, *rest, env=env)
             return
-        if LINT_IN_TEST:
-            lint(python)
+        lint(python)
         _run(python, "-m", "pytest", *marker, env=env)
         if not fast:
             package(python)

@@ -202,10 +202,9 @@ def _steps(monkeypatch, argv):
 
 
 def test_dev_test_runs_lint_suite_package_and_docs(monkeypatch):
-    lint = [("-m", "ruff")] if _load_dev().LINT_IN_TEST else []
     steps = _steps(monkeypatch, ["test"])
     assert [step[:2] for step in steps] == [
-        *lint,
+        ("-m", "ruff"),
         ("-m", "pytest"),
         ("package",),
         ("-m", "sphinx"),
@@ -215,10 +214,11 @@ def test_dev_test_runs_lint_suite_package_and_docs(monkeypatch):
 
 
 def test_dev_test_fast_deselects_slow_and_skips_package_and_docs(monkeypatch):
-    dev = _load_dev()
-    lint = [("-m", "ruff", "check", *dev.LINT_PATHS)] if dev.LINT_IN_TEST else []
     steps = _steps(monkeypatch, ["test", "--fast"])
-    assert steps == [*lint, ("-m", "pytest", "-m", "not slow")]
+    assert steps == [
+        ("-m", "ruff", "check", *_load_dev().LINT_PATHS),
+        ("-m", "pytest", "-m", "not slow"),
+    ]
 
 
 def test_dev_test_with_arguments_runs_only_pytest(monkeypatch):
