@@ -1,10 +1,13 @@
-"""The ``whalefeat`` command line: extract features, evaluate detectors, run a demo.
+"""The ``whalefeat`` command line: extract features, evaluate, train and apply detectors.
 
 ::
 
     whalefeat extract CLIPS... -o features.npz [--features spectrogram|ce-curve|ce-series]
-    whalefeat evaluate FOLDER [--labels labels.csv] [--model inception-seed] [--folds 5]
-    whalefeat demo [--clips 200] [--model inception-seed]
+    whalefeat evaluate FOLDER [--labels labels.csv] [--model ce-inception] [--folds 5]
+    whalefeat demo [--clips 300] [--model ce-inception]
+    whalefeat train FOLDER --model hgb -o detector.joblib
+    whalefeat predict detector.joblib CLIPS... -o scores.csv [--recursive]
+    whalefeat scan detector.joblib RECORDINGS... -o selections.txt [--hop 0.5] [--threshold 0.5]
 
 ``python -m whalefeat`` is the same command. Every error is reported on one
 line, ``whalefeat: error: ...``. Exit status: 0 on success, 1 when an input or
@@ -362,8 +365,9 @@ class Progress:
     """A plain-text progress bar on a stream (stderr by default)."""
 
     def __init__(self, total: int, label: str, *, stream: TextIO | None = None,
-                 enabled: bool = True, width: int = 30) -> None:
+                 enabled: bool = True, width: int = 30, unit: str = "clips") -> None:
         self.total = total
+        self.unit = unit
         self.label = label
         self.stream = stream if stream is not None else sys.stderr
         self.enabled = enabled
@@ -383,7 +387,7 @@ class Progress:
         elapsed = time.perf_counter() - self.start
         filled = int(round(fraction * self.width))
         bar = "#" * filled + "-" * (self.width - filled)
-        line = f"{self.label} [{bar}] {done}/{self.total} clips, {elapsed:.1f} s"
+        line = f"{self.label} [{bar}] {done:.0f}/{self.total:.0f} {self.unit}, {elapsed:.1f} s"
         if 0 < done < self.total:
             line += f", about {elapsed / done * (self.total - done):.0f} s left"
         if self.interactive:
@@ -660,12 +664,9 @@ def run_evaluation(args: argparse.Namespace, paths: np.ndarray, y: np.ndarray,
         "machine": {key: value for key, value in environment.items() if key != "versions"},
     }
     if args.save is not None:
-        import joblib
-
         _say(args, f"fitting {name} on all {len(y)} clips to save it")
         fitted = build_pipeline(args).fit(paths, y)
-        _write_output(args.save, lambda handle: joblib.dump(fitted, handle),
-                      overwrite=args.force)
+        _save_model(args, fitted, args.save, name, settings, y, data)
         report["saved"] = str(args.save)
         _say(args, f"saved the fitted pipeline to {args.save}")
     if args.json == "-":
@@ -742,7 +743,7 @@ def _check_outputs(args: argparse.Namespace) -> None:
     pipeline = _pipeline_or_usage_error(args)
     _check_parameters(pipeline)
     _check_features(args, list(pipeline[1:-1]))
-    targets = [getattr(args, "save", None),
+    targets = [getattr(args, "save", None) or getattr(args, "output", None),
                None if getattr(args, "json", None) in (None, "-") else Path(args.json)]
     if all(target is not None for target in targets) and \
             Path(targets[0]).resolve() == Path(targets[1]).resolve():
@@ -787,6 +788,280 @@ def command_demo(args: argparse.Namespace) -> int:
                    f"SNR {args.snr_db:g} dB) as AIFF files to {folder}")
         paths, labels = labelled_clips(folder, None)
         return run_evaluation(args, paths, labels, str(folder))
+
+
+def _save_model(args: argparse.Namespace, fitted, target: Path, name: str, settings: dict,
+                y: np.ndarray, data: str) -> None:
+    from .detect import save_model
+
+    try:
+        save_model(fitted, target, name=name, overwrite=args.force,
+                   settings={key: _jsonable(value) for key, value in settings.items()},
+                   seed=args.seed, data=data, n_clips=int(len(y)),
+                   n_positive=int(np.sum(y == 1)))
+    except FileExistsError as error:
+        raise CommandError(f"{error.strerror}; pass --force to replace it") from None
+    except OSError as error:
+        raise CommandError(f"cannot write {target}: {_os_reason(error)}") from None
+
+
+def command_train(args: argparse.Namespace) -> int:
+    _check_outputs(args)
+    paths, y = labelled_clips(args.folder, args.labels)
+    if len(np.unique(y)) != 2:
+        raise CommandError(f"{args.folder}: training needs clips of both classes; all are "
+                           f"{y[0]}")
+    name, settings = model_settings(args)
+    pipeline = _pipeline_or_usage_error(args)
+    if _is_keras(pipeline.steps[-1][1]) and not getattr(args, "verbose", None):
+        _start_keras_quietly()
+    _say(args, f"fitting {name} on {len(y)} clips ({int(np.sum(y))} with an up-call) from "
+               f"{args.folder}")
+    start = time.perf_counter()
+    pipeline.fit(paths, y)
+    _save_model(args, pipeline, args.output, name, settings, y, str(args.folder))
+    _say(args, f"saved the fitted {name} pipeline to {args.output} "
+               f"({time.perf_counter() - start:.1f} s)")
+    return EXIT_OK
+
+
+def _load_model(args: argparse.Namespace):
+    """The saved detector; its warnings as one line each, problems as input errors."""
+    import pickle
+    import warnings
+
+    from .detect import load_model
+
+    path = args.model_file
+    if not path.is_file():
+        raise CommandError(f"model file {path} does not exist" if not path.exists() else
+                           f"model file {path} is not a file")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            model = load_model(path)
+        except (pickle.UnpicklingError, EOFError, TypeError, ValueError, KeyError,
+                AttributeError, ImportError, IndexError) as error:
+            raise CommandError(f"{path} is not a saved whalefeat model "
+                               f"({_one_line(error)})") from None
+    for warning in caught:
+        if issubclass(warning.category, (UserWarning, FutureWarning)):
+            print(f"{PROG}: warning: {_one_line(warning.message)}", file=sys.stderr)
+    if args.jobs is not None and hasattr(model, "get_params"):
+        params = model.get_params(deep=True)
+        model.set_params(**{
+            key: args.jobs for key in params
+            if key.endswith("__n_jobs") and type(params[key[:-len("__n_jobs")]]).__module__
+            .startswith("whalefeat")
+        })
+    return model
+
+
+def _files_in(inputs: Sequence[Path], *, recursive: bool, what: str) -> list[str]:
+    """Audio files named, in folders (and their subfolders with --recursive), or listed."""
+    paths: list[str] = []
+    for item in inputs:
+        if item.is_dir():
+            found = (sorted(p for p in item.rglob("*") if p.is_file()
+                            and p.suffix.lower() in AUDIO_SUFFIXES)
+                     if recursive else _audio_files(item))
+            if not found:
+                raise CommandError(
+                    f"folder {item} holds no {what} (looked for "
+                    f"{', '.join(AUDIO_SUFFIXES)}{' in it and its subfolders' * recursive}"
+                    f"{'' if recursive else '; --recursive looks in subfolders'})")
+            paths += [str(path) for path in found]
+        elif item.suffix.lower() == ".txt" and item.is_file():
+            paths += [str(path) for path in clips_to_extract([item])[0]]
+        elif not item.exists():
+            raise CommandError(f"{item} does not exist")
+        else:
+            paths.append(str(item))
+    return paths
+
+
+#: how long --scheduler waits for the scheduler to answer
+_SCHEDULER_TIMEOUT = "20s"
+
+
+class _Engine:
+    """Where the parallel work runs: joblib's default, or a Dask cluster (--scheduler,
+    --dask-workers) through joblib's dask backend."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.client = self.cluster = None
+        self.context = None
+
+    def __enter__(self):
+        args = self.args
+        address, workers = getattr(args, "scheduler", None), getattr(args, "dask_workers", None)
+        if address is None and workers is None:
+            return args.jobs
+        try:
+            import joblib
+            from distributed import Client, LocalCluster
+        except ImportError:
+            raise UsageError("--scheduler and --dask-workers need dask.distributed: pip "
+                             "install 'dask[distributed]'") from None
+        if workers is not None:
+            _say(args, f"starting a local Dask cluster of {workers} worker"
+                       f"{'s' * (workers != 1)}")
+            self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1,
+                                        dashboard_address=None)
+            self.client = Client(self.cluster)
+        else:
+            try:
+                self.client = Client(address, timeout=_SCHEDULER_TIMEOUT)
+            except (OSError, TimeoutError, ValueError) as error:
+                raise CommandError(f"cannot reach the Dask scheduler at {address}: "
+                                   f"{_one_line(error)}") from None
+        self.context = joblib.parallel_config(backend="dask")
+        self.context.__enter__()
+        return -1
+
+    def __exit__(self, *exc) -> None:
+        if self.context is not None:
+            self.context.__exit__(*exc)
+        if self.client is not None:
+            self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+
+def _predict_block(model, block):
+    from ._evaluation import positive_scores
+
+    return positive_scores(model, block)
+
+
+def command_predict(args: argparse.Namespace) -> int:
+    output = args.output
+    if output.suffix.lower() != ".csv":
+        raise CommandError(f"output {output} must end in .csv")
+    _check_writable(output, args)
+    model = _load_model(args)
+    paths = np.asarray(_files_in(args.inputs, recursive=args.recursive, what="clips"))
+    if args.on_length != "error" and "loader__on_length" in model.get_params():
+        model.set_params(loader__on_length=args.on_length)
+    _say(args, f"scoring {len(paths)} clips with {args.model_file}")
+    progress = Progress(len(paths), "predict", enabled=not args.quiet)
+    progress.update(0)
+    blocks = [paths[start:start + args.batch] for start in range(0, len(paths), args.batch)]
+    scores, labels = [], []
+    with _Engine(args) as n_jobs:
+        if n_jobs in (None, 1):
+            results = (_predict_block(model, block) for block in blocks)
+        else:
+            from joblib import Parallel, delayed
+
+            results = Parallel(n_jobs=n_jobs, return_as="generator")(
+                delayed(_predict_block)(model, block) for block in blocks)
+        done = 0
+        for block, (score, predicted) in zip(blocks, results, strict=True):
+            scores.append(score)
+            labels.append(predicted)
+            done += len(block)
+            progress.update(done)
+    score, predicted = np.concatenate(scores), np.concatenate(labels)
+    rows = ["path,score,prediction"] + [
+        f"{_csv_field(path)},{value!r},{label}"
+        for path, value, label in zip(paths, score.tolist(), predicted.tolist(), strict=True)]
+    data = ("\n".join(rows) + "\n").encode("utf-8")
+    _write_output(output, lambda handle: handle.write(data), overwrite=args.force)
+    _say(args, f"wrote the scores of {len(paths)} clips to {output}")
+    return EXIT_OK
+
+
+def _csv_field(text: str) -> str:
+    if any(character in text for character in ',"\n\r'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def command_scan(args: argparse.Namespace) -> int:
+    from .detect import _whole_samples, events, scan, write_selections
+
+    output = args.output
+    if args.band is not None and not args.band[0] < args.band[1]:
+        raise UsageError(f"argument --band: {args.band[0]:g} Hz must lie below "
+                         f"{args.band[1]:g} Hz")
+    targets = [output] + ([args.windows] if args.windows is not None else [])
+    if args.windows is not None and output.resolve() == args.windows.resolve():
+        raise UsageError(f"-o and --windows name the same file {output}")
+    for target in targets:
+        _check_writable(target, args)
+    model = _load_model(args)
+    loader = model.steps[0][1] if hasattr(model, "steps") else None
+    rate = getattr(loader, "sample_rate", None)
+    if rate is None:
+        raise CommandError(f"{args.model_file} holds a detector without a loader, so its clip "
+                           "rate and length are unknown; save a pipeline of "
+                           "whalefeat.pipelines")
+    try:
+        _whole_samples(args.hop, rate, "hop")
+    except ValueError as error:
+        raise UsageError(f"argument --hop: {_one_line(error)}") from None
+    recordings = _files_in(args.inputs, recursive=args.recursive, what="recordings")
+    band = args.band if args.band is not None else _detector_band(model)
+    progress = None
+    bar = None
+    with _Engine(args) as n_jobs:
+        if not args.quiet:
+            import soundfile as sf
+
+            try:
+                total = sum(sf.info(path).duration for path in recordings)
+            except (sf.LibsndfileError, RuntimeError):
+                total = 0.0
+            bar = Progress(total, "scan", enabled=not args.quiet, unit="s of audio")
+            bar.update(0)
+            progress = lambda done, total: bar.update(done)  # noqa: E731
+        _say(args, f"scanning {len(recordings)} recording{'s' * (len(recordings) != 1)} "
+                   f"with {args.model_file} (hop {args.hop:g} s)")
+        try:
+            windows = scan(model, recordings, hop=args.hop, channel=args.channel,
+                           partial=args.partial, batch_size=args.batch, n_jobs=n_jobs,
+                           progress=progress)
+        except ValueError as error:
+            from .io import AudioFileError
+
+            if isinstance(error, AudioFileError):
+                raise
+            raise CommandError(_one_line(error)) from None
+    found = events(windows, threshold=args.threshold, min_gap=args.min_gap,
+                   min_duration=args.min_duration)
+    if args.windows is not None:
+        try:
+            write_selections(windows, args.windows, kind="csv", overwrite=args.force)
+        except OSError as error:
+            raise CommandError(f"cannot write {args.windows}: {_os_reason(error)}") from None
+    try:
+        write_selections(found, output, low_freq=band[0], high_freq=band[1],
+                         overwrite=args.force)
+    except FileExistsError as error:
+        raise CommandError(f"{error.strerror}; pass --force to replace it") from None
+    except OSError as error:
+        raise CommandError(f"cannot write {output}: {_os_reason(error)}") from None
+    _say(args, f"found {len(found)} events in {len(windows)} windows; wrote them to {output}")
+    return EXIT_OK
+
+
+def _detector_band(model) -> tuple[float, float]:
+    """The band the detector's spectrograms keep, for the selection boxes (else 50-250 Hz)."""
+    from .spectrogram import Spectrogram
+
+    if not hasattr(model, "get_params"):
+        return (50.0, 250.0)
+    params = model.get_params(deep=True)
+    lows, highs = [], []
+    for key, value in params.items():
+        if isinstance(value, Spectrogram):
+            lows.append(params.get(f"{key}__fmin"))
+            highs.append(params.get(f"{key}__fmax"))
+    if lows and None not in lows and None not in highs:
+        return (float(min(lows)), float(max(highs)))
+    return (50.0, 250.0)
 
 
 # --------------------------------------------------------------------------------------
@@ -956,16 +1231,52 @@ def _feature_options(parser: argparse.ArgumentParser, *, series_default: str) ->
                        help="hop in samples for --series-from signal")
 
 
-def _common_options(parser: argparse.ArgumentParser) -> None:
+def _dask_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group(
+        "Dask", "Run the work on a Dask cluster, through joblib's dask backend (needs "
+                "'dask[distributed]'); the results are those of a serial run.")
+    where = group.add_mutually_exclusive_group()
+    where.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                       help="address of a running Dask scheduler, such as "
+                            "tcp://10.0.0.5:8786")
+    where.add_argument("--dask-workers", type=_positive_int, default=None, metavar="N",
+                       help="start a local Dask cluster of N worker processes")
+
+
+def _positive_float(text: str) -> float:
+    value = _finite_float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return value
+
+
+def _non_negative_float(text: str) -> float:
+    value = _finite_float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a number of at least 0, got {text!r}")
+    return value
+
+
+def _probability(text: str) -> float:
+    value = _finite_float(text)
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"expected a number in [0, 1], got {text!r}")
+    return value
+
+
+def _common_options(parser: argparse.ArgumentParser, *, seed: bool = True,
+                    on_length: bool = True, jobs: str = "loading and features") -> None:
     parser.add_argument("--jobs", type=_jobs, default=None, metavar="N",
-                        help="parallel jobs for loading and features (-1: all cores; not 0)")
-    parser.add_argument("--seed", type=_seed, default=0, metavar="N",
-                        help="random seed, at least 0 (folds, networks, tie jitter, synthetic "
-                             "clips)")
-    parser.add_argument("--on-length", choices=["error", "pad", "crop", "pad_or_crop"],
-                        default="error",
-                        help="what to do with a clip that is not 2 s long: refuse it, "
-                             "zero-pad a shorter one, crop a longer one, or both")
+                        help=f"parallel jobs for {jobs} (-1: all cores; not 0)")
+    if seed:
+        parser.add_argument("--seed", type=_seed, default=0, metavar="N",
+                            help="random seed, at least 0 (folds, networks, tie jitter, "
+                                 "synthetic clips)")
+    if on_length:
+        parser.add_argument("--on-length", choices=["error", "pad", "crop", "pad_or_crop"],
+                            default="error",
+                            help="what to do with a clip that is not 2 s long: refuse it, "
+                                 "zero-pad a shorter one, crop a longer one, or both")
     parser.add_argument("-f", "--force", "--overwrite", action="store_true",
                         help="replace output files that exist (and, for demo --keep, clips)")
     parser.add_argument("-q", "--quiet", action="store_true",
@@ -1122,6 +1433,97 @@ def build_parser() -> argparse.ArgumentParser:
     _evaluation_options(demo, default_folds=3, demo=True)
     _common_options(demo)
     demo.set_defaults(handler=command_demo)
+
+    train = commands.add_parser(
+        "train", formatter_class=_Formatter,
+        help="fit a detection pipeline on all labelled clips of a folder and save it",
+        description=(
+            "Fit a pipeline of whalefeat.pipelines on every labelled clip of FOLDER (the "
+            "layouts of 'evaluate') and save it with joblib, with the whalefeat and "
+            "scikit-learn versions it was made with, for 'predict' and 'scan'."
+        ),
+        epilog=_models_text() + "\n\n" + _EXIT_TEXT,
+    )
+    train.add_argument("folder", type=Path, metavar="FOLDER", help="folder of labelled clips")
+    train.add_argument("--labels", type=Path, default=None, metavar="CSV",
+                       help="label file, when FOLDER is not in the challenge's layout")
+    train.add_argument("-o", "--output", type=Path, required=True, metavar="MODEL",
+                       help="the model file to write (such as detector.joblib)")
+    _model_options(train)
+    _common_options(train)
+    train.set_defaults(handler=command_train)
+
+    predict = commands.add_parser(
+        "predict", formatter_class=_Formatter,
+        help="score clips with a saved model and write the scores to a CSV file",
+        description=(
+            "Score clips with a model from 'train' (or 'evaluate --save'). PATH is a clip, a "
+            "folder of clips (with --recursive, its subfolders too) or a .txt list of "
+            "clips. The CSV file has one row per clip: path, score (the probability of an "
+            "up-call) and prediction (1 for an up-call)."
+        ),
+        epilog=_EXIT_TEXT,
+    )
+    predict.add_argument("model_file", type=Path, metavar="MODEL", help="a saved model")
+    predict.add_argument("inputs", nargs="+", type=Path, metavar="PATH",
+                         help="clip, folder or .txt list of clips")
+    predict.add_argument("-o", "--output", type=Path, required=True, metavar="CSV",
+                         help="the scores file to write, .csv")
+    predict.add_argument("-r", "--recursive", action="store_true",
+                         help="look for clips in the subfolders of folders too")
+    predict.add_argument("--batch", type=_positive_int, default=256, metavar="N",
+                         help="clips scored at a time (a step of the progress bar)")
+    _dask_options(predict)
+    _common_options(predict, seed=False, jobs="reading clips and features")
+    predict.set_defaults(handler=command_predict)
+
+    scan = commands.add_parser(
+        "scan", formatter_class=_Formatter,
+        help="scan long recordings with a saved model and write a Raven selection table",
+        description=(
+            "Slide a window of the model's clip length (2 s) over long recordings, every "
+            "--hop seconds, score each position, merge runs of windows scoring at least "
+            "--threshold into events, and write them as a Raven Pro selection table (tab-"
+            "separated; open it in Raven with File > Open Selection Table) or, for a .csv "
+            "name, as CSV. Recordings may have any sample rate (resampled to the model's) "
+            "and any number of channels (each is scanned, or the one --channel names). "
+            "RECORDING is an audio file or a folder of them (--recursive: with its "
+            "subfolders)."
+        ),
+        epilog=_EXIT_TEXT,
+    )
+    scan.add_argument("model_file", type=Path, metavar="MODEL", help="a saved model")
+    scan.add_argument("inputs", nargs="+", type=Path, metavar="RECORDING",
+                      help="recording, folder or .txt list of recordings")
+    scan.add_argument("-o", "--output", type=Path, required=True, metavar="TABLE",
+                      help="the selection table to write (.txt: Raven; .csv: CSV)")
+    scan.add_argument("--hop", type=_positive_float, default=0.5, metavar="S",
+                      help="seconds between window starts")
+    scan.add_argument("--threshold", type=_probability, default=0.5, metavar="T",
+                      help="lowest score of a detection, in [0, 1]")
+    scan.add_argument("--min-gap", type=_non_negative_float, default=0.0, metavar="S",
+                      help="windows below the threshold, in seconds of starts, that do not "
+                           "end an event")
+    scan.add_argument("--min-duration", type=_non_negative_float, default=0.0, metavar="S",
+                      help="shortest event kept, seconds")
+    scan.add_argument("--channel", type=_positive_int, default=None, metavar="C",
+                      help="scan only channel C (from 1); default: every channel")
+    scan.add_argument("--partial", choices=["pad", "drop"], default="pad",
+                      help="the last window that runs past a recording's end: scored "
+                           "zero-padded, or left out")
+    scan.add_argument("--band", type=_finite_float, nargs=2, default=None,
+                      metavar=("LOW", "HIGH"),
+                      help="frequency band of the selection boxes, Hz (default: the "
+                           "model's spectrogram band)")
+    scan.add_argument("--windows", type=Path, default=None, metavar="CSV",
+                      help="also write the score of every window to this CSV file")
+    scan.add_argument("-r", "--recursive", action="store_true",
+                      help="look for recordings in the subfolders of folders too")
+    scan.add_argument("--batch", type=_positive_int, default=256, metavar="N",
+                      help="windows scored at a time")
+    _dask_options(scan)
+    _common_options(scan, seed=False, on_length=False, jobs="recordings scanned at once")
+    scan.set_defaults(handler=command_scan)
     return parser
 
 
