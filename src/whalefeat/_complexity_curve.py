@@ -12,13 +12,13 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _entropy_kernels as _kernels
 from . import ordinal
 from ._compat import (
     Interval,
+    InvalidParameterError,
     StrOptions,
     _check_feature_names_in,
     _fit_context,

@@ -298,7 +298,7 @@ def write_clips(
         ``train2_0.aif``, ... whose names end in the label (the second
         challenge).
     subtype : str, default="PCM_16"
-        libsndfile subtype, e.g. ``"PCM_16"``, ``"PCM_24"``, ``"FLOAT"``.
+        The libsndfile subtype, e.g. ``"PCM_16"``, ``"PCM_24"``, ``"FLOAT"``.
     overwrite : bool, default=False
         Replace existing files. If False, an existing file raises
         :class:`FileExistsError` before anything is written.
@@ -538,7 +538,7 @@ def _load_suffix_layout(directory: Path) -> tuple[np.ndarray, np.ndarray]:
 )
 def load_challenge(directory: str | os.PathLike, labels: str | os.PathLike | None = None, *,
                    missing: str = "error") -> tuple[np.ndarray, np.ndarray]:
-    r"""Paths and labels of labelled clips: a challenge layout, or a folder and a label file.
+    r"""Read the paths and labels of labelled clips: a challenge layout, or a folder and labels.
 
     Two layouts are read when ``labels`` is None:
 

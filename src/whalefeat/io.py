@@ -700,6 +700,7 @@ class AiffLoader(TransformerMixin, BaseEstimator):
         Returns
         -------
         self : AiffLoader
+            This transformer.
         """
         self._spec()
         paths = check_paths(X)
@@ -737,7 +738,7 @@ class AiffLoader(TransformerMixin, BaseEstimator):
         return _read_all(paths, spec, self.n_jobs)
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
-        """Names of the output columns: ``sample_0`` ... ``sample_{n-1}``.
+        """Get the names of the output columns: ``sample_0`` ... ``sample_{n-1}``.
 
         Parameters
         ----------

@@ -217,7 +217,7 @@ _PIPELINES: dict[str, tuple[Callable[[], Pipeline], str]] = {
 
 
 def available() -> tuple[str, ...]:
-    """Names of the ready pipelines, for :func:`get`.
+    """List the names of the ready pipelines, for :func:`get`.
 
     Returns
     -------

@@ -172,7 +172,7 @@ class StudySpectralSeries(TransformerMixin, BaseEstimator):
         return series.transpose(0, 2, 1) if self.layout == "study" else series
 
     def get_feature_names_out(self, input_features=None):
-        """Names of the last axis of ``transform``.
+        """Get the names of the last axis of ``transform``.
 
         Parameters
         ----------

@@ -529,7 +529,7 @@ class Spectrogram(TransformerMixin, BaseEstimator):
         return np.ascontiguousarray(bands.reshape(len(chunk), n_frames, -1).transpose(0, 2, 1))
 
     def get_feature_names_out(self, input_features=None):
-        """Names of the output values: ``"f=<Hz>Hz,t=<s>s"`` for each row and frame.
+        """Get the names of the output values: ``"f=<Hz>Hz,t=<s>s"`` for each row and frame.
 
         The names follow the flattened grid (``flatten=True``): C order,
         frequency-major, so frames vary fastest. A mel band is named by its

@@ -1,8 +1,8 @@
 """Keras classifiers as scikit-learn estimators.
 
-They need Keras 3 and TensorFlow, from the ``keras`` extra::
+They need Keras 3 and one of its backends, from a backend extra::
 
-    pip install "whalefeat[keras]"
+    pip install "whalefeat[tensorflow]"   # or whalefeat[jax], whalefeat[torch]
 
 Without them, importing this package raises an :class:`ImportError` that
 says so. Importing it is nevertheless cheap: Keras (and TensorFlow) are only
@@ -15,7 +15,8 @@ from ._base import _INSTALL_HINT
 
 if importlib.util.find_spec("keras") is None:
     raise ImportError(
-        "whalefeat.models needs Keras 3 and TensorFlow, which are not installed. "
+        "whalefeat.models needs Keras 3 and a backend (TensorFlow, JAX or PyTorch), which "
+        "are not installed. "
         f"Install them with: {_INSTALL_HINT}"
     )
 

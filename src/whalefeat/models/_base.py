@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import importlib
+import importlib.util
 import os
 import random
 import tempfile
@@ -18,12 +19,15 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-_INSTALL_HINT = 'pip install "whalefeat[keras]"'
+from .._compat import HasMethods, Interval, StrOptions
+
+_INSTALL_HINT = (
+    'pip install "whalefeat[tensorflow]" (or "whalefeat[jax]", "whalefeat[torch]")'
+)
 
 # numpydoc text of the training parameters that every Keras classifier shares;
 # each class docstring holds a ``%(training_parameters)s`` line where it goes.
@@ -86,9 +90,16 @@ def _import_keras(owner: str = "the whalefeat Keras classifiers"):
     try:
         keras = importlib.import_module("keras")
     except ImportError as exc:
-        raise ImportError(
-            f"{owner} need TensorFlow and Keras 3, which are not installed. "
-            f"Install them with: {_INSTALL_HINT}"
+        if importlib.util.find_spec("keras") is None:
+            raise ImportError(
+                f"{owner} need Keras 3 and one of its backends (TensorFlow, JAX or PyTorch), "
+                f"which are not installed. Install them with: {_INSTALL_HINT}"
+            ) from exc
+        backend = os.environ.get("KERAS_BACKEND", "tensorflow")
+        raise ImportError(  # Keras is there, its backend is not
+            f"{owner} need a Keras backend: Keras is installed, but importing it with "
+            f"KERAS_BACKEND={backend!r} failed ({exc}). Install that backend (for "
+            f"example {_INSTALL_HINT}) or set KERAS_BACKEND to an installed one."
         ) from exc
     version = getattr(keras, "__version__", "0")
     if int(version.split(".")[0]) < 3:

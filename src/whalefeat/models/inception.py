@@ -5,8 +5,8 @@ from __future__ import annotations
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, StrOptions
 
+from .._compat import Interval, StrOptions
 from ._base import _fill_training_parameters, _KerasClassifier
 
 _DEFAULTS = {
@@ -81,14 +81,6 @@ class Inception1DClassifier(_KerasClassifier):
         initial moving variance of batch normalisation, and the predictions
         of a network trained for a few hundred steps are unreliable. False
         feeds the inputs as they are.
-    output : {"softmax", "sigmoid"}, default="softmax"
-        Output layer: ``Dense(n_classes)`` with a softmax, or, for two
-        classes only, one sigmoid unit giving the probability of
-        ``classes_[1]`` (the study's network).
-    loss : {"cross-entropy", "squared-error"}, default="cross-entropy"
-        Training loss: cross-entropy of the predicted probabilities (binary
-        with ``output="sigmoid"``), or the mean squared error between them
-        and the one-hot (sigmoid: 0/1) targets, as the study trained it.
     batch_norm_momentum : float, default=0.9
         Momentum of the moving mean and variance of every
         ``BatchNormalization`` layer, which the network uses at prediction
@@ -98,6 +90,14 @@ class Inception1DClassifier(_KerasClassifier):
         moving statistics then lag far behind the trained weights and the
         predictions degrade (even invert). 0.9, PyTorch's default, follows
         within about ten steps; pass 0.99 for Keras's behaviour.
+    output : {"softmax", "sigmoid"}, default="softmax"
+        Output layer: ``Dense(n_classes)`` with a softmax, or, for two
+        classes only, one sigmoid unit giving the probability of
+        ``classes_[1]`` (the study's network).
+    loss : {"cross-entropy", "squared-error"}, default="cross-entropy"
+        Training loss: cross-entropy of the predicted probabilities (binary
+        with ``output="sigmoid"``), or the mean squared error between them
+        and the one-hot (sigmoid: 0/1) targets, as the study trained it.
     epochs : int, default=30
         Training epochs.
     batch_size : int, default=32

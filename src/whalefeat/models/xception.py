@@ -7,8 +7,8 @@ import re
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, StrOptions
 
+from .._compat import Interval, StrOptions
 from ._base import _fill_training_parameters, _KerasClassifier
 
 #: Xception's smallest accepted input side (``keras.applications.Xception``)
