@@ -270,6 +270,19 @@ def test_scan_and_predict_on_a_local_dask_cluster(recordings, model_file, labell
         line for line in serial.read_bytes().splitlines()[1:] if b"mono.wav" in line]
 
 
+def test_extract_on_a_local_dask_cluster(labelled, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    serial, parallel = tmp_path / "serial.npz", tmp_path / "dask.npz"
+    argv = ["extract", str(labelled), "--features", "ce-series", "--batch", "7", "-q"]
+    assert main([*argv, "-o", str(serial)]) == 0
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster:
+        assert main([*argv, "-o", str(parallel), "--scheduler", cluster.scheduler_address]) == 0
+    a, b = np.load(serial), np.load(parallel)
+    for key in ("features", "paths", "labels", "feature_names"):
+        np.testing.assert_array_equal(a[key], b[key])
+
+
 def test_unreachable_scheduler_is_an_input_error(recordings, model_file, tmp_path, capsys,
                                                  monkeypatch):
     pytest.importorskip("distributed")

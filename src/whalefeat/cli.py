@@ -595,10 +595,28 @@ def command_extract(args: argparse.Namespace) -> int:
     progress = Progress(len(paths), "extract", enabled=not args.quiet)
     progress.update(0)
     blocks = []
-    for start in range(0, len(paths), args.batch):
-        block = paths[start:start + args.batch]
-        blocks.append(_transform_naming_the_clip(pipeline, block, fit=start == 0))
-        progress.update(start + len(block))
+    starts = list(range(0, len(paths), args.batch))
+    with _Engine(args) as n_jobs:
+        # the first block fits the (stateless) steps; the others only transform, so on a
+        # cluster they run in parallel with the serial result
+        first = paths[:args.batch]
+        blocks.append(_transform_naming_the_clip(pipeline, first, fit=True))
+        progress.update(len(first))
+        rest = [paths[start:start + args.batch] for start in starts[1:]]
+        if n_jobs == -1 and _dask_requested(args):
+            from joblib import Parallel, delayed
+
+            results = Parallel(n_jobs=-1, return_as="generator")(
+                delayed(_transform_naming_the_clip)(pipeline, block, fit=False)
+                for block in rest)
+        else:
+            results = (_transform_naming_the_clip(pipeline, block, fit=False)
+                       for block in rest)
+        done = len(first)
+        for block, features in zip(rest, results, strict=True):
+            blocks.append(features)
+            done += len(block)
+            progress.update(done)
     features = np.concatenate(blocks)
     names = pipeline[-1].get_feature_names_out()
     _save_features(output, features, paths, labels, names, overwrite=args.force)
@@ -718,12 +736,15 @@ def _check_parameters(pipeline) -> None:
     """Validate every step's parameters as fit would: a bad --set is a usage error now."""
     from ._compat import InvalidParameterError
 
-    for _, step in pipeline.steps:
-        validate = getattr(step, "_validate_params", None)
-        if validate is None:
+    estimators = [step for _, step in pipeline.steps] + [
+        value for value in pipeline.get_params(deep=True).values()
+        if hasattr(value, "get_params") and not isinstance(value, type)]
+    for step in estimators:
+        if not hasattr(step, "_parameter_constraints") or \
+                not hasattr(step, "_validate_params"):
             continue
         try:
-            validate()
+            step._validate_params()
         except InvalidParameterError as error:
             raise UsageError(f"argument --set: {_one_line(error)}") from None
 
@@ -882,6 +903,11 @@ def _files_in(inputs: Sequence[Path], *, recursive: bool, what: str) -> list[str
 
 #: how long --scheduler waits for the scheduler to answer
 _SCHEDULER_TIMEOUT = "20s"
+
+
+def _dask_requested(args: argparse.Namespace) -> bool:
+    return getattr(args, "scheduler", None) is not None or \
+        getattr(args, "dask_workers", None) is not None
 
 
 class _Engine:
@@ -1389,6 +1415,7 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--batch", type=_positive_int, default=256, metavar="N",
                          help="clips per step of the progress bar")
     _feature_options(extract, series_default="spectrogram")
+    _dask_options(extract)
     _common_options(extract)
     extract.set_defaults(handler=command_extract)
 
