@@ -357,6 +357,10 @@ def test_events_match_a_brute_force_merge(scores, threshold, min_gap, min_durati
                         ignore_index=True)
     found = events(windows, threshold=threshold, min_gap=min_gap, min_duration=min_duration)
     expected = _reference_events(windows, threshold, min_gap, min_duration, hop)
+    # the hop that scan records gives the same events as the one read from the starts
+    windows.attrs["hop"] = hop
+    assert found.equals(events(windows, threshold=threshold, min_gap=min_gap,
+                               min_duration=min_duration))
     assert [tuple(row) for row in found.itertuples(index=False)] == expected
     assert (found["end"] - found["start"] >= min_duration).all()
     assert found["n_windows"].sum() <= (windows["score"] >= threshold).sum()

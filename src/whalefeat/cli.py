@@ -846,7 +846,7 @@ def command_train(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _load_model(args: argparse.Namespace):
+def _load_model(args: argparse.Namespace, *, step_jobs: bool = True):
     """The saved detector; its warnings as one line each, problems as input errors."""
     import pickle
     import warnings
@@ -868,7 +868,7 @@ def _load_model(args: argparse.Namespace):
     for warning in caught:
         if issubclass(warning.category, (UserWarning, FutureWarning)):
             print(f"{PROG}: warning: {_one_line(warning.message)}", file=sys.stderr)
-    if args.jobs is not None and hasattr(model, "get_params"):
+    if step_jobs and args.jobs is not None and hasattr(model, "get_params"):
         params = model.get_params(deep=True)
         model.set_params(**{
             key: args.jobs for key in params
@@ -1017,7 +1017,7 @@ def command_scan(args: argparse.Namespace) -> int:
         raise UsageError(f"-o and --windows name the same file {output}")
     for target in targets:
         _check_writable(target, args)
-    model = _load_model(args)
+    model = _load_model(args, step_jobs=False)  # --jobs: recordings at once
     loader = model.steps[0][1] if hasattr(model, "steps") else None
     rate = getattr(loader, "sample_rate", None)
     if rate is None:

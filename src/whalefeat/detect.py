@@ -414,7 +414,8 @@ def scan(detector, recordings: str | os.PathLike | Iterable[str | os.PathLike], 
         ``end`` in seconds from the recording's start (``end`` of a padded
         window is the recording's end), and ``score``; in order of recording,
         channel and start. ``windows.attrs["durations"]`` maps each recording
-        to its length in seconds, ``attrs["sample_rate"]`` is the detector's.
+        to its length in seconds, ``attrs["sample_rate"]`` is the detector's
+        rate and ``attrs["hop"]`` the hop in seconds.
 
     Raises
     ------
@@ -499,7 +500,8 @@ def scan(detector, recordings: str | os.PathLike | Iterable[str | os.PathLike], 
             "score": np.asarray(columns["score"], dtype=np.float64)[order],
         }, columns=_WINDOW_COLUMNS))
     windows = pd.concat(frames, ignore_index=True)
-    windows.attrs = {"durations": durations, "sample_rate": spec.sample_rate}
+    windows.attrs = {"durations": durations, "sample_rate": spec.sample_rate,
+                     "hop": hop_samples / spec.sample_rate}
     return windows
 
 
@@ -520,8 +522,9 @@ def events(windows, *, threshold: float = 0.5, min_gap: float = 0.0,
     Parameters
     ----------
     windows : pandas.DataFrame
-        As :func:`scan` returns it (columns file, channel, start, end, score),
-        with evenly spaced starts in each file and channel.
+        As :func:`scan` returns it (columns file, channel, start, end, score):
+        every window, its hop in ``attrs["hop"]`` (else the smallest spacing
+        of the starts in each file and channel).
     threshold : float, default=0.5
         Windows whose score is at least this are detections.
     min_gap : float, default=0.0
@@ -567,7 +570,9 @@ def events(windows, *, threshold: float = 0.5, min_gap: float = 0.0,
         group = group.sort_values("start", kind="stable")
         starts = group["start"].to_numpy(dtype=np.float64)
         steps = np.diff(starts)
-        hop = float(steps[steps > 0].min()) if np.any(steps > 0) else 0.0
+        hop = windows.attrs.get("hop")
+        if hop is None:  # not from scan: the spacing of the starts
+            hop = float(steps[steps > 0].min()) if np.any(steps > 0) else 0.0
         current = None
         below = 0  # windows below the threshold since the current event's last window
         for start, end, score in zip(starts, group["end"], group["score"], strict=True):
