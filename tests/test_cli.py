@@ -282,6 +282,8 @@ def test_evaluate_logistic_json_matches_scikit_learn(labelled):
         assert report["mean"][metric] == pytest.approx(np.mean(values))
         assert report["std"][metric] == pytest.approx(np.std(values))
     assert "scikit-learn" in report["versions"]
+    assert report["settings"] == {} and report["description"].endswith("logistic regression")
+    assert report["machine"]["cpu_count"] >= 1
     # progress goes to stderr, one line per fold
     assert "fold 3/3: ROC AUC" in result.stderr
 

@@ -146,6 +146,11 @@ def test_predict_recursive_and_errors(labelled, model_file, tmp_path, capsys):
     assert main(["predict", str(model_file), str(labelled), "-o", str(output), "-q",
                  "--recursive"]) == 0
     assert len(pd.read_csv(output)) == 40
+    serial, threaded = tmp_path / "serial.csv", tmp_path / "threaded.csv"
+    for target, jobs in ((serial, "1"), (threaded, "2")):
+        assert main(["predict", str(model_file), str(labelled), "-o", str(target), "-q",
+                     "--recursive", "--jobs", jobs, "--batch", "9"]) == 0
+    assert threaded.read_bytes() == serial.read_bytes()
     assert main(["predict", str(model_file), str(labelled), "-o", str(tmp_path / "s.txt")]) == 1
     assert "must end in .csv" in _one_error_line(capsys.readouterr().err)
     assert main(["predict", str(tmp_path / "none.joblib"), str(labelled), "-o",

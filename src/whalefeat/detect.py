@@ -61,8 +61,8 @@ from pathlib import Path
 import numpy as np
 
 __all__ = [
-    "RAVEN_COLUMNS", "ModelVersionWarning", "events", "load_model", "read_selections",
-    "save_model", "scan", "write_selections",
+    "RAVEN_COLUMNS", "ModelVersionWarning", "StreamResampler", "events", "load_model",
+    "read_selections", "save_model", "scan", "write_selections",
 ]
 
 #: the columns of a Raven Pro selection table that :func:`write_selections` writes
