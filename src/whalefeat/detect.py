@@ -128,7 +128,21 @@ class StreamResampler:
         self._received = 0
 
     def push(self, x: np.ndarray, *, final: bool = False) -> np.ndarray:
-        """Resampled output that ``x`` completes (with ``final``, all that is left)."""
+        """Resample the next block of the input.
+
+        Parameters
+        ----------
+        x : ndarray of shape (n,)
+            The input samples that follow those already pushed.
+        final : bool, default=False
+            Whether ``x`` is the last block: then all the output left is returned.
+
+        Returns
+        -------
+        y : ndarray of shape (m,)
+            The output samples that the input so far completes, after those
+            already returned.
+        """
         x = np.asarray(x, dtype=np.float64)
         if self.up == self.down == 1:
             return x.copy()
@@ -433,6 +447,24 @@ def scan(detector, recordings: str | os.PathLike | Iterable[str | os.PathLike], 
     whole recording (see :class:`StreamResampler`), and a recording at the
     detector's rate is scanned sample for sample: windows that fall exactly
     on clips give those clips' scores.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import numpy as np
+    >>> import soundfile as sf
+    >>> from sklearn.dummy import DummyClassifier
+    >>> detector = DummyClassifier(strategy="prior").fit(np.zeros((4, 4000)), [0, 1, 1, 1])
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> sf.write(f"{folder.name}/stereo.wav", np.zeros((30000, 2)), 8000)  # 3.75 s
+    >>> windows = scan(detector, f"{folder.name}/stereo.wav", hop=1.0, sample_rate=2000,
+    ...                duration=2.0)
+    >>> windows[["channel", "start", "end", "score"]].to_numpy().tolist()[:3]
+    [[1.0, 0.0, 2.0, 0.75], [1.0, 1.0, 3.0, 0.75], [1.0, 2.0, 3.75, 0.75]]
+    >>> len(scan(detector, f"{folder.name}/stereo.wav", hop=1.0, sample_rate=2000,
+    ...          duration=2.0, channel=2, partial="drop"))
+    2
+    >>> folder.cleanup()
     """
     import pandas as pd
     from joblib import Parallel, delayed
@@ -657,6 +689,7 @@ def write_selections(found, path: str | os.PathLike, *, kind: str | None = None,
     Returns
     -------
     path : pathlib.Path
+        The file written.
 
     Notes
     -----
@@ -666,6 +699,19 @@ def write_selections(found, path: str | os.PathLike, *, kind: str | None = None,
     Raven Pro opens with File > Open Selection Table. The CSV file has one row
     per event with the columns of ``found``. Numbers are written with all their
     digits, so :func:`read_selections` reads back what was written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import pandas as pd
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> found = pd.DataFrame({"file": ["a.wav", "b.wav"], "channel": [1, 1],
+    ...                       "start": [3.0, 1.5], "end": [5.0, 3.5], "score": [0.9, 0.8]})
+    >>> path = write_selections(found, f"{folder.name}/s.txt",
+    ...                         durations={"a.wav": 60.0, "b.wav": 60.0})
+    >>> print(" | ".join(path.read_text().splitlines()[2].split(chr(9))))  # tab-separated
+    2 | Spectrogram 1 | 1 | 61.5 | 63.5 | 50.0 | 250.0 | b.wav | 1.5 | 0.8
+    >>> folder.cleanup()
     """
     from ._atomic import atomic_write
 
@@ -743,8 +789,17 @@ def read_selections(path: str | os.PathLike):
 
 
 class ModelVersionWarning(UserWarning):
-    """A saved model loaded under other versions of whalefeat or scikit-learn than it was
-    made with (or one that records none)."""
+    """A saved model loaded under versions it was not made with.
+
+    :func:`load_model` issues it when the whalefeat or scikit-learn version
+    recorded with the model differs from the running one, or when the file
+    records none.
+
+    Examples
+    --------
+    >>> issubclass(ModelVersionWarning, UserWarning)
+    True
+    """
 
 
 def save_model(pipeline, path: str | os.PathLike, *, name: str | None = None,
@@ -767,6 +822,7 @@ def save_model(pipeline, path: str | os.PathLike, *, name: str | None = None,
     Returns
     -------
     path : pathlib.Path
+        The file written.
 
     Examples
     --------
@@ -807,15 +863,33 @@ def load_model(path: str | os.PathLike, *, with_metadata: bool = False):
     Parameters
     ----------
     path : str or os.PathLike
+        The model file.
     with_metadata : bool, default=False
         Whether to return what was recorded with it too.
 
     Returns
     -------
     model : fitted estimator
+        The detector, as it was saved.
     metadata : dict
         Only with ``with_metadata``: ``name``, ``created``, ``versions`` and
         what was passed to :func:`save_model`.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import warnings
+    >>> import joblib
+    >>> from sklearn.dummy import DummyClassifier
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> model = DummyClassifier().fit([[0], [1]], [0, 1])
+    >>> _ = joblib.dump(model, f"{folder.name}/bare.joblib")   # no versions recorded
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     loaded = load_model(f"{folder.name}/bare.joblib")
+    >>> caught[0].category.__name__
+    'ModelVersionWarning'
+    >>> folder.cleanup()
     """
     import joblib
 
