@@ -296,3 +296,13 @@ def test_unreachable_scheduler_is_an_input_error(recordings, model_file, tmp_pat
                  str(tmp_path / "s.txt"), "--scheduler", "tcp://127.0.0.1:9", "-q"]) == 1
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in _one_error_line(
         capsys.readouterr().err)
+
+
+def test_scan_without_pandas_is_a_usage_error(recordings, model_file, tmp_path):
+    code = ("import sys; sys.modules['pandas'] = None; from whalefeat.cli import main; "
+            f"sys.exit(main(['scan', {str(model_file)!r}, {str(recordings['mono'])!r}, '-o', "
+            f"{str(tmp_path / 's.txt')!r}]))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env=ENV, timeout=120)
+    assert result.returncode == 2, result.stderr
+    assert "needs pandas: pip install pandas" in _one_error_line(result.stderr)

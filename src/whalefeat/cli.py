@@ -1006,7 +1006,12 @@ def _csv_field(text: str) -> str:
 
 
 def command_scan(args: argparse.Namespace) -> int:
-    from .detect import _whole_samples, events, scan, write_selections
+    from .detect import _pandas, _whole_samples, events, scan, write_selections
+
+    try:
+        _pandas()
+    except ImportError as error:
+        raise UsageError(_one_line(error)) from None
 
     output = args.output
     if args.band is not None and not args.band[0] < args.band[1]:

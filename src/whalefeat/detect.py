@@ -73,6 +73,16 @@ _EVENT_COLUMNS = ["file", "channel", "start", "end", "score", "peak_start", "n_w
 _MODEL_FORMAT = "whalefeat-model"
 
 
+def _pandas():
+    """pandas, or an ImportError that says how to install it."""
+    try:
+        import pandas
+    except ImportError:
+        raise ImportError("whalefeat.detect returns pandas DataFrames and needs pandas: "
+                          "pip install pandas") from None
+    return pandas
+
+
 # --------------------------------------------------------------------------------------
 # Streaming resampler
 
@@ -466,7 +476,7 @@ def scan(detector, recordings: str | os.PathLike | Iterable[str | os.PathLike], 
     2
     >>> folder.cleanup()
     """
-    import pandas as pd
+    pd = _pandas()
     from joblib import Parallel, delayed
 
     if partial not in ("pad", "drop"):
@@ -586,7 +596,7 @@ def events(windows, *, threshold: float = 0.5, min_gap: float = 0.0,
     >>> events(windows, min_gap=0.5)[["start", "end", "n_windows"]].to_numpy().tolist()
     [[0.0, 4.0, 4.0]]
     """
-    import pandas as pd
+    pd = _pandas()
 
     for name, value in (("threshold", threshold), ("min_gap", min_gap),
                         ("min_duration", min_duration)):
@@ -775,7 +785,7 @@ def read_selections(path: str | os.PathLike):
     [[12.5, 14.5, 'a.wav', 0.93]]
     >>> folder.cleanup()
     """
-    import pandas as pd
+    pd = _pandas()
 
     path = Path(path)
     with open(path, encoding="utf-8-sig", newline="") as handle:
