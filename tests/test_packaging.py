@@ -144,7 +144,8 @@ def test_core_dependencies_have_no_keras_or_backend():
         for requirement in importlib.metadata.requires("whalefeat") or []
         if "extra" not in requirement
     }
-    assert core == {"numpy", "scipy", "numba", "soundfile", "scikit-learn", "joblib"}
+    assert core == {"numpy", "scipy", "numba", "soundfile", "scikit-learn", "joblib",
+                    "threadpoolctl"}
 
 
 @pytest.mark.parametrize(
@@ -157,6 +158,11 @@ def test_core_dependencies_have_no_keras_or_backend():
     ],
 )
 def test_keras_extras_are_keras_plus_one_backend(extra, expected):
+    assert _requirements_of(extra) == expected
+
+
+@pytest.mark.parametrize(("extra", "expected"), [("detect", {"pandas"}), ("dask", {"dask"})])
+def test_detection_extras(extra, expected):
     assert _requirements_of(extra) == expected
 
 

@@ -26,6 +26,7 @@ MODULES = [
     "whalefeat.compose",
     "whalefeat.recipe",
     "whalefeat.pipelines",
+    "whalefeat.detect",
     "whalefeat.datasets",
     "whalefeat.models",
     "whalefeat.plotting",
