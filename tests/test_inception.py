@@ -289,3 +289,11 @@ def test_warmup_decay_schedule_values_and_errors():
                 dict(warmup_epochs=1.5)):
         with pytest.raises(ValueError, match=next(iter(bad))):
             WarmupDecaySchedule(**bad)
+
+
+def test_predictions_do_not_depend_on_row_order_beyond_float32_rounding():
+    X, y = _separable()
+    clf = Inception1DClassifier(filters=4, epochs=2, batch_size=16, random_state=0).fit(X, y)
+    order = np.random.default_rng(1).permutation(len(X))
+    np.testing.assert_allclose(clf.predict_proba(X[order]), clf.predict_proba(X)[order],
+                               rtol=1e-5, atol=1e-6)

@@ -37,8 +37,8 @@ class WarmupDecaySchedule:
     --------
     >>> from whalefeat.models import WarmupDecaySchedule
     >>> schedule = WarmupDecaySchedule()
-    >>> [round(schedule(epoch), 6) for epoch in range(8)]
-    [0.001, 0.0018, 0.0026, 0.0034, 0.0042, 0.005, 0.00425, 0.003613]
+    >>> [round(schedule(epoch), 5) for epoch in range(8)]
+    [0.001, 0.0018, 0.0026, 0.0034, 0.0042, 0.005, 0.00425, 0.00361]
     """
 
     def __init__(self, initial: float = 1e-3, peak: float = 5e-3, warmup_epochs: int = 5,
