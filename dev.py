@@ -39,6 +39,8 @@ VENV = Path(os.environ.get("WHALEFEAT_VENV", ROOT / ".venv"))
 EXTRAS = "tensorflow,plot,test,docs,lint"
 TASKS = ("demo", "test", "lint", "package", "docs", "bench", "setup")
 LINT_PATHS = ("src", "tests", "benchmarks", "examples", "docs", "dev.py")
+# pytest-xdist workers for the whole suite (a targeted run with arguments stays serial)
+PARALLEL = ("-n", "auto")
 # `test` runs ruff check; ruff format is not enforced (yet): most of the tree predates
 # it, and `python3 dev.py lint --format` lists what it would change.
 
@@ -222,7 +224,8 @@ def main(argv: list[str]) -> None:
             _run(python, "-m", "pytest", *marker, *rest, env=env)
             return
         lint(python)
-        _run(python, "-m", "pytest", *marker, env=env)
+        # the whole suite on every core (pytest-xdist): CI has two
+        _run(python, "-m", "pytest", *PARALLEL, *marker, env=env)
         if not fast:
             package(python)
             _sphinx(python, env=env)

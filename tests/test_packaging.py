@@ -215,7 +215,8 @@ def test_dev_test_runs_lint_suite_package_and_docs(monkeypatch):
         ("package",),
         ("-m", "sphinx"),
     ]
-    assert ("-m", "pytest") in steps  # the whole suite: no marker, no paths
+    # the whole suite, on every core: no marker, no paths
+    assert ("-m", "pytest", *_load_dev().PARALLEL) in steps
     assert "-W" in steps[-1]
 
 
@@ -223,7 +224,7 @@ def test_dev_test_fast_deselects_slow_and_skips_package_and_docs(monkeypatch):
     steps = _steps(monkeypatch, ["test", "--fast"])
     assert steps == [
         ("-m", "ruff", "check", *_load_dev().LINT_PATHS),
-        ("-m", "pytest", "-m", "not slow"),
+        ("-m", "pytest", *_load_dev().PARALLEL, "-m", "not slow"),
     ]
 
 

@@ -181,7 +181,8 @@ def environment_table(path: Path) -> list[str]:
             flat.append((str(key), str(value)))
     return _table(
         "Machine, library versions and settings", ["Item", "Value"],
-        [[key, f"``{value}``" if value.strip() else ""] for key, value in flat],
+        [[key, f"``{' '.join(value.split())}``" if value.strip() else ""]
+         for key, value in flat],
     )
 
 
@@ -341,7 +342,7 @@ def holdout_rst(folder: Path) -> list[str]:
         lines += _table("Targets on held-out clips", ["Target", "Measured", "Met", "Gap"],
                         targets)
     if leak_rows:
-        lines += ["The leak of the published protocol", "^" * 34, ""]
+        lines += [".. rubric:: The leak of the published protocol", ""]
         out = [[r["protocol"], r["seed"], _optional(_number(r["roc_auc"], where="leak.csv")),
                 _optional(_number(r["accuracy"], where="leak.csv")), r["n_train"],
                 r["n_test"], r["n_augmented"]] for r in leak_rows]

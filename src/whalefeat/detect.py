@@ -65,7 +65,7 @@ __all__ = [
     "read_selections", "save_model", "scan", "write_selections",
 ]
 
-#: the columns of a Raven Pro selection table that :func:`write_selections` writes
+#: The columns of a Raven Pro selection table, as :func:`write_selections` writes them.
 RAVEN_COLUMNS = ("Selection", "View", "Channel", "Begin Time (s)", "End Time (s)",
                  "Low Freq (Hz)", "High Freq (Hz)", "Begin File", "File Offset (s)", "Score")
 _WINDOW_COLUMNS = ["file", "channel", "start", "end", "score"]
