@@ -40,7 +40,6 @@ import json
 import os
 import platform
 import shlex
-import subprocess
 import sys
 import time
 from dataclasses import asdict, dataclass, field
@@ -65,6 +64,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
 from whalefeat import AiffLoader, ComplexityEntropyCurve, Spectrogram
+from whalefeat._evaluation import _cpu_name, _git, _gpus  # the CLI's environment capture
 from whalefeat.datasets import load_challenge
 from whalefeat.noise import add_noise
 
@@ -410,26 +410,6 @@ def package_version(name: str) -> str | None:
         return None
 
 
-def cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def git(*args: str) -> str | None:
-    try:
-        out = subprocess.run(
-            ["git", *args], cwd=HERE, capture_output=True, text=True, check=True
-        )
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    return out.stdout.strip()
-
-
 def environment() -> dict:
     import whalefeat
 
@@ -440,23 +420,16 @@ def environment() -> dict:
     return {
         "platform": platform.platform(),
         "python": platform.python_version(),
-        "cpu": cpu_name(),
+        "cpu": _cpu_name(),
         "cpu_count": os.cpu_count(),
         "gpu": _gpus(),
         "whalefeat": whalefeat.__version__,
-        "git_commit": git("rev-parse", "HEAD"),
+        "git_commit": _git(HERE, "rev-parse", "HEAD"),
         # library files that differ from that commit (modified or not yet committed)
-        "git_uncommitted_src": git("status", "--porcelain", "--", str(HERE.parent / "src")),
+        "git_uncommitted_src": _git(HERE, "status", "--porcelain", "--",
+                                    str(HERE.parent / "src")),
         **{name: package_version(name) for name in packages},
     }
-
-
-def _gpus() -> list[str]:
-    try:
-        import tensorflow as tf
-    except ImportError:
-        return []
-    return [d.name for d in tf.config.list_physical_devices("GPU")]
 
 
 def plot_roc(path: Path, y: np.ndarray, fold_of: np.ndarray, scores: dict[str, np.ndarray],
