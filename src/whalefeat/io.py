@@ -21,6 +21,7 @@ from numbers import Integral, Real
 import numpy as np
 import soundfile as sf
 from joblib import Parallel, delayed, effective_n_jobs
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import validate_data
 
@@ -71,7 +72,7 @@ class AudioFileError(ValueError):
         self.path = path
         self.reason = reason
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[type[AudioFileError], tuple[str, str]]:
         return type(self), (self.path, self.reason)
 
 
@@ -663,8 +664,9 @@ class AiffLoader(TransformerMixin, BaseEstimator):
                    Interval(Integral, 1, None, closed="left"), None],
     }
 
-    def __init__(self, sample_rate=2000, duration=2.0, on_length="error", resample=False,
-                 dtype="float32", n_jobs=None):
+    def __init__(self, sample_rate: int = 2000, *, duration: float | None = 2.0,
+                 on_length: str = "error", resample: bool = False,
+                 dtype: str | type = "float32", n_jobs: int | None = None) -> None:
         self.sample_rate = sample_rate
         self.duration = duration
         self.on_length = on_length
@@ -686,7 +688,7 @@ class AiffLoader(TransformerMixin, BaseEstimator):
             return X.to_frame()
         return paths.reshape(-1, 1)
 
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: None = None) -> AiffLoader:
         """Check the parameters and the paths; no file is read.
 
         Parameters
@@ -707,7 +709,7 @@ class AiffLoader(TransformerMixin, BaseEstimator):
         validate_data(self, self._column(X, paths), skip_check_array=True, reset=True)
         return self
 
-    def transform(self, X) -> np.ndarray:
+    def transform(self, X: ArrayLike) -> np.ndarray:
         """Read the clips.
 
         Parameters
@@ -737,7 +739,7 @@ class AiffLoader(TransformerMixin, BaseEstimator):
             validate_data(self, self._column(X, paths), skip_check_array=True, reset=False)
         return _read_all(paths, spec, self.n_jobs)
 
-    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+    def get_feature_names_out(self, input_features: ArrayLike | None = None) -> np.ndarray:
         """Get the names of the output columns: ``sample_0`` ... ``sample_{n-1}``.
 
         Parameters
