@@ -1,40 +1,71 @@
-"""Helpers of the real-data study: a series scaler and a frame-axis transpose.
+"""Output helpers shared by ``study.py`` and ``holdout.py``.
 
-Both are ordinary user-side code: the scaler is a pipeline step fitted on the
-training fold like any other.
+The fold loop, the metrics and the environment capture are
+:mod:`whalefeat._evaluation`'s (the command line's too); this module only
+writes them in the files these two scripts have always written: CSV tables with
+six significant digits, and an environment record with the package versions as
+top-level keys.
 """
 
 from __future__ import annotations
 
-import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted, validate_data
+import csv
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from whalefeat._evaluation import environment as capture_environment
+
+HERE = Path(__file__).resolve().parent
+#: packages whose versions the environment record names (None where not installed)
+PACKAGES = (
+    "numpy",
+    "scipy",
+    "scikit-learn",
+    "tensorflow",
+    "keras",
+    "numba",
+    "soundfile",
+    "joblib",
+    "matplotlib",
+)
 
 
-class SeriesScaler(TransformerMixin, BaseEstimator):
-    """Standardise each channel of series ``(n, n_steps, n_channels)``.
+def environment() -> dict:
+    """The machine, the commit of this checkout and the package versions, flat.
 
-    The mean and standard deviation of each channel are taken over all samples
-    and steps of the training data. Complexity-entropy features vary little
-    around their mean (``H`` about 0.95 +/- 0.04 on the real clips), which a
-    network trained from scratch for a few epochs does not pick up unscaled.
+    Keys: ``platform``, ``python``, ``cpu``, ``cpu_count``, ``gpu``,
+    ``whalefeat``, ``git_commit``, ``git_uncommitted_src`` (the library's files
+    that differ from that commit), then one key per package of
+    :data:`PACKAGES`.
     """
+    env = capture_environment(packages=("whalefeat", *PACKAGES), repository=HERE.parent, gpus=True)
+    found = env["versions"]
+    return {
+        "platform": env["platform"],
+        "python": found["python"],
+        "cpu": env["cpu"],
+        "cpu_count": env["cpu_count"],
+        "gpu": env["gpu"],
+        "whalefeat": found.get("whalefeat"),
+        "git_commit": env["git_commit"],
+        "git_uncommitted_src": env["git_uncommitted_src"],
+        **{name: found.get(name) for name in PACKAGES},
+    }
 
-    def fit(self, X, y=None):
-        X = validate_data(self, X, allow_nd=True, dtype=np.float64)
-        if X.ndim != 3:
-            raise ValueError(f"SeriesScaler expects (n, n_steps, n_channels), got {X.shape}")
-        self.mean_ = X.mean(axis=(0, 1))
-        scale = X.std(axis=(0, 1))
-        self.scale_ = np.where(scale > 0, scale, 1.0)
-        return self
 
-    def transform(self, X):
-        check_is_fitted(self)
-        X = validate_data(self, X, allow_nd=True, dtype=np.float64, reset=False)
-        return ((X - self.mean_) / self.scale_).astype(np.float32)
+def write_csv(path: str | os.PathLike, rows: Sequence[Mapping], columns: Sequence[str]) -> None:
+    """Write ``rows`` under ``columns`` (others ignored); floats to 6 significant digits."""
+    with open(path, "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(columns), extrasaction="ignore")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({key: _fmt(row.get(key)) for key in columns})
 
 
-def frames_first(S: np.ndarray) -> np.ndarray:
-    """Spectrograms ``(n, n_freqs, n_frames)`` as series ``(n, n_frames, n_freqs)``."""
-    return np.swapaxes(np.asarray(S), 1, 2)
+def _fmt(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return value

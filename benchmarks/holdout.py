@@ -42,28 +42,52 @@ import numpy as np
 from sklearn.model_selection import train_test_split
 
 from whalefeat import AiffLoader, add_noise, pipelines
+from whalefeat._evaluation import (
+    METRICS,
+    TIMES,
+    fit_and_score,
+    fold_metrics,
+    load_average,
+    n_iter,
+)
 from whalefeat.datasets import load_challenge
 
 HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
-from study import (  # noqa: E402  (the study's metrics, tables and environment capture)
-    METRICS,
-    _load_average,
-    environment,
-    fold_metrics,
-    n_iter,
-    write_csv,
-)
+from _study_helpers import environment, write_csv  # noqa: E402  (the study's files)
 
-HOLDOUT_COLUMNS = ["pipeline", "condition", *METRICS, "roc_auc_boot_sd", "roc_auc_ci_low",
-                   "roc_auc_ci_high", "fit_time_s", "predict_time_s", "n_train", "n_test",
-                   "n_iter"]
-LEAK_COLUMNS = ["protocol", "seed", "roc_auc", "accuracy", "n_train", "n_test",
-                "n_augmented", "n_iter"]
-DEFAULT_PIPELINES = ("hgb", "seed-inception", "frames-inception", "ce-inception",
-                     "fusion-inception")
+HOLDOUT_COLUMNS = [
+    "pipeline",
+    "condition",
+    *METRICS,
+    "roc_auc_boot_sd",
+    "roc_auc_ci_low",
+    "roc_auc_ci_high",
+    "fit_time_s",
+    "predict_time_s",
+    "n_train",
+    "n_test",
+    "n_iter",
+]
+LEAK_COLUMNS = [
+    "protocol",
+    "seed",
+    "roc_auc",
+    "accuracy",
+    "n_train",
+    "n_test",
+    "n_augmented",
+    "n_iter",
+]
+DEFAULT_PIPELINES = (
+    "hgb",
+    "seed-inception",
+    "frames-inception",
+    "ce-inception",
+    "fusion-inception",
+)
 
 
 def bootstrap_auc(y: np.ndarray, score: np.ndarray, n_boot: int = 1000, seed: int = 0):
@@ -76,8 +100,11 @@ def bootstrap_auc(y: np.ndarray, score: np.ndarray, n_boot: int = 1000, seed: in
     for b in range(n_boot):
         idx = np.concatenate([rng.choice(pos, pos.size), rng.choice(neg, neg.size)])
         values[b] = roc_auc_score(y[idx], score[idx])
-    return float(values.std()), float(np.quantile(values, 0.025)), float(
-        np.quantile(values, 0.975))
+    return (
+        float(values.std()),
+        float(np.quantile(values, 0.025)),
+        float(np.quantile(values, 0.975)),
+    )
 
 
 def shifted_copies(X: np.ndarray, n: int, max_shift: int, rng: np.random.Generator):
@@ -87,8 +114,9 @@ def shifted_copies(X: np.ndarray, n: int, max_shift: int, rng: np.random.Generat
     return np.stack([np.roll(X[i], s) for i, s in zip(picks, shifts, strict=True)])
 
 
-def leak_study(X: np.ndarray, y: np.ndarray, *, seeds: int, ratio: float, max_shift: int,
-               params: dict) -> list[dict]:
+def leak_study(
+    X: np.ndarray, y: np.ndarray, *, seeds: int, ratio: float, max_shift: int, params: dict
+) -> list[dict]:
     """The published protocol (augment, then split) against augmenting inside training only."""
     rows = []
     for seed in range(seeds):
@@ -101,10 +129,12 @@ def leak_study(X: np.ndarray, y: np.ndarray, *, seeds: int, ratio: float, max_sh
                 X_all = np.concatenate([X, extra])
                 y_all = np.concatenate([y, np.ones(n_aug, dtype=y.dtype)])
                 X_tr, X_te, y_tr, y_te = train_test_split(
-                    X_all, y_all, test_size=0.1, stratify=y_all, random_state=seed)
+                    X_all, y_all, test_size=0.1, stratify=y_all, random_state=seed
+                )
             else:
                 X_tr, X_te, y_tr, y_te = train_test_split(
-                    X, y, test_size=0.1, stratify=y, random_state=seed)
+                    X, y, test_size=0.1, stratify=y, random_state=seed
+                )
                 n_here = round(ratio * len(y_tr))
                 extra = shifted_copies(X_tr[y_tr == 1], n_here, max_shift, rng)
                 X_tr = np.concatenate([X_tr, extra])
@@ -113,10 +143,18 @@ def leak_study(X: np.ndarray, y: np.ndarray, *, seeds: int, ratio: float, max_sh
             model.fit(X_tr, y_tr)
             proba = model.predict_proba(X_te)
             metrics = fold_metrics(y_te, proba[:, 1], model.classes_[proba.argmax(axis=1)])
-            rows.append({"protocol": protocol, "seed": seed, "roc_auc": metrics["roc_auc"],
-                         "accuracy": metrics["accuracy"], "n_train": len(y_tr),
-                         "n_test": len(y_te), "n_augmented": len(extra),
-                         "n_iter": n_iter(model)})
+            rows.append(
+                {
+                    "protocol": protocol,
+                    "seed": seed,
+                    "roc_auc": metrics["roc_auc"],
+                    "accuracy": metrics["accuracy"],
+                    "n_train": len(y_tr),
+                    "n_test": len(y_te),
+                    "n_augmented": len(extra),
+                    "n_iter": n_iter(model),
+                }
+            )
             print(f"   leak {protocol} seed {seed}: AUC {metrics['roc_auc']:.3f}", flush=True)
     return rows
 
@@ -124,26 +162,51 @@ def leak_study(X: np.ndarray, y: np.ndarray, *, seeds: int, ratio: float, max_sh
 def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--train", required=True, type=Path, help="training folder (challenge layout)")
-    p.add_argument("--test", required=True, type=Path,
-                   help="folder whose clips not in --train are the test set")
+    p.add_argument(
+        "--test",
+        required=True,
+        type=Path,
+        help="folder whose clips not in --train are the test set",
+    )
     p.add_argument("--out", required=True, type=Path)
-    p.add_argument("--pipelines", default=",".join(DEFAULT_PIPELINES),
-                   help=f"comma-separated names of whalefeat.pipelines "
-                        f"(default {','.join(DEFAULT_PIPELINES)})")
+    p.add_argument(
+        "--pipelines",
+        default=",".join(DEFAULT_PIPELINES),
+        help=f"comma-separated names of whalefeat.pipelines "
+        f"(default {','.join(DEFAULT_PIPELINES)})",
+    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--snr-db", type=float, default=10.0)
-    p.add_argument("--max-test", type=int, default=None,
-                   help="score a stratified subset of this many test clips (smoke runs)")
+    p.add_argument(
+        "--max-test",
+        type=int,
+        default=None,
+        help="score a stratified subset of this many test clips (smoke runs)",
+    )
     p.add_argument("--max-train", type=int, default=None)
-    p.add_argument("--grow", type=float, default=None, metavar="F",
-                   help="move this stratified fraction of the test clips into training")
+    p.add_argument(
+        "--grow",
+        type=float,
+        default=None,
+        metavar="F",
+        help="move this stratified fraction of the test clips into training",
+    )
     p.add_argument("--leak", action="store_true", help="also run the leak measurement")
     p.add_argument("--leak-seeds", type=int, default=3)
-    p.add_argument("--leak-ratio", type=float, default=0.4,
-                   help="augmented positives per clip (the study: 12,000 on 30,000)")
+    p.add_argument(
+        "--leak-ratio",
+        type=float,
+        default=0.4,
+        help="augmented positives per clip (the study: 12,000 on 30,000)",
+    )
     p.add_argument("--shift", type=float, default=0.1, help="largest shift in seconds")
-    p.add_argument("--set", action="append", default=[], metavar="NAME:KEY=VALUE",
-                   help="override a pipeline parameter, e.g. ce-inception:classifier__epochs=2")
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME:KEY=VALUE",
+        help="override a pipeline parameter, e.g. ce-inception:classifier__epochs=2",
+    )
     p.add_argument("--n-jobs", type=int, default=None)
     return p.parse_args(argv)
 
@@ -168,7 +231,7 @@ def main(argv=None) -> dict:
     args = parse_args(argv)
     start = time.perf_counter()
     env = environment()
-    env["load_average_start"] = _load_average()
+    env["load_average_start"] = load_average()
     out = args.out
     out.mkdir(parents=True, exist_ok=True)
     command = shlex.join(["python", "benchmarks/holdout.py", *(argv or sys.argv[1:])])
@@ -181,8 +244,9 @@ def main(argv=None) -> dict:
     unseen = np.array([Path(p).name not in seen for p in all_paths])
     test_paths, y_test = all_paths[unseen], y_all[unseen]
     if args.grow is not None:
-        moved, kept = train_test_split(np.arange(len(y_test)), train_size=args.grow,
-                                       stratify=y_test, random_state=args.seed)
+        moved, kept = train_test_split(
+            np.arange(len(y_test)), train_size=args.grow, stratify=y_test, random_state=args.seed
+        )
         train_paths = np.concatenate([train_paths, test_paths[moved]])
         y_train = np.concatenate([y_train, y_test[moved]])
         test_paths, y_test = test_paths[np.sort(kept)], y_test[np.sort(kept)]
@@ -194,52 +258,84 @@ def main(argv=None) -> dict:
     X_train = loader.fit_transform(train_paths)
     X_test = loader.transform(test_paths)
     X_noisy = add_noise(X_test, args.snr_db, random_state=args.seed)
-    print(f"train {len(y_train)} clips ({int(y_train.sum())} up-calls), test {len(y_test)} "
-          f"({int(y_test.sum())} up-calls)", flush=True)
+    print(
+        f"train {len(y_train)} clips ({int(y_train.sum())} up-calls), test {len(y_test)} "
+        f"({int(y_test.sum())} up-calls)",
+        flush=True,
+    )
 
+    # one array of training then test clips, so that the evaluation core's fit-and-score
+    # runs on it; the noisy condition is the one noisy copy of the test clips made above
+    X_all, y_all = np.concatenate([X_train, X_test]), np.concatenate([y_train, y_test])
+    train, test = np.arange(len(y_train)), np.arange(len(y_train), len(y_all))
+    conditions = {"clean": None, "noisy": lambda X, fold: X_noisy}
     rows, scores = [], {}
     for name in [n.strip() for n in args.pipelines.split(",") if n.strip()]:
         print(f"== {name}", flush=True)
         # the loader is stateless: the clips are decoded once, the rest is fitted here
         model = pipelines.get(name, random_state=args.seed, **overrides.get(name, {}))[1:]
-        t = time.perf_counter()
-        model.fit(X_train, y_train)
-        fit_time = time.perf_counter() - t
-        for condition, X in (("clean", X_test), ("noisy", X_noisy)):
-            t = time.perf_counter()
-            proba = model.predict_proba(X)
-            predict_time = time.perf_counter() - t
-            score = proba[:, list(model.classes_).index(1)]
+        measured, test_scores, _ = fit_and_score(
+            model, X_all, y_all, train, test, conditions=conditions
+        )
+        for found in measured:
+            condition, score = found["condition"], test_scores[found["condition"]]
             scores[f"{name}|{condition}"] = score
             sd, low, high = bootstrap_auc(y_test, score, seed=args.seed)
-            row = {"pipeline": name, "condition": condition,
-                   **fold_metrics(y_test, score, model.classes_[proba.argmax(axis=1)]),
-                   "roc_auc_boot_sd": sd, "roc_auc_ci_low": low, "roc_auc_ci_high": high,
-                   "fit_time_s": fit_time, "predict_time_s": predict_time,
-                   "n_train": len(y_train), "n_test": len(y_test), "n_iter": n_iter(model)}
+            row = {
+                "pipeline": name,
+                "condition": condition,
+                **{metric: found[metric] for metric in METRICS},
+                "roc_auc_boot_sd": sd,
+                "roc_auc_ci_low": low,
+                "roc_auc_ci_high": high,
+                **{key: found[key] for key in (*TIMES, "n_train", "n_test", "n_iter")},
+            }
             rows.append(row)
-            print(f"   {condition}: AUC {row['roc_auc']:.4f} ± {sd:.4f} (bootstrap), "
-                  f"accuracy {row['accuracy']:.3f}, fit {fit_time:.0f} s", flush=True)
+            print(
+                f"   {condition}: AUC {row['roc_auc']:.4f} ± {sd:.4f} (bootstrap), "
+                f"accuracy {row['accuracy']:.3f}, fit {row['fit_time_s']:.0f} s",
+                flush=True,
+            )
         write_csv(out / "holdout.csv", rows, HOLDOUT_COLUMNS)
-        np.savez_compressed(out / "holdout_scores.npz", y=y_test,
-                            clips=np.array([Path(p).name for p in test_paths]), **scores)
+        np.savez_compressed(
+            out / "holdout_scores.npz",
+            y=y_test,
+            clips=np.array([Path(p).name for p in test_paths]),
+            **scores,
+        )
 
     leak_rows = []
     if args.leak:
         print("== leak", flush=True)
-        leak_rows = leak_study(X_train, y_train, seeds=args.leak_seeds, ratio=args.leak_ratio,
-                               max_shift=round(args.shift * 2000),
-                               params=overrides.get("seed-inception", {}))
+        leak_rows = leak_study(
+            X_train,
+            y_train,
+            seeds=args.leak_seeds,
+            ratio=args.leak_ratio,
+            max_shift=round(args.shift * 2000),
+            params=overrides.get("seed-inception", {}),
+        )
         write_csv(out / "leak.csv", leak_rows, LEAK_COLUMNS)
 
-    env.update({"wall_time_s": time.perf_counter() - start,
-                "load_average_end": _load_average(),
-                "n_train": int(len(y_train)), "n_test": int(len(y_test)),
-                "train": str(args.train), "test": str(args.test), "seed": args.seed,
-                "grow": args.grow,
-                "snr_db": args.snr_db, "overrides": overrides,
-                "pipelines": {r["pipeline"]: repr(pipelines.get(r["pipeline"]))
-                              for r in rows if r["condition"] == "clean"}})
+    env.update(
+        {
+            "wall_time_s": time.perf_counter() - start,
+            "load_average_end": load_average(),
+            "n_train": int(len(y_train)),
+            "n_test": int(len(y_test)),
+            "train": str(args.train),
+            "test": str(args.test),
+            "seed": args.seed,
+            "grow": args.grow,
+            "snr_db": args.snr_db,
+            "overrides": overrides,
+            "pipelines": {
+                r["pipeline"]: repr(pipelines.get(r["pipeline"]))
+                for r in rows
+                if r["condition"] == "clean"
+            },
+        }
+    )
     (out / "holdout_environment.json").write_text(json.dumps(env, indent=2) + "\n")
     print(f"wall time {(time.perf_counter() - start) / 60:.1f} min; outputs in {out}")
     return {"rows": rows, "leak": leak_rows}

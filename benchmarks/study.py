@@ -30,6 +30,9 @@ from the training fold; the test fold is only ever predicted.
 A second condition evaluates the same fitted models on the test fold corrupted
 with :func:`whalefeat.noise.add_noise` at ``--snr-db`` (seeded per fold). The
 models never see noisy clips during training.
+
+The folds, the fit-and-score loop, the metrics and the environment capture are
+those of :mod:`whalefeat._evaluation`, which ``whalefeat evaluate`` runs on too.
 """
 
 from __future__ import annotations
@@ -38,41 +41,38 @@ import argparse
 import fnmatch
 import json
 import os
-import platform
 import shlex
 import sys
 import time
 from dataclasses import asdict, dataclass, field
-from importlib import metadata
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up chatter
 
 import numpy as np
-from sklearn.base import clone
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegressionCV
-from sklearn.metrics import (
-    accuracy_score,
-    f1_score,
-    precision_score,
-    recall_score,
-    roc_auc_score,
-)
-from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
 from whalefeat import AiffLoader, ComplexityEntropyCurve, Spectrogram
-from whalefeat._evaluation import _cpu_name, _git, _gpus  # the CLI's environment capture
+from whalefeat._evaluation import (
+    METRICS,
+    TIMES,
+    cross_validate,
+    load_average,
+    noisy_condition,
+    stratified_splits,
+)
+from whalefeat._evaluation import summarise as summarise_rows
 from whalefeat.datasets import load_challenge
-from whalefeat.noise import add_noise
 
 HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:  # the helper module beside this script
     sys.path.insert(0, str(HERE))
 
-METRICS = ("roc_auc", "accuracy", "f1", "recall", "precision")
+from _study_helpers import environment, write_csv  # noqa: E402  (beside this script)
+
 RESULT_COLUMNS = [
     "pipeline",
     "condition",
@@ -166,13 +166,15 @@ class Settings:
     # in the middle of the up-call band; tau = 1 (the study's) spans 1.5 ms.
     ce_series: list[str] = field(
         default_factory=lambda: [
-            "raw-shannon", "raw-tsallis-tau4", "raw-renyi-tau4",
-            "spec-shannon", "spec-tsallis", "spec-renyi",
+            "raw-shannon",
+            "raw-tsallis-tau4",
+            "raw-renyi-tau4",
+            "spec-shannon",
+            "spec-tsallis",
+            "spec-renyi",
         ]
     )
-    inceptiontime_series: list[str] = field(
-        default_factory=lambda: ["raw-tsallis-tau4"]
-    )
+    inceptiontime_series: list[str] = field(default_factory=lambda: ["raw-tsallis-tau4"])
     ce_curve_delay: int = 4
     validation_split: float = 0.1
     # classical baselines
@@ -200,9 +202,8 @@ class Settings:
 
 def build_pipelines(s: Settings, seed: int, n_jobs: int | None) -> dict[str, object]:
     """Every pipeline of the study, by name (unfitted)."""
-    from _study_helpers import SeriesScaler, frames_first
-
     from whalefeat.models import Inception1DClassifier, XceptionClassifier
+    from whalefeat.pipelines import _frames_first
 
     def spectrogram(flatten: bool = False):
         return Spectrogram(
@@ -251,11 +252,14 @@ def build_pipelines(s: Settings, seed: int, n_jobs: int | None) -> dict[str, obj
             steps = [
                 spectrogram(),
                 ComplexityEntropyCurve(
-                    dimension=s.ce_spec_dimension, delay=delay, measure=measure, q=q,
+                    dimension=s.ce_spec_dimension,
+                    delay=delay,
+                    measure=measure,
+                    q=q,
                     n_jobs=n_jobs,
                 ),
             ]
-        return [*steps, SeriesScaler()]
+        return steps
 
     def network(arch_name: str):
         arch = {"architecture": "seed"}
@@ -289,15 +293,20 @@ def build_pipelines(s: Settings, seed: int, n_jobs: int | None) -> dict[str, obj
     # The same seed network on the spectrogram frames themselves: what the
     # complexity-entropy reduction of each frame keeps of the information.
     pipelines["baseline-spectrogram/seed"] = make_pipeline(
-        spectrogram(), FunctionTransformer(frames_first), SeriesScaler(), network("seed")
+        spectrogram(), FunctionTransformer(_frames_first), network("seed")
     )
 
     pipelines["baseline-logreg"] = make_pipeline(
         spectrogram(flatten=True),
         StandardScaler(),
         LogisticRegressionCV(
-            Cs=s.logreg_cs, cv=3, scoring="roc_auc", l1_ratios=(0.0,), max_iter=2000,
-            use_legacy_attributes=False, random_state=seed,
+            Cs=s.logreg_cs,
+            cv=3,
+            scoring="roc_auc",
+            l1_ratios=(0.0,),
+            max_iter=2000,
+            use_legacy_attributes=False,
+            random_state=seed,
         ),
     )
     pipelines["baseline-hgb"] = make_pipeline(
@@ -311,8 +320,11 @@ def build_pipelines(s: Settings, seed: int, n_jobs: int | None) -> dict[str, obj
     )
     pipelines["baseline-ce-curve-hgb"] = make_pipeline(
         ComplexityEntropyCurve(
-            dimension=s.ce_raw_dimension, delay=s.ce_curve_delay, measure="tsallis",
-            q=s.q_values, n_jobs=n_jobs,
+            dimension=s.ce_raw_dimension,
+            delay=s.ce_curve_delay,
+            measure="tsallis",
+            q=s.q_values,
+            n_jobs=n_jobs,
         ),
         HistGradientBoostingClassifier(
             max_iter=s.hgb_max_iter,
@@ -338,54 +350,21 @@ def select(names: list[str], patterns: str | None) -> list[str]:
     return chosen
 
 
-def fold_metrics(y_true: np.ndarray, scores: np.ndarray, y_pred: np.ndarray) -> dict:
-    return {
-        "roc_auc": roc_auc_score(y_true, scores),
-        "accuracy": accuracy_score(y_true, y_pred),
-        "f1": f1_score(y_true, y_pred, zero_division=0),
-        "recall": recall_score(y_true, y_pred, zero_division=0),
-        "precision": precision_score(y_true, y_pred, zero_division=0),
-    }
-
-
-def n_iter(model) -> int | None:
-    """Epochs (networks) or boosting iterations the final step ran after early stopping."""
-    value = getattr(model[-1], "n_iter_", None)
-    return int(value) if np.ndim(value) == 0 and value is not None else None
-
-
 def summarise(folds: list[dict]) -> list[dict]:
+    """Mean and population std of each metric per pipeline and condition; mean times.
+
+    The rows of :func:`whalefeat._evaluation.summarise`, with the times' means
+    under their own names (``fit_time_s``, ``predict_time_s``), as
+    ``results.csv`` and ``results.json`` hold them.
+    """
     rows = []
-    keys = list(dict.fromkeys((f["pipeline"], f["condition"]) for f in folds))
-    for pipeline, condition in keys:
-        mine = [f for f in folds if f["pipeline"] == pipeline and f["condition"] == condition]
-        row: dict = {"pipeline": pipeline, "condition": condition}
-        for m in METRICS:
-            values = np.array([f[m] for f in mine], dtype=float)
-            row[f"{m}_mean"] = float(values.mean())
-            row[f"{m}_std"] = float(values.std())
-        row["fit_time_s"] = float(np.mean([f["fit_time_s"] for f in mine]))
-        row["predict_time_s"] = float(np.mean([f["predict_time_s"] for f in mine]))
-        rows.append(row)
+    for entry in summarise_rows(folds, by=("pipeline", "condition")):
+        del entry["n_folds"]
+        for key in TIMES:
+            entry[key] = entry.pop(f"{key}_mean")
+            del entry[f"{key}_std"]
+        rows.append(entry)
     return rows
-
-
-def write_csv(path: Path, rows: list[dict], columns: list[str]) -> None:
-    import csv
-
-    with open(path, "w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({k: _fmt(row.get(k)) for k in columns})
-
-
-def _fmt(value):
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return f"{value:.6g}"
-    return value
 
 
 def format_table(rows: list[dict]) -> str:
@@ -403,37 +382,9 @@ def format_table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def package_version(name: str) -> str | None:
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return None
-
-
-def environment() -> dict:
-    import whalefeat
-
-    packages = [
-        "numpy", "scipy", "scikit-learn", "tensorflow", "keras", "numba", "soundfile",
-        "joblib", "matplotlib",
-    ]
-    return {
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "cpu": _cpu_name(),
-        "cpu_count": os.cpu_count(),
-        "gpu": _gpus(),
-        "whalefeat": whalefeat.__version__,
-        "git_commit": _git(HERE, "rev-parse", "HEAD"),
-        # library files that differ from that commit (modified or not yet committed)
-        "git_uncommitted_src": _git(HERE, "status", "--porcelain", "--",
-                                    str(HERE.parent / "src")),
-        **{name: package_version(name) for name in packages},
-    }
-
-
-def plot_roc(path: Path, y: np.ndarray, fold_of: np.ndarray, scores: dict[str, np.ndarray],
-             title: str) -> None:
+def plot_roc(
+    path: Path, y: np.ndarray, fold_of: np.ndarray, scores: dict[str, np.ndarray], title: str
+) -> None:
     """Mean out-of-fold ROC curve (+/- one std over folds) of each pipeline."""
     import matplotlib
 
@@ -503,13 +454,23 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--folds", type=int, default=5, help="stratified folds (default 5)")
     p.add_argument("--seed", type=int, default=0, help="seed for folds, noise and networks")
     p.add_argument("--snr-db", type=float, default=10.0, help="SNR of the noisy test folds")
-    p.add_argument("--models", default=None,
-                   help="comma-separated names, prefixes or globs (e.g. xception,ce-raw,baseline)")
+    p.add_argument(
+        "--models",
+        default=None,
+        help="comma-separated names, prefixes or globs (e.g. xception,ce-raw,baseline)",
+    )
     p.add_argument("--n-jobs", type=int, default=None, help="jobs for loading and CE features")
-    p.add_argument("--max-clips", type=int, default=None,
-                   help="stratified subset of this many clips (default: all; 40 with --quick)")
-    p.add_argument("--xception-weights", default=None,
-                   help="'imagenet' (needs the internet) or a weights file; default: from scratch")
+    p.add_argument(
+        "--max-clips",
+        type=int,
+        default=None,
+        help="stratified subset of this many clips (default: all; 40 with --quick)",
+    )
+    p.add_argument(
+        "--xception-weights",
+        default=None,
+        help="'imagenet' (needs the internet) or a weights file; default: from scratch",
+    )
     p.add_argument("--xception-epochs", type=int, default=None)
     p.add_argument("--ce-epochs", type=int, default=None)
     p.add_argument("--list", action="store_true", help="list the pipeline names and exit")
@@ -519,7 +480,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> dict:
     args = parse_args(argv)
     start = time.perf_counter()
-    load_at_start = _load_average()
+    load_at_start = load_average()
     env = environment()  # before anything runs: the code this run uses
     settings = Settings.quick() if args.quick else Settings()
     settings.xception_weights = args.xception_weights
@@ -536,8 +497,10 @@ def main(argv: list[str] | None = None) -> dict:
         return {}
     out = args.out
     out.mkdir(parents=True, exist_ok=True)
-    command = shlex.join([Path(sys.executable).name, *sys.argv]) if argv is None else shlex.join(
-        ["python", "benchmarks/study.py", *argv]
+    command = (
+        shlex.join([Path(sys.executable).name, *sys.argv])
+        if argv is None
+        else shlex.join(["python", "benchmarks/study.py", *argv])
     )
     (out / "command.txt").write_text(command + "\n")
 
@@ -551,77 +514,70 @@ def main(argv: list[str] | None = None) -> dict:
     load_time = time.perf_counter() - t0
     print(f"loaded {len(y)} clips ({int(y.sum())} up-calls) in {load_time:.1f} s", flush=True)
 
-    cv = StratifiedKFold(n_splits=args.folds, shuffle=True, random_state=args.seed)
-    splits = list(cv.split(X, y))
-    fold_of = np.empty(len(y), dtype=int)
-    X_noisy = np.empty_like(X)
-    for fold, (_, test) in enumerate(splits):
-        fold_of[test] = fold
-        X_noisy[test] = add_noise(X[test], args.snr_db, random_state=args.seed * 1000 + fold)
+    splits = stratified_splits(y, args.folds, args.seed)
+    # the noisy test fold f: add_noise with random_state = seed * 1000 + f
+    conditions = {"clean": None, "noisy": noisy_condition(args.snr_db, seed=args.seed)}
 
     folds: list[dict] = []
     oof = {}
+    fold_of = np.full(len(y), -1, dtype=int)
     for name in names:
         print(f"== {name}", flush=True)
-        scores = {"clean": np.full(len(y), np.nan), "noisy": np.full(len(y), np.nan)}
-        for fold, (train, test) in enumerate(splits):
-            model = clone(pipelines[name])
-            t = time.perf_counter()
-            model.fit(X[train], y[train])
-            fit_time = time.perf_counter() - t
-            for condition, data in (("clean", X), ("noisy", X_noisy)):
-                t = time.perf_counter()
-                proba = model.predict_proba(data[test])
-                predict_time = time.perf_counter() - t
-                y_pred = model.classes_[np.argmax(proba, axis=1)]
-                score = proba[:, list(model.classes_).index(1)]
-                scores[condition][test] = score
-                folds.append(
-                    {
-                        "pipeline": name,
-                        "condition": condition,
-                        "fold": fold,
-                        **fold_metrics(y[test], score, y_pred),
-                        "fit_time_s": fit_time,
-                        "predict_time_s": predict_time,
-                        "n_train": len(train),
-                        "n_test": len(test),
-                        "n_iter": n_iter(model),
-                    }
-                )
-            f = folds[-2]
+
+        def progress(rows: list[dict]) -> None:
+            clean, noisy = rows
             print(
-                f"   fold {fold}: AUC {f['roc_auc']:.3f} (noisy {folds[-1]['roc_auc']:.3f}), "
-                f"fit {fit_time:.1f} s, n_iter {f['n_iter']}",
+                f"   fold {clean['fold'] - 1}: AUC {clean['roc_auc']:.3f} "
+                f"(noisy {noisy['roc_auc']:.3f}), fit {clean['fit_time_s']:.1f} s, "
+                f"n_iter {clean['n_iter']}",
                 flush=True,
             )
-        oof[name] = scores
+
+        result = cross_validate(
+            pipelines[name], X, y, splits=splits, conditions=conditions, on_fold=progress
+        )
+        # folds.csv and oof_scores.csv number the folds from 0
+        folds += [{"pipeline": name, **row, "fold": row["fold"] - 1} for row in result.rows]
+        fold_of = result.fold_of
+        oof[name] = result.scores
         write_csv(out / "folds.csv", folds, FOLD_COLUMNS)  # progress, rewritten as it grows
 
     rows = summarise(folds)
     rows.sort(key=lambda r: (r["condition"] != "clean", -r["roc_auc_mean"]))
     write_csv(out / "results.csv", rows, RESULT_COLUMNS)
-    write_csv(out / "published.csv", PUBLISHED,
-              ["pipeline", "condition", "roc_auc", "accuracy", "note"])
+    write_csv(
+        out / "published.csv", PUBLISHED, ["pipeline", "condition", "roc_auc", "accuracy", "note"]
+    )
     comparison = compare_with_targets(rows)
-    write_csv(out / "targets.csv", comparison,
-              ["target", "pipeline", "measured", "met", "gap", "above_baseline",
-               "baseline_roc_auc"])
+    write_csv(
+        out / "targets.csv",
+        comparison,
+        ["target", "pipeline", "measured", "met", "gap", "above_baseline", "baseline_roc_auc"],
+    )
 
     import csv
 
     with open(out / "oof_scores.csv", "w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["clip", "label", "fold",
-                         *[f"{n}|{c}" for n in names for c in ("clean", "noisy")]])
+        writer.writerow(
+            ["clip", "label", "fold", *[f"{n}|{c}" for n in names for c in ("clean", "noisy")]]
+        )
         for i in range(len(y)):
-            writer.writerow([Path(paths[i]).name, int(y[i]), int(fold_of[i]),
-                             *[f"{oof[n][c][i]:.6g}" for n in names for c in ("clean", "noisy")]])
+            writer.writerow(
+                [
+                    Path(paths[i]).name,
+                    int(y[i]),
+                    int(fold_of[i]),
+                    *[f"{oof[n][c][i]:.6g}" for n in names for c in ("clean", "noisy")],
+                ]
+            )
 
     best = best_per_group(rows)
     shown = [b["pipeline"] for b in best.values()]
-    for condition, label in (("clean", "clean test folds"),
-                             ("noisy", f"test folds with noise at {args.snr_db:g} dB SNR")):
+    for condition, label in (
+        ("clean", "clean test folds"),
+        ("noisy", f"test folds with noise at {args.snr_db:g} dB SNR"),
+    ):
         plot_roc(
             out / ("roc.png" if condition == "clean" else "roc_noisy.png"),
             y,
@@ -631,8 +587,13 @@ def main(argv: list[str] | None = None) -> dict:
         )
     grid = [n for n in names if n.startswith("ce-")]
     if len(grid) > 1:
-        plot_roc(out / "roc_ce_grid.png", y, fold_of, {n: oof[n]["clean"] for n in grid},
-                 "Complexity-entropy series grid, clean test folds")
+        plot_roc(
+            out / "roc_ce_grid.png",
+            y,
+            fold_of,
+            {n: oof[n]["clean"] for n in grid},
+            "Complexity-entropy series grid, clean test folds",
+        )
 
     wall = time.perf_counter() - start
     env.update(
@@ -640,7 +601,7 @@ def main(argv: list[str] | None = None) -> dict:
             "wall_time_s": wall,
             # other processes share the CPU: the 1-min load average at start and end
             "load_average_start": load_at_start,
-            "load_average_end": _load_average(),
+            "load_average_end": load_average(),
             "load_time_s": load_time,
             "n_clips": int(len(y)),
             "n_positive": int(y.sum()),
@@ -649,13 +610,13 @@ def main(argv: list[str] | None = None) -> dict:
             "snr_db": args.snr_db,
             "quick": args.quick,
             "loading": "clips decoded once with AiffLoader before the split (stateless, "
-                       "deterministic); every fitted step runs inside the training fold",
+            "deterministic); every fitted step runs inside the training fold",
             "noise": "whalefeat.noise.add_noise on the test fold only, "
-                     "random_state = seed * 1000 + fold",
+            "random_state = seed * 1000 + fold",
             "predictions": "scores are predict_proba of class 1; labels are the class of "
-                           "highest probability (what predict returns)",
+            "highest probability (what predict returns)",
             "times": "fit_time_s and predict_time_s are means per fold (predict: the clean "
-                     "test fold)",
+            "test fold)",
             "settings": asdict(settings),
         }
     )
@@ -679,13 +640,6 @@ def main(argv: list[str] | None = None) -> dict:
         print(f"{c['target']}: {c['pipeline']} {c['measured']:.3f} ({verdict})")
     print(f"wall time {wall / 60:.1f} min; outputs in {out}")
     return result
-
-
-def _load_average() -> float | None:
-    try:
-        return round(os.getloadavg()[0], 2)
-    except OSError:
-        return None
 
 
 def _stratified_subset(y: np.ndarray, n: int, seed: int) -> np.ndarray:

@@ -51,9 +51,18 @@ def test_select_by_name_prefix_and_glob(study):
 
 def test_summarise_mean_and_population_std(study):
     folds = [
-        {"pipeline": "p", "condition": "clean", "fold": i, "roc_auc": a, "accuracy": 0.5,
-         "f1": 0.5, "recall": 0.5, "precision": 0.5, "fit_time_s": 2.0 * i,
-         "predict_time_s": 1.0}
+        {
+            "pipeline": "p",
+            "condition": "clean",
+            "fold": i,
+            "roc_auc": a,
+            "accuracy": 0.5,
+            "f1": 0.5,
+            "recall": 0.5,
+            "precision": 0.5,
+            "fit_time_s": 2.0 * i,
+            "predict_time_s": 1.0,
+        }
         for i, a in enumerate([0.8, 0.9, 1.0])
     ]
     (row,) = study.summarise(folds)
@@ -74,8 +83,19 @@ def test_stratified_subset_keeps_both_classes(study):
 def test_quick_study_writes_every_output(study, clip_dir, tmp_path):
     out = tmp_path / "out"
     models = "baseline-logreg,ce-raw-shannon/seed"
-    argv = ["--data", str(clip_dir), "--out", str(out), "--quick", "--folds", "2",
-            "--models", models, "--snr-db", "5"]
+    argv = [
+        "--data",
+        str(clip_dir),
+        "--out",
+        str(out),
+        "--quick",
+        "--folds",
+        "2",
+        "--models",
+        models,
+        "--snr-db",
+        "5",
+    ]
     result = study.main(argv)
 
     columns, rows = read_csv(out / "results.csv")
@@ -90,8 +110,14 @@ def test_quick_study_writes_every_output(study, clip_dir, tmp_path):
     columns, folds = read_csv(out / "folds.csv")
     assert columns == study.FOLD_COLUMNS
     assert len(folds) == 2 * 2 * 2
-    assert sum(int(f["n_test"]) for f in folds if f["pipeline"] == "baseline-logreg"
-               and f["condition"] == "clean") == 16
+    assert (
+        sum(
+            int(f["n_test"])
+            for f in folds
+            if f["pipeline"] == "baseline-logreg" and f["condition"] == "clean"
+        )
+        == 16
+    )
     assert all(f["n_iter"] for f in folds if f["pipeline"].startswith("ce-"))
 
     _, oof = read_csv(out / "oof_scores.csv")
@@ -99,8 +125,20 @@ def test_quick_study_writes_every_output(study, clip_dir, tmp_path):
     assert {f"{p}|{c}" for p in models.split(",") for c in ("clean", "noisy")} <= set(oof[0])
 
     env = json.loads((out / "environment.json").read_text())
-    for key in ("platform", "cpu", "numpy", "scipy", "scikit-learn", "tensorflow", "keras",
-                "numba", "whalefeat", "wall_time_s", "settings", "snr_db"):
+    for key in (
+        "platform",
+        "cpu",
+        "numpy",
+        "scipy",
+        "scikit-learn",
+        "tensorflow",
+        "keras",
+        "numba",
+        "whalefeat",
+        "wall_time_s",
+        "settings",
+        "snr_db",
+    ):
         assert key in env
     assert env["snr_db"] == 5.0 and env["n_clips"] == 16
 
@@ -123,7 +161,9 @@ def test_every_pipeline_clones_with_its_settings(study):
     names = list(pipelines)
     assert "xception" in names and "baseline-logreg" in names
     assert {n.split("/")[1] for n in names if n.startswith("ce-")} == {
-        "seed", "inceptiontime", "inceptiontime-nores"
+        "seed",
+        "inceptiontime",
+        "inceptiontime-nores",
     }
     for name, pipeline in pipelines.items():
         params = clone(pipeline).get_params()
@@ -143,17 +183,126 @@ def test_every_pipeline_clones_with_its_settings(study):
     assert xception.batch_norm_momentum == settings.xception_bn_momentum
 
 
-def test_series_scaler_standardises_each_channel(study):
-    from _study_helpers import SeriesScaler, frames_first
+def test_networks_standardise_their_input_once(study):
+    """The series networks standardise in their own first layer; no scaler runs before it."""
+    from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
-    rng = np.random.default_rng(0)
-    X = rng.normal([0.95, 0.05, 3.0], [0.04, 0.01, 0.0], size=(20, 7, 3))
-    scaler = SeriesScaler().fit(X)
-    Z = scaler.transform(X)
-    assert Z.shape == X.shape and Z.dtype == np.float32
-    np.testing.assert_allclose(Z[..., :2].mean(axis=(0, 1)), 0.0, atol=1e-6)
-    np.testing.assert_allclose(Z[..., :2].std(axis=(0, 1)), 1.0, atol=1e-5)
-    np.testing.assert_array_equal(Z[..., 2], 0.0)  # a constant channel stays finite
-    with pytest.raises(ValueError, match="n_steps, n_channels"):
-        SeriesScaler().fit(X[:, :, 0])
-    assert frames_first(np.zeros((2, 46, 118))).shape == (2, 118, 46)
+    from whalefeat.models import Inception1DClassifier
+
+    pipelines = study.build_pipelines(study.Settings.quick(), seed=0, n_jobs=None)
+    networks = {
+        name: p for name, p in pipelines.items() if isinstance(p[-1], Inception1DClassifier)
+    }
+    assert set(networks) == {n for n in pipelines if n.startswith("ce-")} | {
+        "baseline-spectrogram/seed"
+    }
+    for pipeline in networks.values():
+        assert pipeline[-1].standardize is True
+        assert not any(isinstance(step, StandardScaler) for step in pipeline[:-1])
+    frames = networks["baseline-spectrogram/seed"][-2]
+    assert isinstance(frames, FunctionTransformer)
+    assert frames.fit_transform(np.zeros((2, 46, 118))).shape == (2, 118, 46)
+
+
+@pytest.fixture(scope="module")
+def holdout():
+    path = STUDY.parent / "holdout.py"
+    spec = importlib.util.spec_from_file_location("whalefeat_holdout", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_holdout_options(holdout):
+    args = holdout.parse_args(["--train", "a", "--test", "b", "--out", "c"])
+    assert vars(args) == {
+        "train": Path("a"),
+        "test": Path("b"),
+        "out": Path("c"),
+        "pipelines": ",".join(holdout.DEFAULT_PIPELINES),
+        "seed": 0,
+        "snr_db": 10.0,
+        "max_test": None,
+        "max_train": None,
+        "grow": None,
+        "leak": False,
+        "leak_seeds": 3,
+        "leak_ratio": 0.4,
+        "shift": 0.1,
+        "set": [],
+        "n_jobs": None,
+    }
+    args = holdout.parse_args(
+        [
+            "--train",
+            "a",
+            "--test",
+            "b",
+            "--out",
+            "c",
+            "--grow",
+            "0.8",
+            "--set",
+            "hgb:classifier__max_iter=5",
+            "--leak",
+        ]
+    )
+    assert args.grow == 0.8 and args.leak
+    assert holdout._overrides(args.set) == {"hgb": {"classifier__max_iter": 5}}
+
+
+def test_holdout_scores_the_clips_the_training_folder_lacks(holdout, tmp_path):
+    import shutil
+
+    from sklearn.metrics import roc_auc_score
+
+    from whalefeat import AiffLoader, add_noise, pipelines
+    from whalefeat.datasets import load_challenge
+
+    X, y = make_clips(24, snr_db=10.0, random_state=1)
+    superset, training = tmp_path / "all", tmp_path / "some"
+    write_clips(X, superset, y=y, layout="csv")
+    (training / "train").mkdir(parents=True)
+    lines = (superset / "train.csv").read_text().splitlines()
+    (training / "train.csv").write_text("\n".join(lines[:13]) + "\n")
+    for line in lines[1:13]:
+        shutil.copy(superset / "train" / line.split(",")[0], training / "train")
+
+    out = tmp_path / "out"
+    result = holdout.main(
+        [
+            "--train",
+            str(training),
+            "--test",
+            str(superset),
+            "--out",
+            str(out),
+            "--pipelines",
+            "hgb",
+            "--snr-db",
+            "5",
+        ]
+    )
+    columns, rows = read_csv(out / "holdout.csv")
+    assert columns == holdout.HOLDOUT_COLUMNS
+    assert [(r["pipeline"], r["condition"]) for r in rows] == [("hgb", "clean"), ("hgb", "noisy")]
+    assert all(int(r["n_train"]) == 12 and int(r["n_test"]) == 12 for r in rows)
+
+    # the same numbers as fitting the named pipeline by hand on the decoded clips
+    train_paths, y_train = load_challenge(training)
+    test_paths, y_test = load_challenge(superset)
+    test_paths, y_test = test_paths[12:], y_test[12:]
+    loader = AiffLoader()
+    X_test = loader.fit_transform(test_paths)
+    model = pipelines.get("hgb", random_state=0)[1:].fit(loader.transform(train_paths), y_train)
+    for row, data in zip(
+        result["rows"], (X_test, add_noise(X_test, 5.0, random_state=0)), strict=True
+    ):
+        score = model.predict_proba(data)[:, 1]
+        assert row["roc_auc"] == pytest.approx(roc_auc_score(y_test, score))
+    saved = np.load(out / "holdout_scores.npz")
+    np.testing.assert_allclose(saved["hgb|clean"], model.predict_proba(X_test)[:, 1])
+    env = json.loads((out / "holdout_environment.json").read_text())
+    assert env["n_train"] == 12 and env["pipelines"].keys() == {"hgb"}
+    assert "load_average_start" in env and "numpy" in env

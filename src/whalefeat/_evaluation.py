@@ -15,7 +15,8 @@ command line and the study measure the same things the same way:
   :class:`Evaluation`: one row per fold and condition, the out-of-fold scores
   of every clip, and the mean and standard deviation of every metric
   (:func:`summarise`).
-- :func:`environment` records the machine and the versions of the packages.
+- :func:`environment` records the machine and the versions of the packages;
+  :func:`load_average` the load of the machine, which other processes share.
 
 A fold's row holds ``fold`` (1 for the first split), ``condition``,
 ``n_train``, ``n_test``, the :data:`METRICS` (ROC AUC of the positive class's
@@ -52,29 +53,63 @@ from importlib import metadata
 from pathlib import Path
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 __all__ = [
-    "METRICS", "METRIC_TITLES", "TIMES", "Evaluation", "cross_validate", "environment",
-    "fit_and_score", "fold_metrics", "noisy_condition", "positive_scores",
-    "stratified_splits", "summarise", "versions",
+    "METRICS",
+    "METRIC_TITLES",
+    "TIMES",
+    "Evaluation",
+    "cross_validate",
+    "environment",
+    "fit_and_score",
+    "fold_metrics",
+    "load_average",
+    "n_iter",
+    "noisy_condition",
+    "positive_scores",
+    "stratified_splits",
+    "summarise",
+    "versions",
 ]
 
 #: the metrics of every fold, in the order reports show them
 METRICS = ("roc_auc", "accuracy", "f1", "recall", "precision")
-METRIC_TITLES = {"roc_auc": "ROC AUC", "accuracy": "accuracy", "f1": "F1",
-                 "recall": "recall", "precision": "precision"}
+METRIC_TITLES = {
+    "roc_auc": "ROC AUC",
+    "accuracy": "accuracy",
+    "f1": "F1",
+    "recall": "recall",
+    "precision": "precision",
+}
 #: the timings of every fold, in seconds
 TIMES = ("fit_time_s", "predict_time_s")
 #: packages whose versions :func:`versions` records (those installed)
-PACKAGES = ("whalefeat", "numpy", "scipy", "scikit-learn", "numba", "soundfile", "joblib",
-            "pandas", "keras", "tensorflow", "jax", "torch", "matplotlib", "dask",
-            "distributed")
+PACKAGES = (
+    "whalefeat",
+    "numpy",
+    "scipy",
+    "scikit-learn",
+    "numba",
+    "soundfile",
+    "joblib",
+    "pandas",
+    "keras",
+    "tensorflow",
+    "jax",
+    "torch",
+    "matplotlib",
+    "dask",
+    "distributed",
+)
 
 #: a condition: the test clips of a fold (and the fold's index, from 0) -> the clips scored
 Condition = Callable[[np.ndarray, int], np.ndarray]
 
 
-def stratified_splits(y, n_folds: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+def stratified_splits(
+    y: ArrayLike, n_folds: int, seed: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
     """Stratified K-fold ``(train, test)`` index pairs, shuffled with ``seed``.
 
     Parameters
@@ -103,7 +138,7 @@ def stratified_splits(y, n_folds: int, seed: int) -> list[tuple[np.ndarray, np.n
     return list(splitter.split(np.zeros((len(y), 1)), y))
 
 
-def fold_metrics(y_true, score, y_pred) -> dict[str, float]:
+def fold_metrics(y_true: ArrayLike, score: ArrayLike, y_pred: ArrayLike) -> dict[str, float]:
     """The :data:`METRICS` of one test set.
 
     Parameters
@@ -134,8 +169,7 @@ def fold_metrics(y_true, score, y_pred) -> dict[str, float]:
     )
 
     y_true = np.asarray(y_true)
-    auc = (float(roc_auc_score(y_true, score)) if len(np.unique(y_true)) == 2
-           else float("nan"))
+    auc = float(roc_auc_score(y_true, score)) if len(np.unique(y_true)) == 2 else float("nan")
     return {
         "roc_auc": auc,
         "accuracy": float(accuracy_score(y_true, y_pred)),
@@ -145,7 +179,7 @@ def fold_metrics(y_true, score, y_pred) -> dict[str, float]:
     }
 
 
-def positive_scores(model, X) -> tuple[np.ndarray, np.ndarray]:
+def positive_scores(model: object, X: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """Probability of class 1 and the class of highest probability, for each row of ``X``.
 
     Parameters
@@ -168,7 +202,33 @@ def positive_scores(model, X) -> tuple[np.ndarray, np.ndarray]:
     return proba[:, classes.index(1)], np.asarray(classes)[np.argmax(proba, axis=1)]
 
 
-def _n_iter(model) -> int | None:
+def n_iter(model: object) -> int | None:
+    """The epochs or boosting iterations the last step of ``model`` ran, if it says.
+
+    Parameters
+    ----------
+    model : fitted estimator or pipeline
+        Its last step's ``n_iter_`` is read (networks: epochs run after early
+        stopping; histogram gradient boosting: iterations).
+
+    Returns
+    -------
+    n_iter : int or None
+        None when the step has no scalar ``n_iter_``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.ensemble import HistGradientBoostingClassifier
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> X, y = np.arange(8.0)[:, None], np.array([0, 0, 0, 0, 1, 1, 1, 1])
+    >>> n_iter(StandardScaler().fit(X)) is None
+    True
+    >>> model = make_pipeline(StandardScaler(), HistGradientBoostingClassifier(max_iter=3))
+    >>> n_iter(model.fit(X, y))
+    3
+    """
     last = model[-1] if hasattr(model, "steps") else model
     value = getattr(last, "n_iter_", None)
     if value is None or np.ndim(value) != 0:
@@ -182,9 +242,16 @@ def _take(X, indices: np.ndarray):
     return np.asarray(X)[indices] if not hasattr(X, "shape") else X[indices]
 
 
-def fit_and_score(estimator, X, y, train, test, *, fold: int = 0,
-                  conditions: Mapping[str, Condition | None] | None = None,
-                  ) -> tuple[list[dict], dict[str, np.ndarray], object]:
+def fit_and_score(
+    estimator: object,
+    X: ArrayLike,
+    y: ArrayLike,
+    train: ArrayLike,
+    test: ArrayLike,
+    *,
+    fold: int = 0,
+    conditions: Mapping[str, Condition | None] | None = None,
+) -> tuple[list[dict], dict[str, np.ndarray], object]:
     """Fit a clone of ``estimator`` on ``train`` and score it on ``test`` per condition.
 
     Parameters
@@ -240,11 +307,18 @@ def fit_and_score(estimator, X, y, train, test, *, fold: int = 0,
         score, predicted = positive_scores(model, data)
         predict_time = time.perf_counter() - start
         scores[name] = score
-        rows.append({
-            "fold": fold + 1, "condition": name, "n_train": int(len(train)),
-            "n_test": int(len(test)), **fold_metrics(y[test], score, predicted),
-            "fit_time_s": fit_time, "predict_time_s": predict_time, "n_iter": _n_iter(model),
-        })
+        rows.append(
+            {
+                "fold": fold + 1,
+                "condition": name,
+                "n_train": int(len(train)),
+                "n_test": int(len(test)),
+                **fold_metrics(y[test], score, predicted),
+                "fit_time_s": fit_time,
+                "predict_time_s": predict_time,
+                "n_iter": n_iter(model),
+            }
+        )
     return rows, scores, model
 
 
@@ -272,10 +346,17 @@ class Evaluation:
         return summarise(self.rows, by=by)
 
 
-def cross_validate(estimator, X, y, *, n_folds: int = 5, seed: int = 0,
-                   splits: Iterable[tuple[Sequence[int], Sequence[int]]] | None = None,
-                   conditions: Mapping[str, Condition | None] | None = None,
-                   on_fold: Callable[[list[dict]], None] | None = None) -> Evaluation:
+def cross_validate(
+    estimator: object,
+    X: ArrayLike,
+    y: ArrayLike,
+    *,
+    n_folds: int = 5,
+    seed: int = 0,
+    splits: Iterable[tuple[Sequence[int], Sequence[int]]] | None = None,
+    conditions: Mapping[str, Condition | None] | None = None,
+    on_fold: Callable[[list[dict]], None] | None = None,
+) -> Evaluation:
     """Fit and score ``estimator`` on every split.
 
     Parameters
@@ -316,11 +397,14 @@ def cross_validate(estimator, X, y, *, n_folds: int = 5, seed: int = 0,
     if splits is None:
         splits = stratified_splits(y, n_folds, seed)
     names = ["clean"] if conditions is None else list(conditions)
-    result = Evaluation(scores={name: np.full(len(y), np.nan) for name in names},
-                        fold_of=np.full(len(y), -1, dtype=int))
+    result = Evaluation(
+        scores={name: np.full(len(y), np.nan) for name in names},
+        fold_of=np.full(len(y), -1, dtype=int),
+    )
     for fold, (train, test) in enumerate(splits):
-        rows, scores, _ = fit_and_score(estimator, X, y, train, test, fold=fold,
-                                        conditions=conditions)
+        rows, scores, _ = fit_and_score(
+            estimator, X, y, train, test, fold=fold, conditions=conditions
+        )
         test = np.asarray(test)
         result.fold_of[test] = fold
         for name, score in scores.items():
@@ -331,8 +415,12 @@ def cross_validate(estimator, X, y, *, n_folds: int = 5, seed: int = 0,
     return result
 
 
-def summarise(rows: Sequence[Mapping], *, by: Sequence[str] = ("condition",),
-              keys: Sequence[str] = (*METRICS, *TIMES)) -> list[dict]:
+def summarise(
+    rows: Sequence[Mapping],
+    *,
+    by: Sequence[str] = ("condition",),
+    keys: Sequence[str] = (*METRICS, *TIMES),
+) -> list[dict]:
     """Mean and (population) standard deviation of ``keys`` over rows that share ``by``.
 
     Parameters
@@ -411,6 +499,16 @@ def noisy_condition(snr_db: float, *, seed: int, kind: str = "white") -> Conditi
 def versions(packages: Sequence[str] = PACKAGES) -> dict[str, str]:
     """Python's version and each installed package's, by distribution name.
 
+    Parameters
+    ----------
+    packages : sequence of str, default=PACKAGES
+        Distribution names; those not installed are left out.
+
+    Returns
+    -------
+    versions : dict of str to str
+        ``"python"`` first, then each installed package in the order given.
+
     Examples
     --------
     >>> "python" in versions() and "scikit-learn" in versions()
@@ -425,6 +523,29 @@ def versions(packages: Sequence[str] = PACKAGES) -> dict[str, str]:
     return found
 
 
+def load_average() -> float | None:
+    """The machine's load average over the last minute, rounded to 0.01.
+
+    Runs share the CPU with other processes; a run records this at its start
+    and end so that its timings can be read with the load they ran under.
+
+    Returns
+    -------
+    load : float or None
+        None where the system does not report it.
+
+    Examples
+    --------
+    >>> load = load_average()
+    >>> load is None or load >= 0
+    True
+    """
+    try:
+        return round(os.getloadavg()[0], 2)
+    except OSError:
+        return None
+
+
 def _cpu_name() -> str:
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -437,8 +558,9 @@ def _cpu_name() -> str:
 
 def _git(repository: Path, *args: str) -> str | None:
     try:
-        out = subprocess.run(["git", *args], cwd=repository, capture_output=True, text=True,
-                             check=True, timeout=30)
+        out = subprocess.run(
+            ["git", *args], cwd=repository, capture_output=True, text=True, check=True, timeout=30
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     return out.stdout.strip()
@@ -452,8 +574,12 @@ def _gpus() -> list[str]:
     return [device.name for device in tf.config.list_physical_devices("GPU")]
 
 
-def environment(*, packages: Sequence[str] = PACKAGES, repository: str | os.PathLike | None
-                = None, gpus: bool = False) -> dict:
+def environment(
+    *,
+    packages: Sequence[str] = PACKAGES,
+    repository: str | os.PathLike | None = None,
+    gpus: bool = False,
+) -> dict:
     """The machine and software a run used.
 
     Parameters
@@ -493,6 +619,7 @@ def environment(*, packages: Sequence[str] = PACKAGES, repository: str | os.Path
     if repository is not None:
         repository = Path(repository)
         env["git_commit"] = _git(repository, "rev-parse", "HEAD")
-        env["git_uncommitted_src"] = _git(repository, "status", "--porcelain", "--",
-                                          str(repository / "src"))
+        env["git_uncommitted_src"] = _git(
+            repository, "status", "--porcelain", "--", str(repository / "src")
+        )
     return env
