@@ -271,6 +271,68 @@ def test_several_recordings_in_order_and_in_parallel(recording, detector, tmp_pa
     assert seen[-1] == (50.0, 50.0)
 
 
+def test_windows_equal_a_brute_force_scan(recording, pooled):
+    """Every window, the padded last one included, cut from the audio by hand and scored."""
+    audio, hop, T = recording["audio"], 1500, int(CLIP * RATE)
+    audio = audio[:-700]  # the last window then runs past the end
+    path = Path(recording["path"]).with_name("cut.wav")
+    sf.write(path, audio, RATE, subtype="PCM_16")
+    audio = sf.read(path, dtype="float64")[0]
+    starts = np.arange(0, len(audio) - T + 1, hop)
+    windows = [audio[a:a + T] for a in starts]
+    last = np.zeros(T)
+    last[:len(audio) - starts[-1] - hop] = audio[starts[-1] + hop:]
+    expected = pooled[1:].predict_proba(np.stack(windows + [last]).astype(np.float32))[:, 1]
+    found = scan(pooled, path, hop=hop / RATE, batch_size=10, n_threads=2)
+    np.testing.assert_allclose(found["start"], np.append(starts, starts[-1] + hop) / RATE)
+    # float32 spectrograms: sums over other batch compositions round differently
+    np.testing.assert_allclose(found["score"], expected, rtol=0, atol=1e-6)
+
+
+def test_threads_do_not_change_the_result(recording, detector, tmp_path):
+    from threadpoolctl import threadpool_info
+
+    stereo = tmp_path / "stereo.wav"
+    sf.write(stereo, np.stack([recording["audio"], recording["audio"][::-1]], axis=1),
+             4000 // 2 * 3, subtype="PCM_16")  # 3000 Hz: resampled
+    pools = [(pool["internal_api"], pool["num_threads"]) for pool in threadpool_info()]
+    one = scan(detector, stereo, batch_size=9, n_threads=1, block_duration=2.3)
+    for n_threads in (2, 3):
+        threaded = scan(detector, stereo, batch_size=9, n_threads=n_threads,
+                        block_duration=2.3)
+        pd.testing.assert_frame_equal(one, threaded)
+    assert [(pool["internal_api"], pool["num_threads"]) for pool in threadpool_info()] == pools
+
+
+class _FailsOnBatch:
+    """A transformer whose n-th transform call raises."""
+
+    def __init__(self, n):
+        self.n, self.calls = n, 0
+
+    def __call__(self, X):
+        self.calls += 1
+        if self.calls == self.n:
+            raise RuntimeError(f"batch {self.n} fails")
+        return X
+
+
+@pytest.mark.parametrize("n_threads", [1, 2])
+def test_an_error_while_scoring_stops_the_scan(recording, detector, n_threads):
+    import threading
+
+    before = threading.active_count()
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    failing = make_pipeline(FunctionTransformer(_FailsOnBatch(3)), *detector[1:].named_steps
+                            .values())
+    with pytest.raises(RuntimeError, match="batch 3 fails"):
+        scan(failing, recording["path"], sample_rate=RATE, duration=CLIP, batch_size=5,
+             n_threads=n_threads)
+    assert threading.active_count() == before
+
+
 def test_scan_on_a_local_dask_cluster_equals_serial(recording, detector, tmp_path):
     distributed = pytest.importorskip("distributed")
     from joblib import parallel_config
@@ -300,6 +362,9 @@ def test_scan_errors(recording, detector, tmp_path):
         scan(detector, recording["path"], partial="keep")
     with pytest.raises(ValueError, match="channel must be None or an integer from 1"):
         scan(detector, recording["path"], channel=0)
+    for bad in (0, 1.5, True):
+        with pytest.raises(ValueError, match="n_threads must be a positive integer"):
+            scan(detector, recording["path"], n_threads=bad)
     with pytest.raises(ValueError, match="pass sample_rate and duration"):
         scan(detector[-1], recording["path"])
     from sklearn.exceptions import NotFittedError

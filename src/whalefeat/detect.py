@@ -295,12 +295,104 @@ class _Track:
     next_window: int = 0  # index of the next window
 
 
+class _Scorer:
+    """Scores windows in batches of exactly ``batch_size``, in order, on ``n_threads`` threads.
+
+    Windows arrive as 2-D arrays (often strided views of the stream) and are copied
+    into the next batch's buffer, cast to the detector's dtype once. A full batch
+    goes to ``predict_proba`` at once (``n_threads=1``) or to a pool of threads;
+    at most ``2 * n_threads`` batches are in flight, so memory stays bounded. The
+    batches are the same whatever ``n_threads``, so the scores are too.
+    """
+
+    def __init__(self, detector: _Detector, batch_size: int, n_threads: int) -> None:
+        self.detector = detector
+        self.batch_size = batch_size
+        self.n_threads = n_threads
+        self.scores: list[np.ndarray] = []
+        self.channels: list[np.ndarray] = []
+        self.firsts: list[np.ndarray] = []
+        self._in_flight: list = []
+        self._new_batch()
+        self._pool = None
+        if n_threads > 1:
+            from concurrent.futures import ThreadPoolExecutor
+
+            # OpenMP's thread count is a per-thread setting: hold each worker's to one
+            self._pool = ThreadPoolExecutor(n_threads, thread_name_prefix="whalefeat-scan",
+                                            initializer=_one_thread_pools)
+
+    def _new_batch(self) -> None:
+        self._windows = np.empty((self.batch_size, self.detector.n_window),
+                                 dtype=self.detector.dtype)
+        self._channel = np.empty(self.batch_size, dtype=np.int64)
+        self._first = np.empty(self.batch_size, dtype=np.int64)
+        self._count = 0
+
+    def add(self, windows: np.ndarray, channel: int, first: int, hop: int) -> None:
+        """Queue ``windows`` (n, T) of ``channel``, the first starting at sample ``first``."""
+        done = 0
+        while done < len(windows):
+            k = min(len(windows) - done, self.batch_size - self._count)
+            at = slice(self._count, self._count + k)
+            self._windows[at] = windows[done:done + k]
+            self._channel[at] = channel
+            self._first[at] = first + hop * np.arange(done, done + k)
+            self._count += k
+            done += k
+            if self._count == self.batch_size:
+                self._submit()
+
+    def _submit(self) -> None:
+        if self._count == 0:
+            return
+        X = self._windows[:self._count]
+        self.channels.append(self._channel[:self._count])
+        self.firsts.append(self._first[:self._count])
+        if self._pool is None:
+            self.scores.append(self._score(X))
+        else:
+            if len(self._in_flight) >= 2 * self.n_threads:
+                self.scores.append(self._in_flight.pop(0).result())
+            self._in_flight.append(self._pool.submit(self._score, X))
+        self._new_batch()
+
+    def _score(self, X: np.ndarray) -> np.ndarray:
+        proba = np.asarray(self.detector.model.predict_proba(X))
+        return np.asarray(proba[:, self.detector.positive], dtype=np.float64)
+
+    def finish(self) -> None:
+        """Score the last, partial batch and wait for every batch in flight."""
+        self._submit()
+        for future in self._in_flight:
+            self.scores.append(future.result())
+        self._in_flight = []
+        self.close()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            for future in self._in_flight:
+                future.cancel()
+            self._pool.shutdown(wait=True)
+            self._pool = None
+
+
+def _one_thread_pools() -> None:
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)
+
+
 def _scan_file(detector: _Detector, path: str, *, hop: int, channel, partial: str,
-               batch_size: int, block_frames: int,
+               batch_size: int, block_frames: int, n_threads: int = 1,
                progress: Callable[[float], None] | None = None) -> tuple[dict, float]:
+    from threadpoolctl import threadpool_limits
+
     from .io import AudioFileError
 
-    with _open(path) as sound:
+    # BLAS and OpenMP pools held to one thread, whatever n_threads: the scores then do
+    # not depend on it, and threads scoring batches side by side do not oversubscribe
+    with _open(path) as sound, threadpool_limits(1):
         rate, n_frames = sound.samplerate, sound.frames
         if n_frames == 0:
             raise AudioFileError(path, "is empty (0 frames)")
@@ -309,71 +401,69 @@ def _scan_file(detector: _Detector, path: str, *, hop: int, channel, partial: st
         tracks = {c: _Track(StreamResampler(up, down, n_frames), np.empty(0)) for c in chosen}
         n_total = tracks[chosen[0]].resampler.n_out if up != down else n_frames
         T = detector.n_window
-        columns: dict[str, list] = {"channel": [], "first": [], "score": []}
-        batch: list[np.ndarray] = []
-        batch_meta: list[tuple[int, int]] = []
-
-        def flush() -> None:
-            if not batch:
-                return
-            X = np.stack(batch).astype(detector.dtype, copy=False)
-            proba = np.asarray(detector.model.predict_proba(X))
-            columns["score"] += proba[:, detector.positive].tolist()
-            columns["channel"] += [c for c, _ in batch_meta]
-            columns["first"] += [first for _, first in batch_meta]
-            batch.clear()
-            batch_meta.clear()
+        scorer = _Scorer(detector, batch_size, n_threads)
 
         def take(c: int, track: _Track, final: bool) -> None:
-            while True:
+            first = track.next_window * hop
+            available = track.offset + len(track.pending)
+            if available - first >= T:  # every full window at once, as a strided view
+                n = (available - first - T) // hop + 1
+                stream = track.pending[first - track.offset:first - track.offset
+                                       + (n - 1) * hop + T]
+                scorer.add(np.lib.stride_tricks.sliding_window_view(stream, T)[::hop],
+                           c, first, hop)
+                track.next_window += n
+            while final and partial == "pad":
                 first = track.next_window * hop
-                stop = first + T
-                available = track.offset + len(track.pending)
-                if stop <= available:
-                    window = track.pending[first - track.offset:stop - track.offset]
-                elif final and partial == "pad" and first < n_total and (
-                        track.next_window == 0 or first - hop + T < n_total):
-                    window = np.zeros(T)
-                    part = track.pending[first - track.offset:]
-                    window[:len(part)] = part
-                else:
+                if not (first < n_total and (track.next_window == 0 or
+                                             first - hop + T < n_total)):
                     break
-                batch.append(np.array(window))
-                batch_meta.append((c, first))
+                window = np.zeros((1, T))
+                part = track.pending[first - track.offset:]
+                window[0, :len(part)] = part
+                scorer.add(window, c, first, hop)
                 track.next_window += 1
-                if len(batch) >= batch_size:
-                    flush()
             keep = track.next_window * hop - track.offset
             if keep > 0:
                 track.pending = track.pending[keep:]
                 track.offset += keep
 
         read = 0
-        while True:
-            block = sound.read(min(block_frames, n_frames - read), dtype="float64",
-                               always_2d=True)
-            read += len(block)
-            final = read >= n_frames or len(block) == 0
-            if len(block) and not np.isfinite(block).all():
-                bad = int(np.flatnonzero(~np.isfinite(block).all(axis=1))[0]) + read - len(block)
-                raise AudioFileError(path, f"holds a NaN or infinite sample (frame {bad})")
-            for c in chosen:
-                track = tracks[c]
-                samples = block[:, c - 1]
-                if up != down:
-                    samples = track.resampler.push(samples, final=final)
-                track.pending = (np.concatenate([track.pending, samples])
-                                 if len(track.pending) else samples)
-                take(c, track, final)
-            if progress is not None:
-                progress(len(block) / rate)
-            if final:
-                break
-        flush()
+        try:
+            while True:
+                block = sound.read(min(block_frames, n_frames - read), dtype="float64",
+                                   always_2d=True)
+                read += len(block)
+                final = read >= n_frames or len(block) == 0
+                if len(block) and not np.isfinite(block).all():
+                    bad = int(np.flatnonzero(~np.isfinite(block).all(axis=1))[0]) + \
+                        read - len(block)
+                    raise AudioFileError(path, f"holds a NaN or infinite sample (frame {bad})")
+                for c in chosen:
+                    track = tracks[c]
+                    samples = block[:, c - 1]
+                    if up != down:
+                        samples = track.resampler.push(samples, final=final)
+                    track.pending = (np.concatenate([track.pending, samples])
+                                     if len(track.pending) else samples)
+                    take(c, track, final)
+                if progress is not None:
+                    progress(len(block) / rate)
+                if final:
+                    break
+            scorer.finish()
+        finally:
+            scorer.close()
         if n_frames and read < n_frames:
             raise AudioFileError(path, f"is truncated: it declares {n_frames} frames but "
                                        f"holds {read}")
-    columns["n_total"] = n_total
+
+    def joined(parts: list[np.ndarray], dtype) -> np.ndarray:
+        return np.concatenate(parts) if parts else np.empty(0, dtype=dtype)
+
+    columns = {"channel": joined(scorer.channels, np.int64),
+               "first": joined(scorer.firsts, np.int64),
+               "score": joined(scorer.scores, np.float64), "n_total": n_total}
     return columns, n_frames / rate
 
 
@@ -390,7 +480,7 @@ def scan(detector, recordings: str | os.PathLike | Iterable[str | os.PathLike], 
          hop: float = 0.5, channel: int | None = None, partial: str = "pad",
          sample_rate: int | None = None, duration: float | None = None,
          batch_size: int = 256, block_duration: float = 30.0, n_jobs: int | None = None,
-         progress: Callable[[float, float], None] | None = None):
+         n_threads: int | None = None, progress: Callable[[float, float], None] | None = None):
     """Score every window of a clip detector's length in long recordings.
 
     Parameters
@@ -419,7 +509,8 @@ def scan(detector, recordings: str | os.PathLike | Iterable[str | os.PathLike], 
         The detector's clip length in seconds; only for a detector without a
         loader.
     batch_size : int, default=256
-        Windows scored per call of ``predict_proba``.
+        Windows scored per call of ``predict_proba``; the batches are the
+        same whatever ``n_threads`` and ``block_duration``.
     block_duration : float, default=30.0
         Seconds of audio read at a time: memory is about this block plus
         ``batch_size`` windows, whatever the recording's length.
@@ -427,6 +518,15 @@ def scan(detector, recordings: str | os.PathLike | Iterable[str | os.PathLike], 
         Recordings scanned in parallel with joblib (in a
         :func:`joblib.parallel_config` context, for example ``backend="dask"``,
         on that backend); the result is the serial one.
+    n_threads : int or None, default=None
+        Threads scoring the batches of windows of one recording side by side
+        (the spectrogram's FFTs and most of the classifier's work release
+        the GIL, so this uses several cores on one long recording). None: as
+        many as the CPUs this process may use (:func:`joblib.cpu_count`)
+        when the recordings are scanned one at a time (or there is one),
+        else 1. During a scan
+        the BLAS and OpenMP thread pools (threadpoolctl) are held to one
+        thread, so the scores are the same whatever ``n_threads``.
     progress : callable, default=None
         Called as ``progress(seconds_done, seconds_total)`` of audio while
         scanning (after each block, or each recording when parallel).
@@ -484,7 +584,9 @@ def scan(detector, recordings: str | os.PathLike | Iterable[str | os.PathLike], 
     if channel is not None and (isinstance(channel, bool) or not isinstance(channel, Integral)
                                 or channel < 1):
         raise ValueError(f"channel must be None or an integer from 1, got {channel!r}")
-    for name, value in (("batch_size", batch_size),):
+    for name, value in (("batch_size", batch_size), ("n_threads", n_threads)):
+        if name == "n_threads" and value is None:
+            continue
         if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
             raise ValueError(f"{name} must be a positive integer, got {value!r}")
     if isinstance(block_duration, bool) or not isinstance(block_duration, Real) or \
@@ -501,15 +603,21 @@ def scan(detector, recordings: str | os.PathLike | Iterable[str | os.PathLike], 
             _channels(path, sound.channels, channel)
             _resampling(path, sound.samplerate, spec.sample_rate)
 
+    serial = n_jobs in (None, 1)
+    if n_threads is None:
+        from joblib import cpu_count
+
+        n_threads = cpu_count() if serial or len(paths) == 1 else 1
+
     def settings(path: str) -> dict:
         with _open(path) as sound:
             rate = sound.samplerate
         return dict(hop=hop_samples, channel=channel, partial=partial, batch_size=batch_size,
-                    block_frames=max(1, int(block_duration * rate)))
+                    block_frames=max(1, int(block_duration * rate)), n_threads=n_threads)
 
     done = 0.0
     results = []
-    if n_jobs in (None, 1):
+    if serial:
         def advance(seconds: float) -> None:
             nonlocal done
             done += seconds
