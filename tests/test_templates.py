@@ -21,6 +21,12 @@ def direct_ncc(image, template):
     image = image / max(np.ptp(image), 1e-300)  # scale-free; keeps tiny images from underflow
     t = template - template.mean()
     out = np.zeros((image.shape[0] - h + 1, image.shape[1] - w + 1))
+    with np.errstate(all="ignore"):  # flat windows' 0/0, replaced by 0 below
+        _fill_direct(out, image, t, h, w)
+    return out
+
+
+def _fill_direct(out, image, t, h, w):
     for r in range(out.shape[0]):
         for c in range(out.shape[1]):
             window = image[r : r + h, c : c + w]
@@ -28,7 +34,6 @@ def direct_ncc(image, template):
             denominator = np.sqrt((d * d).sum() * (t * t).sum())
             flat = np.ptp(window) <= 1e-6 * np.ptp(image) or np.ptp(image) == 0
             out[r, c] = 0.0 if flat else (d * t).sum() / denominator
-    return out
 
 
 def noise_with_calls(n=60, shape=(12, 20), seed=0):
