@@ -169,6 +169,18 @@ class ComplexityEntropyCurve(TransformerMixin, BaseEstimator):
         ``"ordinal2d"`` only: patch width in frames (ordpy's ``dx``), at least 1.
     time_delay : int, default=1
         ``"ordinal2d"`` only: delay between the patch's frames (ordpy's ``taux``).
+    band_width : int or None, default=None
+        ``"spectral"`` only: read each frame (or spectrum) as sub-bands of
+        ``band_width`` consecutive bins, each its own distribution (``n =
+        band_width`` outcomes), rather than as one distribution over all bins.
+        A narrow tonal call concentrates the power of the few bands it
+        crosses, which the whole-frame entropy dilutes. ``None`` takes all bins
+        as one band.
+    band_hop : int or None, default=None
+        With ``band_width``: bins between the first bins of consecutive bands;
+        ``None`` means ``band_width`` (side by side). Trailing bins that do not
+        fill a band are not used. The features of all bands of a frame come
+        side by side, band after band (see Notes).
 
     Attributes
     ----------
@@ -187,6 +199,8 @@ class ComplexityEntropyCurve(TransformerMixin, BaseEstimator):
     seed_ : int or None
         The tie-breaking seed drawn in ``fit`` for ``ties="jitter"``; None
         otherwise.
+    band_starts_ : ndarray of shape (n_bands,) or None
+        The first bin of each sub-band with ``band_width``; None without.
 
     See Also
     --------
@@ -208,7 +222,12 @@ class ComplexityEntropyCurve(TransformerMixin, BaseEstimator):
 
     ``set_params`` after ``fit`` is checked again by ``transform``; changes
     of ``measure``, ``q`` or ``disequilibrium`` (which change the features)
-    and of ``ties`` to ``"jitter"`` need a new ``fit``. With
+    and of ``ties`` to ``"jitter"`` need a new ``fit``.
+
+    With ``band_width``, each frame gives ``n_bands * n_pairs`` features,
+    the features of the band of lowest bins first; their names end in the
+    band's bins, ``"H_bins=0:16"``, ``"C_bins=0:16"``, ``"H_bins=8:24"``, ...
+    (``features.reshape(..., n_bands, -1)`` gives one row per band). With
     ``set_output(transform="pandas")`` the output must be 2-D.
 
     References
@@ -248,6 +267,12 @@ class ComplexityEntropyCurve(TransformerMixin, BaseEstimator):
     (2, 118, 4)
     >>> spectral.get_feature_names_out().tolist()
     ['H', 'C', 'C_euclidean', 'C_total_variation']
+    >>> bands = ComplexityEntropyCurve(measure="shannon", distribution="spectral",
+    ...                                band_width=16, band_hop=8)
+    >>> bands.fit_transform(spectrograms).shape
+    (2, 118, 10)
+    >>> bands.get_feature_names_out()[:4].tolist()
+    ['H_bins=0:16', 'C_bins=0:16', 'H_bins=8:24', 'C_bins=8:24']
     >>> patches = ComplexityEntropyCurve(measure="shannon", distribution="ordinal2d",
     ...                                  dimension=2, time_dimension=2, window=16, hop=8)
     >>> patches.fit_transform(spectrograms).shape
@@ -268,11 +293,14 @@ class ComplexityEntropyCurve(TransformerMixin, BaseEstimator):
         "disequilibrium": [StrOptions(set(DISEQUILIBRIA)), tuple, list],
         "time_dimension": [Interval(Integral, 1, ordinal.MAX_DIMENSION // 2, closed="both")],
         "time_delay": [Interval(Integral, 1, None, closed="left")],
+        "band_width": [None, Interval(Integral, 2, None, closed="left")],
+        "band_hop": [None, Interval(Integral, 1, None, closed="left")],
     }
 
     def __init__(self, dimension=4, delay=1, measure="tsallis", q=None, ties="stable",
                  window=None, hop=None, random_state=None, n_jobs=None, distribution="ordinal",
-                 disequilibrium="jensen-shannon", time_dimension=2, time_delay=1):
+                 disequilibrium="jensen-shannon", time_dimension=2, time_delay=1,
+                 band_width=None, band_hop=None):
         self.dimension = dimension
         self.delay = delay
         self.measure = measure
@@ -286,6 +314,8 @@ class ComplexityEntropyCurve(TransformerMixin, BaseEstimator):
         self.disequilibrium = disequilibrium
         self.time_dimension = time_dimension
         self.time_delay = time_delay
+        self.band_width = band_width
+        self.band_hop = band_hop
 
     # ----------------------------------------------------------------------------------------
     # checks shared by fit and transform
@@ -293,7 +323,7 @@ class ComplexityEntropyCurve(TransformerMixin, BaseEstimator):
     def _check_integers(self):
         """What ``_parameter_constraints`` cannot say: a bool is not an integer, n_jobs != 0."""
         for name in ("dimension", "delay", "window", "hop", "time_dimension", "time_delay",
-                     "n_jobs"):
+                     "band_width", "band_hop", "n_jobs"):
             value = getattr(self, name)
             if isinstance(value, (bool, np.bool_)):
                 raise InvalidParameterError(
@@ -345,10 +375,23 @@ class ComplexityEntropyCurve(TransformerMixin, BaseEstimator):
                                                     "(frame)")
             if shape[1] < 2:
                 raise ValueError(
-                    f"distribution='spectral' needs at least 2 frequency bins (the outcomes), "
-                    f"X of shape {shape} has {shape[1]}"
+                    f"distribution='spectral' needs at least 2 frequency bins (the outcomes); "
+                    f"X of shape {shape} has {shape[1]} feature(s) along its bin axis"
+                )
+            if self.band_hop is not None and self.band_width is None:
+                raise ValueError(f"band_hop={self.band_hop} needs band_width: set band_width "
+                                 "as well, or neither")
+            if self.band_width is not None and self.band_width > shape[1]:
+                raise ValueError(
+                    f"band_width={self.band_width} exceeds the {shape[1]} frequency bins of X "
+                    f"(shape {shape})"
                 )
             return
+        if self.band_width is not None or self.band_hop is not None:
+            raise ValueError(
+                "band_width and band_hop apply to distribution='spectral' only; got "
+                f"distribution={self.distribution!r}: leave them None"
+            )
         span = (self.dimension - 1) * self.delay + 1
         if self.distribution == "ordinal2d":
             if ndim != 3:
@@ -445,6 +488,7 @@ class ComplexityEntropyCurve(TransformerMixin, BaseEstimator):
         self.q_ = q
         self.disequilibria_ = disequilibria
         self.input_ndim_ = X.ndim
+        self.band_starts_ = self._current_band_starts()
         self.seed_ = _check_ties(self.ties, self.random_state)[1] if self.ties == "jitter" \
             else None
         return self
@@ -483,6 +527,15 @@ class ComplexityEntropyCurve(TransformerMixin, BaseEstimator):
                 "measure, q or disequilibrium changed after fit, which changes the features "
                 f"(fitted: q={self.q_.tolist()}, disequilibria={fitted}): call fit again"
             )
+        bands = self._current_band_starts()
+        fitted_bands = getattr(self, "band_starts_", None)
+        if (bands is None) != (fitted_bands is None) or (
+                bands is not None and not np.array_equal(bands, fitted_bands)):
+            raise ValueError(
+                "band_width or band_hop changed after fit, which changes the features "
+                f"(fitted band starts: {None if fitted_bands is None else fitted_bands.tolist()})"
+                ": call fit again"
+            )
         if self.ties == "jitter" and getattr(self, "seed_", None) is None:
             raise ValueError("ties='jitter' was set after fit, which draws its seed: call fit "
                              "again")
@@ -511,7 +564,19 @@ class ComplexityEntropyCurve(TransformerMixin, BaseEstimator):
             values = self._ordinal(X, extra)
         if extra:
             values = values[..., [0] + [_C_COLUMNS[name] for name in disequilibria]]
+        if self.distribution == "spectral" and self.band_width is not None:
+            # (..., n_bands, n_pairs) -> (..., n_bands * n_pairs), band after band
+            values = values.reshape(*values.shape[:-2], -1)
         return values
+
+    def _band_starts(self, n_bins):
+        hop = self.band_width if self.band_hop is None else self.band_hop
+        return range(0, n_bins - self.band_width + 1, hop)
+
+    def _current_band_starts(self):
+        if self.distribution != "spectral" or self.band_width is None:
+            return None
+        return np.asarray(self._band_starts(self.n_features_in_))
 
     def _ties_seed(self):
         return _TIES[self.ties], (self.seed_ if self.ties == "jitter" else 0)
@@ -546,10 +611,29 @@ class ComplexityEntropyCurve(TransformerMixin, BaseEstimator):
                 "positive total power in every frame (digital silence has no spectral "
                 "distribution; add a floor to the spectrogram or drop the frame)"
             )
-        plan = _kernels.plan(X.shape[1], self._measure(), self.q_)
         # frames along axis 1, frequency last: a view, copied block by block
         rows = X.transpose(0, 2, 1) if X.ndim == 3 else X
-        return _distribution_curves(rows, plan, self.n_jobs, extra)
+        if self.band_width is None:
+            plan = _kernels.plan(X.shape[1], self._measure(), self.q_)
+            return _distribution_curves(rows, plan, self.n_jobs, extra)
+        starts = self._band_starts(X.shape[1])
+        # (n, [frames,] n_bands, band_width): one distribution per band
+        bands = np.stack([rows[..., lo:lo + self.band_width] for lo in starts], axis=-2)
+        empty = ~(bands.sum(axis=-1, dtype=np.float64) > 0)
+        if empty.any():
+            first = tuple(int(i) for i in np.argwhere(empty)[0])
+            lo = starts[first[-1]]
+            where = (f"sample {first[0]}, frame {first[1]}" if X.ndim == 3
+                     else f"sample {first[0]}")
+            raise ValueError(
+                f"X has a band of zero power ({where}, bins {lo}:{lo + self.band_width}): "
+                "distribution='spectral' needs positive power in every band of every frame "
+                "(add a floor to the spectrogram, or choose wider bands)"
+            )
+        plan = _kernels.plan(self.band_width, self._measure(), self.q_)
+        flat = bands.reshape(bands.shape[0], -1, self.band_width)
+        values = _distribution_curves(flat, plan, self.n_jobs, extra)
+        return values.reshape(*bands.shape[:-1], values.shape[-1])
 
     def _ordinal2d(self, X, extra):
         tie_code, seed = self._ties_seed()
@@ -586,12 +670,16 @@ class ComplexityEntropyCurve(TransformerMixin, BaseEstimator):
             _check_feature_names_in(self, input_features)
         if self.q_.shape == (1,) and self.measure == "shannon":
             fitted = getattr(self, "disequilibria_", ("jensen-shannon",))
-            return np.asarray(["H", *(_C_NAMES[name] for name in fitted)], dtype=object)
-        labels = [f"{q:.6g}" for q in self.q_]
-        if len(set(labels)) < len(labels):
-            labels = [repr(float(q)) for q in self.q_]
-        return np.asarray([f"{name}_q={label}" for label in labels for name in ("H", "C")],
-                          dtype=object)
+            names = ["H", *(_C_NAMES[name] for name in fitted)]
+        else:
+            labels = [f"{q:.6g}" for q in self.q_]
+            if len(set(labels)) < len(labels):
+                labels = [repr(float(q)) for q in self.q_]
+            names = [f"{name}_q={label}" for label in labels for name in ("H", "C")]
+        if self.distribution == "spectral" and self.band_width is not None:
+            names = [f"{name}_bins={lo}:{lo + self.band_width}"
+                     for lo in self.band_starts_ for name in names]
+        return np.asarray(names, dtype=object)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
