@@ -73,7 +73,12 @@ class LocalContrast(TransformerMixin, BaseEstimator):
         divides by ``window - exclusion`` (``numpy.convolve(..., mode="same")``,
         moby2's); ``"inside"`` averages the ring cells that lie inside the
         spectrogram (a cell whose ring lies wholly outside it has a local mean
-        of 0, as with zeros).
+        of 0, as with zeros). Zeros suit non-negative values whose background
+        is small, such as moby2's linear power; on decibels, which are
+        negative, they pull every local mean towards 0, above the values, and
+        where the window is longer than the axis (64 bins along a band of 46)
+        that happens to every cell, so that rectification leaves nothing: use
+        ``"inside"`` for dB or log input.
     rectify : bool, default=True
         Set negative values to 0 after the local mean is subtracted (moby2's
         ``Q[Q < 0] = 0``).
