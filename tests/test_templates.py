@@ -233,3 +233,30 @@ def test_ncc_properties(S, scale, offset, seed):
     assert np.all((same[changed] == 0) | (ncc[changed] == 0) | (np.abs(same - ncc)[changed] < 1e-3))
     for i in range(len(S)):
         np.testing.assert_allclose(ncc[i], direct_ncc(S[i], template), atol=1e-7)
+
+
+def test_winners_pipeline_detects_synthetic_upcalls():
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.metrics import roc_auc_score
+    from sklearn.pipeline import FeatureUnion, make_pipeline
+
+    from whalefeat import Spectrogram
+    from whalefeat.contrast import LocalContrast
+    from whalefeat.datasets import make_clips
+    from whalefeat.rowstats import RowStatistics
+
+    X, y = make_clips(240, snr_db=0.0, random_state=0)
+    union = FeatureUnion([
+        (axis, make_pipeline(LocalContrast(axis=axis),
+                             TemplateMatcher(n_templates=4, n_candidates=8, random_state=0)))
+        for axis in ("frequency", "time")
+    ] + [("rows", RowStatistics())])
+    detector = make_pipeline(Spectrogram(hop_length=64, scaling="power"), union,
+                             HistGradientBoostingClassifier(max_iter=50, random_state=0))
+    detector.fit(X[:160], y[:160])
+    names = detector[1].get_feature_names_out()
+    assert names[0] == "frequency__template0_peak" and len(names) == 2 * 12 + 4 * 46
+    assert roc_auc_score(y[160:], detector.predict_proba(X[160:])[:, 1]) > 0.85
+    # the templates come from the training clips' positives
+    matcher = detector[1].transformer_list[0][1][-1]
+    assert (y[:160][matcher.template_origins_[:, 0]] == 1).all()
