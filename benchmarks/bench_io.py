@@ -19,6 +19,7 @@ import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -32,7 +33,7 @@ NARW = Path(os.environ.get("WHALEFEAT_NARW_DATA",
                            Path(__file__).resolve().parents[2] / "shared" / "data" / "narw"))
 
 
-def soundfile_loop(paths) -> np.ndarray:
+def soundfile_loop(paths: Sequence[str]) -> np.ndarray:
     return np.stack([sf.read(path, dtype="float32")[0] for path in paths])
 
 

@@ -90,7 +90,9 @@ DEFAULT_PIPELINES = (
 )
 
 
-def bootstrap_auc(y: np.ndarray, score: np.ndarray, n_boot: int = 1000, seed: int = 0):
+def bootstrap_auc(
+    y: np.ndarray, score: np.ndarray, n_boot: int = 1000, seed: int = 0
+) -> tuple[float, float, float]:
     """Standard deviation and 95 % interval of ROC AUC over stratified bootstrap resamples."""
     from sklearn.metrics import roc_auc_score
 
@@ -107,7 +109,9 @@ def bootstrap_auc(y: np.ndarray, score: np.ndarray, n_boot: int = 1000, seed: in
     )
 
 
-def shifted_copies(X: np.ndarray, n: int, max_shift: int, rng: np.random.Generator):
+def shifted_copies(
+    X: np.ndarray, n: int, max_shift: int, rng: np.random.Generator
+) -> np.ndarray:
     """``n`` clips drawn from ``X`` (with replacement), each rolled by a random offset."""
     picks = rng.integers(0, len(X), size=n)
     shifts = rng.integers(-max_shift, max_shift + 1, size=n)
@@ -159,7 +163,7 @@ def leak_study(
     return rows
 
 
-def parse_args(argv):
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--train", required=True, type=Path, help="training folder (challenge layout)")
     p.add_argument(
@@ -227,7 +231,7 @@ def _subset(y: np.ndarray, n: int | None, seed: int) -> np.ndarray:
     return np.sort(keep)
 
 
-def main(argv=None) -> dict:
+def main(argv: list[str] | None = None) -> dict:
     args = parse_args(argv)
     start = time.perf_counter()
     env = environment()

@@ -18,6 +18,7 @@ over continuous frequency (constant energy per band for white noise).
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 __all__ = ["hz_to_mel", "mel_filterbank", "mel_frequencies", "mel_to_hz"]
 
@@ -31,7 +32,7 @@ _SLANEY_BREAK_MEL = _SLANEY_BREAK_HZ / _SLANEY_HZ_PER_MEL
 _SLANEY_LOG_STEP = np.log(6.4) / 27.0
 
 
-def hz_to_mel(frequencies, scale: str = "slaney") -> np.ndarray:
+def hz_to_mel(frequencies: ArrayLike, scale: str = "slaney") -> np.ndarray:
     """Convert frequencies in Hz to mel.
 
     Parameters
@@ -63,7 +64,7 @@ def hz_to_mel(frequencies, scale: str = "slaney") -> np.ndarray:
     return np.where(f >= _SLANEY_BREAK_HZ, logarithmic, linear)
 
 
-def mel_to_hz(mels, scale: str = "slaney") -> np.ndarray:
+def mel_to_hz(mels: ArrayLike, scale: str = "slaney") -> np.ndarray:
     """Convert mel to frequencies in Hz (the inverse of :func:`hz_to_mel`).
 
     Parameters

@@ -6,10 +6,11 @@ import numbers
 import os
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import sparse
 
 
-def check_paths(X, *, name: str = "X") -> np.ndarray:
+def check_paths(X: ArrayLike, *, name: str = "X") -> np.ndarray:
     """Turn a 1-D sequence of file paths into a 1-D object array of ``str``.
 
     Accepts a list, tuple, NumPy array, pandas Series, a one-column pandas
@@ -96,7 +97,9 @@ def check_paths(X, *, name: str = "X") -> np.ndarray:
     return out
 
 
-def check_generator(random_state) -> np.random.Generator:
+def check_generator(
+    random_state: int | np.random.Generator | np.random.RandomState | None,
+) -> np.random.Generator:
     """Turn ``random_state`` into a :class:`numpy.random.Generator`.
 
     Parameters

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
+from numpy.typing import ArrayLike
 from scipy.fft import irfft, rfft, rfftfreq
 
 from ._compat import Interval, StrOptions, validate_params
@@ -186,7 +187,7 @@ def make_clips(
     snr_db: float | tuple[float, float] = -8.0,
     duration: float = 2.0,
     sample_rate: int = 2000,
-    random_state=None,
+    random_state: int | np.random.Generator | np.random.RandomState | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Synthetic labelled clips: right whale up-calls in ocean-like noise.
 
@@ -270,10 +271,10 @@ def make_clips(
     prefer_skip_nested_validation=True,
 )
 def write_clips(
-    X,
+    X: ArrayLike,
     directory: str | os.PathLike,
     *,
-    y=None,
+    y: ArrayLike | None = None,
     sample_rate: int = 2000,
     layout: str = "csv",
     subtype: str = "PCM_16",

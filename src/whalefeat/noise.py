@@ -210,7 +210,8 @@ class NoiseInjector(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         "random_state": ["random_state"],
     }
 
-    def __init__(self, snr_db=10.0, *, kind="white", random_state=None):
+    def __init__(self, snr_db: float = 10.0, *, kind: str = "white",
+                 random_state: int | np.random.RandomState | None = None) -> None:
         self.snr_db = snr_db
         self.kind = kind
         self.random_state = random_state
@@ -222,7 +223,7 @@ class NoiseInjector(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         return tags
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: ArrayLike | None = None) -> NoiseInjector:
         """Check the clips and record their number of samples.
 
         Parameters
@@ -240,7 +241,7 @@ class NoiseInjector(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         validate_data(self, X, dtype=[np.float64, np.float32])
         return self
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> np.ndarray:
         """Add noise at ``snr_db`` to every clip.
 
         Parameters

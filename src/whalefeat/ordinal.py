@@ -61,6 +61,7 @@ from numbers import Integral
 import numba
 import numpy as np
 from numba import njit
+from numpy.typing import ArrayLike
 
 TIES_STABLE = 0
 TIES_JITTER = 1
@@ -228,7 +229,8 @@ def _as_series(X):
     return np.ascontiguousarray(array.reshape(-1, array.shape[-1]))
 
 
-def pattern_codes(X, dimension, delay=1, ties=TIES_STABLE, seed=0):
+def pattern_codes(X: ArrayLike, dimension: int, delay: int = 1, ties: int = TIES_STABLE,
+                  seed: int = 0) -> np.ndarray:
     """Pattern code of every window of every series in ``X`` (..., n_times).
 
     Returns an int32 array of shape ``X.shape[:-1] + (n_times - (dimension - 1) * delay,)``.
@@ -239,7 +241,8 @@ def pattern_codes(X, dimension, delay=1, ties=TIES_STABLE, seed=0):
     return codes.reshape(*array.shape[:-1], codes.shape[-1])
 
 
-def pattern_counts(X, dimension, delay=1, ties=TIES_STABLE, seed=0, window=None, hop=1):
+def pattern_counts(X: ArrayLike, dimension: int, delay: int = 1, ties: int = TIES_STABLE,
+                   seed: int = 0, window: int | None = None, hop: int = 1) -> np.ndarray:
     """Pattern counts of every series in ``X`` (..., n_times), indexed by pattern code.
 
     Returns int64 counts of shape ``X.shape[:-1] + (dimension!,)``, or with ``window``
@@ -589,7 +592,7 @@ def _block_counts_2d_csr_kernel(S, dx, dy, taux, tauy, table, ties, seed, window
     return indptr, out_codes[:nnz].copy(), out_counts[:nnz].copy()
 
 
-def pattern_codes_2d(S, dx: int, dy: int, taux: int = 1, tauy: int = 1,
+def pattern_codes_2d(S: ArrayLike, dx: int, dy: int, taux: int = 1, tauy: int = 1,
                      ties: int = TIES_STABLE, seed: int = 0) -> np.ndarray:
     """Code of the 2-D ordinal pattern of every patch of every image in ``S``.
 
@@ -648,7 +651,7 @@ def _blocks_args(S, dx, dy, taux, tauy, ties, seed, window, hop):
             int(hop), n_patterns(dx * dy))
 
 
-def block_counts_2d(S, dx: int, dy: int, taux: int = 1, tauy: int = 1,
+def block_counts_2d(S: ArrayLike, dx: int, dy: int, taux: int = 1, tauy: int = 1,
                     ties: int = TIES_STABLE, seed: int = 0, window: int | None = None,
                     hop: int = 1) -> np.ndarray:
     """Dense 2-D pattern counts of every block of frames of every image in ``S``.
@@ -699,7 +702,7 @@ def block_counts_2d(S, dx: int, dy: int, taux: int = 1, tauy: int = 1,
                                                  hop))
 
 
-def block_counts_2d_csr(S, dx: int, dy: int, taux: int = 1, tauy: int = 1,
+def block_counts_2d_csr(S: ArrayLike, dx: int, dy: int, taux: int = 1, tauy: int = 1,
                         ties: int = TIES_STABLE, seed: int = 0, window: int | None = None,
                         hop: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The counts of :func:`block_counts_2d` as compressed sparse rows (nonzero counts only).

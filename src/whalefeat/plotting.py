@@ -9,9 +9,14 @@ matplotlib artists it created, so a figure can be restyled or checked.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import ArrayLike
+
+if TYPE_CHECKING:  # matplotlib is imported only when a function here runs
+    from matplotlib.axes import Axes
+    from matplotlib.collections import QuadMesh
 
 __all__ = [
     "plot_complexity_entropy_curves",
@@ -66,17 +71,17 @@ def _groups(n: int, y, class_names: Mapping | None) -> list[tuple[Any, str, np.n
 
 
 def plot_spectrogram(
-    clip,
+    clip: ArrayLike,
     *,
-    spectrogram=None,
+    spectrogram: object | None = None,
     sample_rate: float = 2000,
-    frequencies=None,
-    times=None,
-    ax=None,
+    frequencies: ArrayLike | None = None,
+    times: ArrayLike | None = None,
+    ax: Axes | None = None,
     cmap: str = "magma",
     colorbar: bool = True,
     title: str | None = None,
-):
+) -> QuadMesh:
     """Draw the spectrogram of one clip, frequency against time.
 
     Parameters
@@ -171,15 +176,15 @@ def plot_spectrogram(
 
 
 def plot_complexity_entropy_plane(
-    entropy,
-    complexity,
+    entropy: ArrayLike,
+    complexity: ArrayLike,
     *,
     dimension: int,
-    y=None,
+    y: ArrayLike | None = None,
     class_names: Mapping | None = None,
     bounds: bool = True,
-    ax=None,
-    **scatter_kwargs,
+    ax: Axes | None = None,
+    **scatter_kwargs: Any,
 ) -> dict[str, Any]:
     """Draw clips as points in the complexity-entropy plane, with its bounds.
 
@@ -263,13 +268,13 @@ def plot_complexity_entropy_plane(
 
 
 def plot_complexity_entropy_curves(
-    entropy,
-    complexity,
+    entropy: ArrayLike,
+    complexity: ArrayLike,
     *,
-    y=None,
+    y: ArrayLike | None = None,
     class_names: Mapping | None = None,
     mean: bool = True,
-    ax=None,
+    ax: Axes | None = None,
     alpha: float = 0.25,
     linewidth: float = 0.8,
 ) -> dict[str, Any]:
@@ -360,15 +365,15 @@ def _as_folds(values, name: str) -> list[np.ndarray]:
 
 
 def plot_roc_curves(
-    y_true,
-    y_score,
+    y_true: ArrayLike,
+    y_score: ArrayLike,
     *,
     name: str | None = None,
-    pos_label=None,
-    ax=None,
+    pos_label: object = None,
+    ax: Axes | None = None,
     show_folds: bool = True,
     chance: bool = True,
-    color=None,
+    color: object = None,
     n_grid: int = 201,
 ) -> dict[str, Any]:
     """Draw cross-validated ROC curves: each fold, and their mean +/- one std.
