@@ -664,7 +664,7 @@ class AiffLoader(TransformerMixin, BaseEstimator):
                    Interval(Integral, 1, None, closed="left"), None],
     }
 
-    def __init__(self, sample_rate: int = 2000, *, duration: float | None = 2.0,
+    def __init__(self, *, sample_rate: int = 2000, duration: float | None = 2.0,
                  on_length: str = "error", resample: bool = False,
                  dtype: str | type = "float32", n_jobs: int | None = None) -> None:
         self.sample_rate = sample_rate
