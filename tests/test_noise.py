@@ -36,7 +36,7 @@ def _expected_failed_checks(estimator):
 
 
 @parametrize_with_checks(
-    [NoiseInjector(random_state=0), NoiseInjector(-5.0, kind="pink", random_state=0)],
+    [NoiseInjector(random_state=0), NoiseInjector(snr_db=-5.0, kind="pink", random_state=0)],
     expected_failed_checks=_expected_failed_checks,
 )
 def test_sklearn_compatible(estimator, check):
@@ -168,7 +168,7 @@ def test_injector_rejects_bad_parameters(params):
 
 def test_injector_equals_add_noise_and_needs_no_fit():
     X = np.random.default_rng(7).normal(size=(5, 300))
-    injector = NoiseInjector(2.0, kind="brown", random_state=3)
+    injector = NoiseInjector(snr_db=2.0, kind="brown", random_state=3)
     expected = add_noise(X, 2.0, kind="brown", random_state=3)
     np.testing.assert_array_equal(injector.transform(X), expected)
     np.testing.assert_array_equal(injector.fit(X).transform(X), expected)
@@ -184,7 +184,7 @@ def test_injector_checks_the_clip_length_seen_in_fit():
 
 def test_injector_clone_and_pickle():
     X = np.random.default_rng(8).normal(size=(2, 100))
-    injector = NoiseInjector(-1.0, kind="pink", random_state=0).fit(X)
+    injector = NoiseInjector(snr_db=-1.0, kind="pink", random_state=0).fit(X)
     restored = pickle.loads(pickle.dumps(injector))
     np.testing.assert_array_equal(restored.transform(X), injector.transform(X))
     assert clone(injector).get_params() == injector.get_params()

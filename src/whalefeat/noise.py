@@ -197,7 +197,7 @@ class NoiseInjector(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     >>> from whalefeat.noise import NoiseInjector
     >>> rng = np.random.default_rng(0)
     >>> X_train, X_test = rng.normal(size=(2, 4, 4000))
-    >>> X_test_noisy = NoiseInjector(0.0, random_state=0).fit_transform(X_test)
+    >>> X_test_noisy = NoiseInjector(snr_db=0.0, random_state=0).fit_transform(X_test)
     >>> noise = X_test_noisy - X_test
     >>> np.round(10 * np.log10((X_test**2).sum(1) / (noise**2).sum(1)), 10)
     array([0., 0., 0., 0.])
@@ -210,7 +210,7 @@ class NoiseInjector(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         "random_state": ["random_state"],
     }
 
-    def __init__(self, snr_db: float = 10.0, *, kind: str = "white",
+    def __init__(self, *, snr_db: float = 10.0, kind: str = "white",
                  random_state: int | np.random.RandomState | None = None) -> None:
         self.snr_db = snr_db
         self.kind = kind
