@@ -33,13 +33,16 @@ import sys
 import tempfile
 import textwrap
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import numpy as np
 
 from ._evaluation import METRIC_TITLES, METRICS, TIMES
+
+if TYPE_CHECKING:  # scikit-learn is imported when a command needs it
+    from sklearn.pipeline import Pipeline
 
 __all__ = ["main"]
 
@@ -320,7 +323,7 @@ def model_settings(args: argparse.Namespace) -> tuple[str, dict]:
     return name, settings
 
 
-def build_pipeline(args: argparse.Namespace):
+def build_pipeline(args: argparse.Namespace) -> Pipeline:
     """The model ``args.model`` from :mod:`whalefeat.pipelines`, with the options applied."""
     from . import pipelines
 
@@ -624,8 +627,8 @@ def command_extract(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cross_validate(pipeline, paths: np.ndarray, y: np.ndarray, *, n_folds: int, seed: int,
-                   say=lambda message: None) -> list[dict]:
+def cross_validate(pipeline: Pipeline, paths: np.ndarray, y: np.ndarray, *, n_folds: int,
+                   seed: int, say: Callable[[str], None] = lambda message: None) -> list[dict]:
     """Fit and score ``pipeline`` on each stratified fold; one dict of metrics per fold."""
     from ._evaluation import cross_validate as run_folds
 
