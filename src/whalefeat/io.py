@@ -456,12 +456,19 @@ def _read_into(path: str, out: np.ndarray | None, spec: _Spec) -> np.ndarray:
         os.close(fd)
 
 
-def _read_range(paths: np.ndarray, spec: _Spec, start: int, stop: int) -> np.ndarray:
-    """Rows ``start:stop`` of the output; returned, so any joblib backend can run it."""
-    block = np.empty((stop - start, spec.n_samples), dtype=spec.dtype)
-    for i in range(start, stop):
-        _read_into(paths[i], block[i - start], spec)
+def _read_range(paths: np.ndarray, spec: _Spec) -> np.ndarray:
+    """The rows of ``paths`` (a block of the input); returned, so any joblib backend can run it."""
+    block = np.empty((len(paths), spec.n_samples), dtype=spec.dtype)
+    for i, path in enumerate(paths):
+        _read_into(path, block[i], spec)
     return block
+
+
+# Each file takes a few hundred microseconds of Python work that holds the GIL (opening
+# it through soundfile, its header checks), against some microseconds of decoding: threads
+# barely overlap, processes do. Below this many files per worker, starting worker
+# processes costs more than they save, and threads read them.
+_PROCESS_MIN_FILES = 256
 
 
 def _read_all(paths: np.ndarray, spec: _Spec, n_jobs: int | None) -> np.ndarray:
@@ -477,12 +484,13 @@ def _read_all(paths: np.ndarray, spec: _Spec, n_jobs: int | None) -> np.ndarray:
             _read_into(paths[i], out[i], spec)
     else:
         # a few blocks per worker keep the workers busy when some files are slower;
-        # each block comes back as an array (workers may be processes, or on other
-        # machines), and is copied into place here
+        # each worker gets its block's paths only and returns its rows as an array
+        # (workers may be processes, or on other machines), copied into place here
         bounds = np.linspace(start, len(paths), 4 * n_workers + 1).astype(int)
         ranges = [(a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a]
-        blocks = Parallel(n_jobs=n_workers, prefer="threads")(
-            delayed(_read_range)(paths, spec, a, b) for a, b in ranges
+        many = len(paths) - start >= _PROCESS_MIN_FILES * n_workers
+        blocks = Parallel(n_jobs=n_workers, prefer="processes" if many else "threads")(
+            delayed(_read_range)(paths[a:b], spec) for a, b in ranges
         )
         out = np.empty((len(paths), spec.n_samples), dtype=spec.dtype)
         for (a, b), block in zip(ranges, blocks, strict=True):
@@ -614,12 +622,13 @@ class AiffLoader(TransformerMixin, BaseEstimator):
     n_jobs : int or None, default=None
         Number of workers reading files (joblib; ``None`` means 1 unless in a
         :func:`joblib.parallel_config` context, -1 means all processors; 0 is
-        refused). Threads unless a :func:`joblib.parallel_config` context asks
-        for another backend (loky, multiprocessing, dask): each worker returns
-        its block of rows, so every backend gives the serial result.
-        libsndfile runs without the GIL, but each file also needs some Python
-        work that holds it, so for short clips threads gain little (see
-        ``benchmarks/bench_io.py``).
+        refused). Each file needs some Python work that holds the GIL, so from
+        256 files per worker on they are read in worker processes (joblib's
+        loky backend, whose workers are started once and then kept), and by
+        threads below that, unless a :func:`joblib.parallel_config` context
+        names the backend (threading, loky, multiprocessing, dask): each
+        worker returns its block of rows, so every backend gives the serial
+        result (see ``benchmarks/loader_scaling.py``).
 
     Attributes
     ----------
