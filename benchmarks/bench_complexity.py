@@ -79,8 +79,9 @@ def _shannon_cases(quick: bool) -> list[Case]:
                 name=f"complexity: Shannon (H, C) d={dimension}, {n_clips} clips, 1 core",
                 ours=lambda d=dimension: complexity_entropy(X, dimension=d),
                 peer_name="antropy.perm_entropy (H)",
-                peer=lambda d=dimension: [antropy.perm_entropy(x, order=d, normalize=True)
-                                          for x in X64],
+                peer=lambda d=dimension: [
+                    antropy.perm_entropy(x, order=d, normalize=True) for x in X64
+                ],
             )
         )
     return cases
@@ -97,8 +98,13 @@ def _many_clip_cases(quick: bool) -> list[Case]:
     q = default.q_
 
     def ordpy_frames():
-        return [[ordpy.complexity_entropy(x[start:start + 256], dx=4)
-                 for start in range(0, N_SAMPLES - 255, 32)] for x in X_frames]
+        return [
+            [
+                ordpy.complexity_entropy(x[start : start + 256], dx=4)
+                for start in range(0, N_SAMPLES - 255, 32)
+            ]
+            for x in X_frames
+        ]
 
     return [
         Case(
@@ -142,9 +148,12 @@ def _numpy_spectral_shannon(S):
 def _spectral_cases(quick: bool) -> list[Case]:
     n_clips = 300 if quick else 3000
     S = np.random.default_rng(3).exponential(size=(n_clips, 64, 126)).astype(np.float32)
-    shannon = ComplexityEntropyCurve(measure="shannon", distribution="spectral",
-                                     disequilibrium=("jensen-shannon", "euclidean",
-                                                     "total-variation"), n_jobs=2).fit(S)
+    shannon = ComplexityEntropyCurve(
+        measure="shannon",
+        distribution="spectral",
+        disequilibrium=("jensen-shannon", "euclidean", "total-variation"),
+        n_jobs=2,
+    ).fit(S)
     curve = ComplexityEntropyCurve(distribution="spectral", n_jobs=2).fit(S)
     S64 = S.astype(np.float64)
     frames = np.random.default_rng(4).exponential(size=(126, 120))
@@ -163,8 +172,9 @@ def _spectral_cases(quick: bool) -> list[Case]:
             name=f"complexity: spectral Tsallis curve (49 q), {n_clips} x 64 x 126, 2 jobs",
             ours=lambda: curve.transform(S),
             peer_name=f"ordpy per frame, 120 bins (x{n_clips})",
-            peer=lambda: [ordpy.tsallis_complexity_entropy(p, q=q, dx=5, probs=True)
-                          for p in frames],
+            peer=lambda: [
+                ordpy.tsallis_complexity_entropy(p, q=q, dx=5, probs=True) for p in frames
+            ],
             peer_scale=n_clips,
             repeat=1,
             peer_repeat=1,
@@ -173,5 +183,9 @@ def _spectral_cases(quick: bool) -> list[Case]:
 
 
 def cases(quick: bool) -> list[Case]:
-    return (_curve_cases(quick) + _shannon_cases(quick) + _many_clip_cases(quick)
-            + _spectral_cases(quick))
+    return (
+        _curve_cases(quick)
+        + _shannon_cases(quick)
+        + _many_clip_cases(quick)
+        + _spectral_cases(quick)
+    )

@@ -29,8 +29,11 @@ from run_benchmarks import Case
 from whalefeat.datasets import load_challenge, make_clips, write_clips
 from whalefeat.io import AiffLoader
 
-NARW = Path(os.environ.get("WHALEFEAT_NARW_DATA",
-                           Path(__file__).resolve().parents[2] / "shared" / "data" / "narw"))
+NARW = Path(
+    os.environ.get(
+        "WHALEFEAT_NARW_DATA", Path(__file__).resolve().parents[2] / "shared" / "data" / "narw"
+    )
+)
 
 
 def soundfile_loop(paths: Sequence[str]) -> np.ndarray:
@@ -51,11 +54,20 @@ def comparison(label: str, paths: np.ndarray, repeat: int) -> list[Case]:
     ours = AiffLoader()
     np.testing.assert_array_equal(ours.transform(paths[:200]), soundfile_loop(paths[:200]))
     return [
-        Case(f"load {label} (AiffLoader)", lambda: ours.transform(paths),
-             "soundfile.read loop", lambda: soundfile_loop(paths), repeat=repeat),
-        Case(f"load {label} (AiffLoader, n_jobs=2)",
-             lambda: AiffLoader(n_jobs=2).transform(paths),
-             "soundfile.read loop", lambda: soundfile_loop(paths), repeat=repeat),
+        Case(
+            f"load {label} (AiffLoader)",
+            lambda: ours.transform(paths),
+            "soundfile.read loop",
+            lambda: soundfile_loop(paths),
+            repeat=repeat,
+        ),
+        Case(
+            f"load {label} (AiffLoader, n_jobs=2)",
+            lambda: AiffLoader(n_jobs=2).transform(paths),
+            "soundfile.read loop",
+            lambda: soundfile_loop(paths),
+            repeat=repeat,
+        ),
     ]
 
 
@@ -67,9 +79,11 @@ def cases(quick: bool) -> list[Case]:
             paths = paths[:300]
         found += comparison(f"{len(paths)} real clips", paths, repeat=5)
     else:
-        print(f"bench_io: real clips not found at {NARW} (set WHALEFEAT_NARW_DATA); "
-              "skipping the real-clip cases", file=sys.stderr)
+        print(
+            f"bench_io: real clips not found at {NARW} (set WHALEFEAT_NARW_DATA); "
+            "skipping the real-clip cases",
+            file=sys.stderr,
+        )
     n_synthetic = 3000 if quick else 30_000
-    found += comparison(f"{n_synthetic} synthetic clips", synthetic_paths(n_synthetic),
-                        repeat=3)
+    found += comparison(f"{n_synthetic} synthetic clips", synthetic_paths(n_synthetic), repeat=3)
     return found

@@ -109,9 +109,7 @@ def bootstrap_auc(
     )
 
 
-def shifted_copies(
-    X: np.ndarray, n: int, max_shift: int, rng: np.random.Generator
-) -> np.ndarray:
+def shifted_copies(X: np.ndarray, n: int, max_shift: int, rng: np.random.Generator) -> np.ndarray:
     """``n`` clips drawn from ``X`` (with replacement), each rolled by a random offset."""
     picks = rng.integers(0, len(X), size=n)
     shifts = rng.integers(-max_shift, max_shift + 1, size=n)

@@ -19,10 +19,12 @@ from whalefeat.io import AiffLoader
 seeds = st.integers(0, 2**32 - 1)
 
 
-def parts(n_clips=8, *, positive_fraction=0.5, snr_db=-8.0, duration=2.0, sample_rate=2000,
-          seed=0):
-    return _synthesise(n_clips, positive_fraction, snr_db, duration, sample_rate,
-                       np.random.default_rng(seed))
+def parts(
+    n_clips=8, *, positive_fraction=0.5, snr_db=-8.0, duration=2.0, sample_rate=2000, seed=0
+):
+    return _synthesise(
+        n_clips, positive_fraction, snr_db, duration, sample_rate, np.random.default_rng(seed)
+    )
 
 
 def band_power(x: np.ndarray, rate: int) -> float:
@@ -83,12 +85,12 @@ def test_snr_as_defined(seed, snr):
     p = parts(6, positive_fraction=1.0, snr_db=snr, seed=seed)
     for i in range(6):
         start, stop = p["call_span"][i]
-        call = p["call"][i, start:stop + 1]
+        call = p["call"][i, start : stop + 1]
         noise = band_power(p["background"][i], 2000)
         measured = 10 * np.log10(np.mean(call**2) / noise)
         assert measured == pytest.approx(snr, abs=1e-6)
         # the call lies within its span, and the clip is the scaled sum of its parts
-        assert not np.any(p["call"][i, :start]) and not np.any(p["call"][i, stop + 1:])
+        assert not np.any(p["call"][i, :start]) and not np.any(p["call"][i, stop + 1 :])
     total = p["background"] + p["call"] + p["distractors"]
     np.testing.assert_allclose(p["X"], total * p["gain"][:, None], rtol=0, atol=1e-15)
 
@@ -125,12 +127,12 @@ def test_up_call_in_band_and_rising(seed):
         freqs, psd = periodogram(call, fs=2000, window="boxcar", detrend=False)
         in_band = (freqs >= 45) & (freqs <= 255)
         assert psd[in_band].sum() / psd.sum() > 0.75  # harmonics carry the rest
-        ridge, energy = _ridge(call[start:stop + 1])
+        ridge, energy = _ridge(call[start : stop + 1])
         loud = energy > 0.1 * energy.max()
         first, last = np.flatnonzero(loud)[[0, -1]]
         assert ridge[last] - ridge[first] > 30
         third = max(1, (last - first + 1) // 3)
-        assert ridge[last - third + 1:last + 1].mean() > ridge[first:first + third].mean()
+        assert ridge[last - third + 1 : last + 1].mean() > ridge[first : first + third].mean()
 
 
 def test_up_call_visible_in_clips_at_high_snr():
@@ -138,7 +140,7 @@ def test_up_call_visible_in_clips_at_high_snr():
     p = parts(40, positive_fraction=1.0, snr_db=10.0, seed=11)
     rising = []
     for x, (start, stop) in zip(p["X"], p["call_span"], strict=True):
-        ridge, _ = _ridge(x[start:stop + 1])
+        ridge, _ = _ridge(x[start : stop + 1])
         slope = np.polyfit(np.arange(len(ridge)), ridge, 1)[0]
         rising.append(slope > 0)
     assert np.mean(rising) >= 0.9
@@ -165,8 +167,7 @@ def test_background_is_coloured():
     assert density(0, 3) < density(20, 60)
 
 
-@pytest.mark.parametrize(("duration", "rate"), [(1.0, 2000), (3.0, 2000), (2.0, 4000),
-                                                (2.0, 600)])
+@pytest.mark.parametrize(("duration", "rate"), [(1.0, 2000), (3.0, 2000), (2.0, 4000), (2.0, 600)])
 def test_other_durations_and_rates(duration, rate):
     X, y = make_clips(6, duration=duration, sample_rate=rate, random_state=0)
     assert X.shape == (6, round(duration * rate))
@@ -203,11 +204,16 @@ def test_write_csv_layout(tmp_path):
     assert all(Path(p).parent == tmp_path / "train" for p in paths)
     info = sf.info(paths[0])
     assert (info.format, info.subtype, info.samplerate, info.channels) == (
-        "AIFF", "PCM_16", 2000, 1)
+        "AIFF",
+        "PCM_16",
+        2000,
+        1,
+    )
     with open(tmp_path / "train.csv", newline="") as handle:
         rows = list(csv.reader(handle))
-    assert rows == [["clip_name", "label"]] + [[f"train{i + 1}.aiff", str(v)]
-                                               for i, v in enumerate(y)]
+    assert rows == [["clip_name", "label"]] + [
+        [f"train{i + 1}.aiff", str(v)] for i, v in enumerate(y)
+    ]
     loaded, labels = load_challenge(tmp_path)
     np.testing.assert_array_equal(loaded, paths)
     np.testing.assert_array_equal(labels, y)
@@ -242,8 +248,9 @@ def test_write_refuses_to_overwrite(tmp_path):
         write_clips(X[::-1], tmp_path, y=y)
     assert {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*")} == before
     paths = write_clips(X[::-1], tmp_path, y=y, overwrite=True)
-    np.testing.assert_allclose(AiffLoader(dtype="float64").transform(paths), X[::-1],
-                               atol=2.0**-15)
+    np.testing.assert_allclose(
+        AiffLoader(dtype="float64").transform(paths), X[::-1], atol=2.0**-15
+    )
 
 
 @pytest.mark.parametrize(
@@ -272,8 +279,13 @@ def test_write_float_subtype_allows_large_values(tmp_path):
 # ---------------------------------------------------------------- load_challenge
 
 
-def make_csv_folder(root: Path, rows: list[tuple[str, str]], files: list[str],
-                    subfolder: str | None = "train", header=("clip_name", "label")) -> Path:
+def make_csv_folder(
+    root: Path,
+    rows: list[tuple[str, str]],
+    files: list[str],
+    subfolder: str | None = "train",
+    header=("clip_name", "label"),
+) -> Path:
     folder = root / subfolder if subfolder else root
     folder.mkdir(parents=True, exist_ok=True)
     for name in files:
@@ -286,8 +298,9 @@ def make_csv_folder(root: Path, rows: list[tuple[str, str]], files: list[str],
 
 
 def test_csv_beside_clips_and_csv_path(tmp_path):
-    make_csv_folder(tmp_path, [("a.aiff", "1"), ("b.aiff", "0")], ["a.aiff", "b.aiff"],
-                    subfolder=None)
+    make_csv_folder(
+        tmp_path, [("a.aiff", "1"), ("b.aiff", "0")], ["a.aiff", "b.aiff"], subfolder=None
+    )
     paths, y = load_challenge(tmp_path)
     assert [Path(p).name for p in paths] == ["a.aiff", "b.aiff"] and y.tolist() == [1, 0]
     assert Path(paths[0]).parent == tmp_path
@@ -296,8 +309,12 @@ def test_csv_beside_clips_and_csv_path(tmp_path):
 
 
 def test_csv_keeps_row_order_and_extra_columns(tmp_path):
-    make_csv_folder(tmp_path, [("b.aiff", "0", "x"), ("a.aiff", "1", "y")],
-                    ["a.aiff", "b.aiff"], header=("clip_name", "label", "note"))
+    make_csv_folder(
+        tmp_path,
+        [("b.aiff", "0", "x"), ("a.aiff", "1", "y")],
+        ["a.aiff", "b.aiff"],
+        header=("clip_name", "label", "note"),
+    )
     paths, y = load_challenge(str(tmp_path))
     assert [Path(p).name for p in paths] == ["b.aiff", "a.aiff"] and y.tolist() == [0, 1]
 
@@ -322,10 +339,12 @@ def test_no_clips(tmp_path):
 
 def test_csv_row_naming_missing_file(tmp_path):
     make_csv_folder(tmp_path, [("a.aiff", "1"), ("b.aiff", "0"), ("c.aiff", "0")], ["a.aiff"])
-    with pytest.raises(FileNotFoundError,
-                       match=r"2 of the 3 clips listed in .*train.csv are missing from "
-                             r".*train: b.aiff, c.aiff; pass missing='ignore' to load only "
-                             r"the 1 clips present"):
+    with pytest.raises(
+        FileNotFoundError,
+        match=r"2 of the 3 clips listed in .*train.csv are missing from "
+        r".*train: b.aiff, c.aiff; pass missing='ignore' to load only "
+        r"the 1 clips present",
+    ):
         load_challenge(tmp_path)
     paths, y = load_challenge(tmp_path, missing="ignore")
     assert [Path(p).name for p in paths] == ["a.aiff"] and y.tolist() == [1]
@@ -407,8 +426,10 @@ def test_real_folder(narw_dir):
 
 @pytest.mark.realdata
 def test_real_original_folder(narw_dir):
-    with pytest.raises(FileNotFoundError, match="29997 of the 30000 clips listed .* missing"
-                                                ".*load only the 3 clips present"):
+    with pytest.raises(
+        FileNotFoundError,
+        match="29997 of the 30000 clips listed .* missing.*load only the 3 clips present",
+    ):
         load_challenge(narw_dir / "original-aiff")
     paths, y = load_challenge(narw_dir / "original-aiff", missing="ignore")
     assert [Path(p).name for p in paths] == ["train1.aiff", "train6.aiff", "train168.aiff"]
@@ -435,7 +456,10 @@ def test_label_file_for_a_folder(tmp_path):
     assert y.tolist() == [1, 0, 1]
     labels.write_text("clip_name,path,label\na.aiff,zzz,0\nb.aiff,zzz,1\nc.aiff,zzz,0\n")
     assert [Path(p).name for p in load_challenge(folder, labels)[0]] == [
-        "a.aiff", "b.aiff", "c.aiff"]  # clip_name wins over path
+        "a.aiff",
+        "b.aiff",
+        "c.aiff",
+    ]  # clip_name wins over path
 
 
 def test_label_file_absolute_and_nested_names(tmp_path):
@@ -447,8 +471,11 @@ def test_label_file_absolute_and_nested_names(tmp_path):
     paths, y = load_challenge(folder, labels)
     assert paths.tolist() == [str(folder / "a.aiff"), str(folder / "sub" / "d.aiff")]
     labels.write_text(f"clip_name,label\n{folder / 'a.aiff'},1\na.aiff,0\nsub/d.aiff,0\n")
-    with pytest.raises(ValueError, match=r"line 3: clip 'a.aiff' is listed twice \(first on "
-                                         r"line 2\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"line 3: clip 'a.aiff' is listed twice \(first on "
+        r"line 2\)",
+    ):
         load_challenge(folder, labels)
 
 

@@ -40,8 +40,10 @@ def clips(tmp_path) -> list[str]:
 
 # ---------------------------------------------------------------- scikit-learn API
 
-_NUMERIC = ("feeds numeric arrays as X; AiffLoader reads file paths and rejects numbers "
-            "(ValueError naming the item)")
+_NUMERIC = (
+    "feeds numeric arrays as X; AiffLoader reads file paths and rejects numbers "
+    "(ValueError naming the item)"
+)
 _EXPECTED_FAILED = {
     "check_fit_score_takes_y": _NUMERIC + "; fit(paths, y) is tested with real paths",
     "check_estimators_overwrite_params": _NUMERIC + "; unchanged params are tested with paths",
@@ -51,7 +53,7 @@ _EXPECTED_FAILED = {
     "check_n_features_in_after_fitting": _NUMERIC + "; n_features_in_ is tested with paths",
     "check_positive_only_tag_during_fit": _NUMERIC + " (iris features)",
     "check_estimators_dtypes": _NUMERIC + "; the output dtype follows the dtype parameter "
-                               "and is tested with paths",
+    "and is tested with paths",
     "check_complex_data": _NUMERIC + " (complex numbers are rejected like any number)",
     "check_dtype_object": _NUMERIC + " (numbers in an object array)",
     "check_pipeline_consistency": _NUMERIC + "; pipelines are tested with paths",
@@ -121,15 +123,20 @@ def test_clone_and_pickle(clips):
     restored = pickle.loads(pickle.dumps(loader))
     assert restored.n_features_in_ == 1
     assert list(restored.feature_names_in_) == ["path"]
-    np.testing.assert_array_equal(restored.transform(pd.DataFrame({"path": clips})),
-                                  loader.transform(pd.DataFrame({"path": clips})))
+    np.testing.assert_array_equal(
+        restored.transform(pd.DataFrame({"path": clips})),
+        loader.transform(pd.DataFrame({"path": clips})),
+    )
 
 
 def test_audio_file_error_pickles():
     error = pickle.loads(pickle.dumps(AudioFileError("a.aiff", "is empty (0 frames)")))
     assert isinstance(error, AudioFileError)
     assert (error.path, error.reason, str(error)) == (
-        "a.aiff", "is empty (0 frames)", "a.aiff: is empty (0 frames)")
+        "a.aiff",
+        "is empty (0 frames)",
+        "a.aiff: is empty (0 frames)",
+    )
 
 
 @pytest.mark.parametrize(
@@ -144,8 +151,16 @@ def test_audio_file_error_pickles():
         lambda p: pd.Series(p, dtype="string"),
         lambda p: pd.DataFrame({"clip": p}),
     ],
-    ids=["list", "tuple", "str-array", "column-array", "pathlib", "series",
-         "string-series", "dataframe"],
+    ids=[
+        "list",
+        "tuple",
+        "str-array",
+        "column-array",
+        "pathlib",
+        "series",
+        "string-series",
+        "dataframe",
+    ],
 )
 def test_path_containers(clips, wrap):
     expected = np.stack([sf.read(p, dtype="float32")[0] for p in clips])
@@ -183,11 +198,16 @@ def test_pipeline_cross_validation(tmp_path):
     # class 1 is louder: a pipeline from paths must learn it
     rng = np.random.default_rng(1)
     y = np.tile([0, 1], 10)
-    paths = np.asarray([write(tmp_path / f"c{i}.wav", rng.normal(0, 0.02 + 0.2 * label, 4000)
-                              .clip(-1, 1)) for i, label in enumerate(y)])
+    paths = np.asarray(
+        [
+            write(tmp_path / f"c{i}.wav", rng.normal(0, 0.02 + 0.2 * label, 4000).clip(-1, 1))
+            for i, label in enumerate(y)
+        ]
+    )
     level = FunctionTransformer(lambda X: np.log(np.mean(X**2, axis=1, keepdims=True)))
-    scores = cross_val_score(make_pipeline(AiffLoader(), level, LogisticRegression()),
-                             paths, y, cv=4)
+    scores = cross_val_score(
+        make_pipeline(AiffLoader(), level, LogisticRegression()), paths, y, cv=4
+    )
     assert scores.min() == 1.0
 
 
@@ -239,9 +259,15 @@ def test_bad_path_input(X, error, match):
 
 @pytest.mark.parametrize(
     ("name", "kwargs"),
-    [("c.aiff", {}), ("c.aif", {"format": "AIFF"}), ("c.AIFF", {}), ("c.wav", {}),
-     ("c.flac", {}),
-     ("c24.aiff", {"subtype": "PCM_24"}), ("cf.wav", {"subtype": "FLOAT"})],
+    [
+        ("c.aiff", {}),
+        ("c.aif", {"format": "AIFF"}),
+        ("c.AIFF", {}),
+        ("c.wav", {}),
+        ("c.flac", {}),
+        ("c24.aiff", {"subtype": "PCM_24"}),
+        ("cf.wav", {"subtype": "FLOAT"}),
+    ],
 )
 def test_formats_equal_soundfile(tmp_path, name, kwargs):
     path = write(tmp_path / name, tone(), **kwargs)
@@ -278,15 +304,17 @@ def test_empty_file(tmp_path):
 @pytest.mark.parametrize("channels", [2, 3])
 def test_multichannel(tmp_path, channels):
     path = write(tmp_path / "multi.aiff", np.zeros((4000, channels)))
-    with pytest.raises(AudioFileError,
-                       match=rf"multi.aiff: has {channels} channels; expected mono"):
+    with pytest.raises(
+        AudioFileError, match=rf"multi.aiff: has {channels} channels; expected mono"
+    ):
         AiffLoader().transform([path])
 
 
 def test_wrong_rate(tmp_path):
     path = write(tmp_path / "fast.aiff", tone(8000, 4000), rate=4000)
-    with pytest.raises(AudioFileError,
-                       match="fast.aiff: has sample rate 4000 Hz; expected 2000 Hz"):
+    with pytest.raises(
+        AudioFileError, match="fast.aiff: has sample rate 4000 Hz; expected 2000 Hz"
+    ):
         AiffLoader().transform([path])
 
 
@@ -300,16 +328,22 @@ def test_truncated_aiff(tmp_path, keep, holds):
     source = write(tmp_path / "full.aiff", tone())
     size = Path(source).stat().st_size
     path = _truncate(source, tmp_path / "cut.aiff", keep if keep > 0 else size + keep)
-    with pytest.raises(AudioFileError, match=rf"cut.aiff: is truncated: its header declares "
-                                             rf"4000 frames but the file holds only {holds}"):
+    with pytest.raises(
+        AudioFileError,
+        match=rf"cut.aiff: is truncated: its header declares "
+        rf"4000 frames but the file holds only {holds}",
+    ):
         AiffLoader().transform([path])
 
 
 def test_truncated_wav(tmp_path):
     source = write(tmp_path / "full.wav", tone())
     path = _truncate(source, tmp_path / "cut.wav", Path(source).stat().st_size - 1000)
-    with pytest.raises(AudioFileError, match="cut.wav: is truncated: its header declares "
-                                             "4000 frames but the file holds only 3500"):
+    with pytest.raises(
+        AudioFileError,
+        match="cut.wav: is truncated: its header declares "
+        "4000 frames but the file holds only 3500",
+    ):
         read_clip(path)
 
 
@@ -325,8 +359,9 @@ def test_truncated_flac(tmp_path):
 def test_truncated_real_clip(narw_dir, tmp_path):
     source = str(narw_dir / "train" / "wsml_train_1.aiff")
     path = _truncate(source, tmp_path / "cut.aiff", Path(source).stat().st_size - 2000)
-    with pytest.raises(AudioFileError, match="header declares 4000 frames but the file holds "
-                                             "only 3000"):
+    with pytest.raises(
+        AudioFileError, match="header declares 4000 frames but the file holds only 3000"
+    ):
         AiffLoader().transform([source, path])
 
 
@@ -355,8 +390,11 @@ def short_long(tmp_path) -> tuple[str, str]:
 
 def test_length_error_by_default(short_long):
     short, long = short_long
-    with pytest.raises(AudioFileError, match=r"short.aiff: has 3000 samples \(1.5 s at 2000 Hz\)"
-                                             r"; expected 4000 \(2 s\); set on_length to .pad."):
+    with pytest.raises(
+        AudioFileError,
+        match=r"short.aiff: has 3000 samples \(1.5 s at 2000 Hz\)"
+        r"; expected 4000 \(2 s\); set on_length to .pad.",
+    ):
         AiffLoader().transform([short])
     with pytest.raises(AudioFileError, match=r"long.aiff: has 5000 samples .*on_length to .crop."):
         AiffLoader().transform([long])
@@ -395,8 +433,11 @@ def test_duration_none(tmp_path, short_long):
     assert out.shape == (2, 3000)
     np.testing.assert_array_equal(out[1], sf.read(b, dtype="float32")[0])
     short, long = short_long
-    with pytest.raises(AudioFileError, match=r"long.aiff: has 5000 samples but the first clip "
-                                             r"\(.*a.aiff\) has 3000; with duration=None"):
+    with pytest.raises(
+        AudioFileError,
+        match=r"long.aiff: has 5000 samples but the first clip "
+        r"\(.*a.aiff\) has 3000; with duration=None",
+    ):
         AiffLoader(duration=None, on_length="pad_or_crop", n_jobs=2).transform([a, b, long])
 
 
@@ -421,8 +462,7 @@ def _peak_frequency(x: np.ndarray, rate: int) -> float:
 @pytest.mark.parametrize("rate", [4000, 8000, 44100, 1000, 3000])
 def test_resample_keeps_frequency(tmp_path, rate):
     n = 2 * rate
-    path = write(tmp_path / f"r{rate}.aiff", tone(n, rate, freq=125.0), rate=rate,
-                 subtype="FLOAT")
+    path = write(tmp_path / f"r{rate}.aiff", tone(n, rate, freq=125.0), rate=rate, subtype="FLOAT")
     out = AiffLoader(resample=True, dtype="float64").transform([path])[0]
     assert out.shape == (4000,)
     assert _peak_frequency(out, RATE) == pytest.approx(125.0, abs=0.5)
@@ -438,8 +478,9 @@ def test_resample_then_length_policy(tmp_path):
 
 
 def test_resample_not_needed_is_exact(clips):
-    np.testing.assert_array_equal(AiffLoader(resample=True).transform(clips),
-                                  AiffLoader().transform(clips))
+    np.testing.assert_array_equal(
+        AiffLoader(resample=True).transform(clips), AiffLoader().transform(clips)
+    )
 
 
 # ---------------------------------------------------------------- parallel reading
@@ -449,8 +490,9 @@ def test_resample_not_needed_is_exact(clips):
 def test_n_jobs_equal(tmp_path, n_jobs):
     rng = np.random.default_rng(3)
     paths = [write(tmp_path / f"p{i}.aiff", rng.uniform(-0.9, 0.9, 4000)) for i in range(23)]
-    np.testing.assert_array_equal(AiffLoader(n_jobs=n_jobs).transform(paths),
-                                  AiffLoader().transform(paths))
+    np.testing.assert_array_equal(
+        AiffLoader(n_jobs=n_jobs).transform(paths), AiffLoader().transform(paths)
+    )
 
 
 def test_n_jobs_error_names_file(clips, tmp_path):
@@ -486,27 +528,46 @@ def test_original_challenge_clips(narw_dir):
 # ---------------------------------------------------------------- hostile and damaged files
 
 CODECS = [
-    ("AIFF", "PCM_16", ".aiff"), ("AIFF", "PCM_24", ".aiff"), ("AIFF", "FLOAT", ".aiff"),
-    ("AIFF", "GSM610", ".aifc"), ("AIFF", "IMA_ADPCM", ".aifc"), ("AIFF", "ULAW", ".aifc"),
-    ("WAV", "PCM_16", ".wav"), ("WAV", "FLOAT", ".wav"), ("WAV", "IMA_ADPCM", ".wav"),
-    ("WAV", "MS_ADPCM", ".wav"), ("WAV", "GSM610", ".wav"), ("WAVEX", "PCM_16", ".wav"),
-    ("RF64", "PCM_16", ".wav"), ("W64", "PCM_16", ".w64"), ("AU", "PCM_16", ".au"),
-    ("AU", "ULAW", ".au"), ("CAF", "PCM_16", ".caf"), ("CAF", "ALAC_16", ".caf"),
-    ("FLAC", "PCM_16", ".flac"), ("NIST", "PCM_16", ".nist"), ("SVX", "PCM_16", ".svx"),
-    ("VOC", "PCM_16", ".voc"), ("AVR", "PCM_16", ".avr"), ("MAT4", "PCM_16", ".mat"),
+    ("AIFF", "PCM_16", ".aiff"),
+    ("AIFF", "PCM_24", ".aiff"),
+    ("AIFF", "FLOAT", ".aiff"),
+    ("AIFF", "GSM610", ".aifc"),
+    ("AIFF", "IMA_ADPCM", ".aifc"),
+    ("AIFF", "ULAW", ".aifc"),
+    ("WAV", "PCM_16", ".wav"),
+    ("WAV", "FLOAT", ".wav"),
+    ("WAV", "IMA_ADPCM", ".wav"),
+    ("WAV", "MS_ADPCM", ".wav"),
+    ("WAV", "GSM610", ".wav"),
+    ("WAVEX", "PCM_16", ".wav"),
+    ("RF64", "PCM_16", ".wav"),
+    ("W64", "PCM_16", ".w64"),
+    ("AU", "PCM_16", ".au"),
+    ("AU", "ULAW", ".au"),
+    ("CAF", "PCM_16", ".caf"),
+    ("CAF", "ALAC_16", ".caf"),
+    ("FLAC", "PCM_16", ".flac"),
+    ("NIST", "PCM_16", ".nist"),
+    ("SVX", "PCM_16", ".svx"),
+    ("VOC", "PCM_16", ".voc"),
+    ("AVR", "PCM_16", ".avr"),
+    ("MAT4", "PCM_16", ".mat"),
 ]
 
 
-@pytest.mark.parametrize(("container", "subtype", "suffix"), CODECS,
-                         ids=[f"{c}-{s}" for c, s, _ in CODECS])
+@pytest.mark.parametrize(
+    ("container", "subtype", "suffix"), CODECS, ids=[f"{c}-{s}" for c, s, _ in CODECS]
+)
 @pytest.mark.parametrize("fraction", [0.5, 0.9])
 def test_truncated_file_of_any_codec(tmp_path, container, subtype, suffix, fraction):
     # the issue's reproducer, for every codec: never zero-padded, always named
     rng = np.random.default_rng(0)
-    source = write(tmp_path / f"full{suffix}", rng.uniform(-0.5, 0.5, 4000),
-                   subtype=subtype, format=container)
-    np.testing.assert_array_equal(read_clip(source, dtype="float64"),
-                                  sf.read(source, dtype="float64")[0])
+    source = write(
+        tmp_path / f"full{suffix}", rng.uniform(-0.5, 0.5, 4000), subtype=subtype, format=container
+    )
+    np.testing.assert_array_equal(
+        read_clip(source, dtype="float64"), sf.read(source, dtype="float64")[0]
+    )
     size = Path(source).stat().st_size
     path = _truncate(source, tmp_path / f"cut{suffix}", int(size * fraction))
     for on_length in ("error", "pad"):
@@ -555,22 +616,27 @@ def test_named_pipe_is_refused_without_opening(tmp_path):
             pass
         pytest.fail("read_clip blocked on a named pipe")
     assert isinstance(outcome[0], AudioFileError)
-    assert str(outcome[0]).endswith("f.aiff: is not a regular file (a named pipe); cannot be "
-                                    "opened as audio")
+    assert str(outcome[0]).endswith(
+        "f.aiff: is not a regular file (a named pipe); cannot be opened as audio"
+    )
 
 
 def test_device_and_folder_are_refused(tmp_path):
     with pytest.raises(AudioFileError, match="is not a regular file \\(a folder\\)"):
         read_clip(tmp_path)
     if Path("/dev/zero").exists():
-        with pytest.raises(AudioFileError, match="/dev/zero: is not a regular file "
-                                                 "\\(a character device\\)"):
+        with pytest.raises(
+            AudioFileError, match="/dev/zero: is not a regular file \\(a character device\\)"
+        ):
             AiffLoader().transform(["/dev/zero"])
 
 
 def test_nul_byte_in_path_is_named(tmp_path):
-    with pytest.raises(AudioFileError, match=r"^bad\\x00name.aiff: is not a valid path: it "
-                                             r"holds a NUL byte$"):
+    with pytest.raises(
+        AudioFileError,
+        match=r"^bad\\x00name.aiff: is not a valid path: it "
+        r"holds a NUL byte$",
+    ):
         AiffLoader().transform(["bad\x00name.aiff"])
 
 
@@ -581,8 +647,11 @@ def _with_rate(tmp_path, rate: int, n: int = 4000) -> str:
 @pytest.mark.parametrize("rate", [67_108_864, 16_777_216, 2_048_001, 1])
 def test_resampling_ratio_is_bounded(tmp_path, rate):
     path = _with_rate(tmp_path, rate)
-    with pytest.raises(AudioFileError, match=rf"rate{rate}.aiff: has sample rate {rate} Hz, "
-                                             "which cannot be resampled"):
+    with pytest.raises(
+        AudioFileError,
+        match=rf"rate{rate}.aiff: has sample rate {rate} Hz, "
+        "which cannot be resampled",
+    ):
         read_clip(path, resample=True)
 
 
@@ -607,8 +676,11 @@ def test_resampled_length_known_before_decoding(tmp_path):
     for rate, n in [(3000, 4001), (4410, 8819), (1999, 3998)]:
         path = _with_rate(tmp_path, rate, n=n)
         up, down = _factors(2000, rate)
-        with pytest.raises(AudioFileError, match=rf"has {-(-n * up // down)} samples after "
-                                                 rf"resampling from {rate} Hz"):
+        with pytest.raises(
+            AudioFileError,
+            match=rf"has {-(-n * up // down)} samples after "
+            rf"resampling from {rate} Hz",
+        ):
             read_clip(path, duration=1.0, resample=True)
 
 
@@ -622,8 +694,11 @@ def test_flac_header_claiming_too_many_frames(tmp_path):
     path.write_bytes(bytes(data))
     claimed = sf.info(str(path)).frames
     assert claimed == 2**36 - 1
-    with pytest.raises(AudioFileError, match=rf"huge.flac: is truncated or corrupt: its header "
-                                             rf"declares {claimed} frames"):
+    with pytest.raises(
+        AudioFileError,
+        match=rf"huge.flac: is truncated or corrupt: its header "
+        rf"declares {claimed} frames",
+    ):
         read_clip(path)
     with pytest.raises(AudioFileError, match="huge.flac"):
         read_clip(path, sample_rate=4000, resample=True)
@@ -635,8 +710,11 @@ def test_non_finite_samples_are_refused(tmp_path, bad, subtype):
     clip = tone()
     clip[123] = bad
     path = write(tmp_path / "nan.aiff", clip, subtype=subtype, format="AIFF")
-    with pytest.raises(AudioFileError, match=r"nan.aiff: holds a non-finite sample \(.* at "
-                                             r"sample 123\)"):
+    with pytest.raises(
+        AudioFileError,
+        match=r"nan.aiff: holds a non-finite sample \(.* at "
+        r"sample 123\)",
+    ):
         AiffLoader(dtype="float64").transform([path])
     with pytest.raises(AudioFileError, match="nan.aiff: holds a non-finite sample"):
         read_clip(path, sample_rate=4000, resample=True)
@@ -664,6 +742,7 @@ def test_au_data_offset_inside_the_header(tmp_path):
     data[4:8] = (0).to_bytes(4, "big")
     path = tmp_path / "offset0.au"
     path.write_bytes(bytes(data))
-    with pytest.raises(AudioFileError, match="offset0.au: is corrupt: its AU header puts the "
-                                             "data at byte 0"):
+    with pytest.raises(
+        AudioFileError, match="offset0.au: is corrupt: its AU header puts the data at byte 0"
+    ):
         read_clip(path)

@@ -204,8 +204,9 @@ def test_snr_exact_for_any_clip(snr_db, n_samples, seed, kind):
     np.testing.assert_allclose(_snr_db(X, noisy), snr_db, atol=1e-8)
 
 
-@pytest.mark.parametrize("scale", [1e-300, 1e-200, 1e-160, 2.0**-1000, 1e-5, 1e5, 1e160,
-                                   1e200, 1e300])
+@pytest.mark.parametrize(
+    "scale", [1e-300, 1e-200, 1e-160, 2.0**-1000, 1e-5, 1e5, 1e160, 1e200, 1e300]
+)
 @pytest.mark.parametrize("kind", ["white", "brown"])
 def test_snr_exact_at_any_finite_scale(scale, kind):
     # squares of such clips under- or overflow float64; the SNR must not care
@@ -215,8 +216,9 @@ def test_snr_exact_at_any_finite_scale(scale, kind):
         noisy = add_noise(X * scale, -3.0, kind=kind, random_state=0)
     assert np.all(np.isfinite(noisy))
     np.testing.assert_allclose(_snr_db(X, noisy / scale), -3.0, atol=1e-9)
-    np.testing.assert_allclose(noisy / scale, add_noise(X, -3.0, kind=kind, random_state=0),
-                               rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        noisy / scale, add_noise(X, -3.0, kind=kind, random_state=0), rtol=1e-12, atol=1e-12
+    )
 
 
 @pytest.mark.parametrize("scale", [1e-30, 1e30])
@@ -237,8 +239,7 @@ def test_extreme_snr_does_not_overflow():
 
 def test_injector_feature_names_and_pandas_output():
     pd = pytest.importorskip("pandas")
-    X = pd.DataFrame(np.random.default_rng(5).normal(size=(3, 4)),
-                     columns=["a", "b", "c", "d"])
+    X = pd.DataFrame(np.random.default_rng(5).normal(size=(3, 4)), columns=["a", "b", "c", "d"])
     injector = NoiseInjector(random_state=0).fit(X)
     assert injector.get_feature_names_out().tolist() == ["a", "b", "c", "d"]
     out = NoiseInjector(random_state=0).set_output(transform="pandas").fit_transform(X)

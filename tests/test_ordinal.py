@@ -20,7 +20,7 @@ def _lexicographic_rank(rows: np.ndarray) -> np.ndarray:
     d = rows.shape[1]
     ranks = np.zeros(rows.shape[0], dtype=np.int64)
     for i in range(d):
-        smaller_after = (rows[:, i + 1:] < rows[:, i:i + 1]).sum(axis=1)
+        smaller_after = (rows[:, i + 1 :] < rows[:, i : i + 1]).sum(axis=1)
         ranks += smaller_after * math.factorial(d - 1 - i)
     return ranks
 
@@ -89,7 +89,7 @@ def test_sliding_counts_equal_counts_of_each_window(window, hop, delay):
     n_windows = 1 + (103 - window) // hop
     assert counts.shape == (3, n_windows, 6)
     for f in range(n_windows):
-        frame = X[:, f * hop:f * hop + window]
+        frame = X[:, f * hop : f * hop + window]
         np.testing.assert_array_equal(counts[:, f], ordinal.pattern_counts(frame, 3, delay))
 
 
@@ -109,8 +109,9 @@ def test_jitter_is_an_infinitesimal_perturbation(dimension, delay):
     # below the smallest gap (1 here) that orders tied samples by their keys
     x = np.random.default_rng(2).integers(0, 3, 400).astype(float)
     seed = 12345
-    keys = np.array([int(ordinal._tie_key(np.uint64(seed), t)) for t in range(x.size)],
-                    dtype=np.uint64)
+    keys = np.array(
+        [int(ordinal._tie_key(np.uint64(seed), t)) for t in range(x.size)], dtype=np.uint64
+    )
     key_rank = np.argsort(np.argsort(keys, kind="stable"), kind="stable")
     perturbed = x + 0.5 * key_rank / x.size
     np.testing.assert_array_equal(
@@ -122,8 +123,9 @@ def test_jitter_is_an_infinitesimal_perturbation(dimension, delay):
 def test_jitter_is_seeded_and_independent_of_the_batch():
     x = np.random.default_rng(3).integers(0, 2, 300).astype(float)
     one = ordinal.pattern_codes(x, 4, ties=ordinal.TIES_JITTER, seed=7)
-    np.testing.assert_array_equal(one, ordinal.pattern_codes(x, 4, ties=ordinal.TIES_JITTER,
-                                                             seed=7))
+    np.testing.assert_array_equal(
+        one, ordinal.pattern_codes(x, 4, ties=ordinal.TIES_JITTER, seed=7)
+    )
     batch = ordinal.pattern_codes(np.stack([x[::-1], x]), 4, ties=ordinal.TIES_JITTER, seed=7)
     np.testing.assert_array_equal(batch[1], one)
     other = ordinal.pattern_codes(x, 4, ties=ordinal.TIES_JITTER, seed=8)
@@ -158,6 +160,7 @@ def test_codes_invariant_under_increasing_maps(values, dimension, delay, scale, 
     if x.size < (dimension - 1) * delay + 1:
         return
     codes = ordinal.pattern_codes(x, dimension, delay)
-    np.testing.assert_array_equal(ordinal.pattern_codes(scale * x + offset, dimension, delay),
-                                  codes)
+    np.testing.assert_array_equal(
+        ordinal.pattern_codes(scale * x + offset, dimension, delay), codes
+    )
     np.testing.assert_array_equal(ordinal.pattern_codes(x**3, dimension, delay), codes)

@@ -63,7 +63,9 @@ def test_spectrogram_of_a_clip_draws_the_transformer_output_on_its_axes():
     assert x_min <= transformer.times_[0] and x_max >= transformer.times_[-1]
     assert y_min <= transformer.frequencies_[0] and y_max >= transformer.frequencies_[-1]
     assert (ax.get_xlabel(), ax.get_ylabel(), ax.get_title()) == (
-        "Time (s)", "Frequency (Hz)", "up-call"
+        "Time (s)",
+        "Frequency (Hz)",
+        "up-call",
     )
     assert mesh.colorbar is not None
     assert len(fig.axes) == 2  # the axes and its colour bar
@@ -98,8 +100,9 @@ def test_precomputed_spectrogram_with_and_without_axes():
     assert mesh.axes.get_xlabel() == "Frame"
     assert mesh.axes.get_ylabel() == "Frequency bin"
 
-    mesh = plot_spectrogram(image, frequencies=[100, 110, 120], times=[0, 0.5, 1, 1.5],
-                            colorbar=False)
+    mesh = plot_spectrogram(
+        image, frequencies=[100, 110, 120], times=[0, 0.5, 1, 1.5], colorbar=False
+    )
     assert mesh.axes.get_ylabel() == "Frequency (Hz)"
     assert mesh.axes.get_ylim()[1] >= 120
 
@@ -140,8 +143,7 @@ def test_plane_draws_points_per_class_and_the_bounds():
         np.testing.assert_array_equal(
             points.get_offsets(), np.column_stack([entropy[y == label], complexity[y == label]])
         )
-    assert [artists["points"][0].get_label(), artists["points"][1].get_label()] == ["0",
-                                                                                    "up-call"]
+    assert [artists["points"][0].get_label(), artists["points"][1].get_label()] == ["0", "up-call"]
     lower, upper = minimum_complexity(4), maximum_complexity(4)
     np.testing.assert_array_equal(artists["minimum"].get_xydata(), lower)
     np.testing.assert_array_equal(artists["maximum"].get_xydata(), upper)
@@ -156,8 +158,9 @@ def test_plane_draws_points_per_class_and_the_bounds():
 
 def test_plane_without_classes_or_bounds():
     fig, ax = plt.subplots()
-    artists = plot_complexity_entropy_plane([0.2, 0.4], [0.1, 0.2], dimension=3, bounds=False,
-                                            ax=ax, s=5)
+    artists = plot_complexity_entropy_plane(
+        [0.2, 0.4], [0.1, 0.2], dimension=3, bounds=False, ax=ax, s=5
+    )
     assert set(artists) == {"points"}
     assert list(artists["points"]) == [None]
     np.testing.assert_array_equal(artists["points"][None].get_sizes(), [5])
@@ -210,8 +213,11 @@ def test_curves_one_line_per_clip_and_a_mean_per_class():
 
 def test_curves_without_mean_label_the_first_curve_of_each_class():
     artists = plot_complexity_entropy_curves(
-        [[0.9, 0.8], [0.7, 0.6]], [[0.1, 0.2], [0.2, 0.3]], y=[0, 1],
-        class_names={0: "noise", 1: "up-call"}, mean=False,
+        [[0.9, 0.8], [0.7, 0.6]],
+        [[0.1, 0.2], [0.2, 0.3]],
+        y=[0, 1],
+        class_names={0: "noise", 1: "up-call"},
+        mean=False,
     )
     assert artists["means"] == {}
     assert artists["curves"][1][0].get_label() == "up-call"
@@ -309,13 +315,15 @@ def test_missing_matplotlib_names_the_extra():
         "except ImportError as e:\n"
         "    print(e)\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert 'pip install "whalefeat[plot]"' in result.stdout
 
 
 def test_importing_plotting_does_not_import_matplotlib():
     code = "import sys, whalefeat.plotting; print('matplotlib' in sys.modules)"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == "False"

@@ -62,18 +62,17 @@ def check_writable(target: str | os.PathLike, *, overwrite: bool = False) -> Pat
             raise OSError(errno.EEXIST, f"{target} exists and is not a regular file")
     # a probe file: the only sure test that the folder takes new files
     try:
-        handle, probe = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.",
-                                         suffix=".tmp")
+        handle, probe = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
     except OSError as exc:
-        raise OSError(exc.errno, f"no file can be created in {folder} ({exc.strerror})"
-                      ) from None
+        raise OSError(exc.errno, f"no file can be created in {folder} ({exc.strerror})") from None
     os.close(handle)
     os.unlink(probe)
     return target
 
 
-def atomic_write(target: str | os.PathLike, write: Callable[[BinaryIO], None], *,
-                 overwrite: bool = False) -> Path:
+def atomic_write(
+    target: str | os.PathLike, write: Callable[[BinaryIO], None], *, overwrite: bool = False
+) -> Path:
     """Write ``target`` through ``write(handle)``, atomically.
 
     ``write`` gets a binary file open on a temporary file in the folder of
@@ -117,8 +116,9 @@ def atomic_write(target: str | os.PathLike, write: Callable[[BinaryIO], None], *
     >>> folder.cleanup()
     """
     target = check_writable(target, overwrite=overwrite)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
-                                         suffix=".tmp")
+    handle, temporary = tempfile.mkstemp(
+        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
+    )
     try:
         with os.fdopen(handle, "wb") as stream:
             write(stream)

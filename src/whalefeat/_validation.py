@@ -45,12 +45,13 @@ def check_paths(X: ArrayLike, *, name: str = "X") -> np.ndarray:
     """
     if isinstance(X, (str, bytes, os.PathLike)):
         raise ValueError(
-            f"{name} must be a 1-D sequence of paths, got a single path {X!r}; "
-            "wrap it in a list"
+            f"{name} must be a 1-D sequence of paths, got a single path {X!r}; wrap it in a list"
         )
     if sparse.issparse(X):
-        raise TypeError(f"{name} is a sparse matrix; sparse input is not supported: "
-                        "pass a 1-D sequence of paths")
+        raise TypeError(
+            f"{name} is a sparse matrix; sparse input is not supported: "
+            "pass a 1-D sequence of paths"
+        )
     if hasattr(X, "columns") and hasattr(X, "iloc"):  # pandas DataFrame
         if X.shape[1] != 1:
             raise ValueError(
@@ -79,8 +80,9 @@ def check_paths(X: ArrayLike, *, name: str = "X") -> np.ndarray:
     if array.shape[0] == 0:
         raise ValueError(f"{name} holds no paths (0 items); at least one is required")
     if array.dtype.kind in "biufcmM":
-        raise ValueError(f"{name} must hold paths (str or os.PathLike), got an array of "
-                         f"dtype {array.dtype}")
+        raise ValueError(
+            f"{name} must hold paths (str or os.PathLike), got an array of dtype {array.dtype}"
+        )
     if array.dtype.kind in "US":
         return np.asarray([os.fsdecode(item) for item in array.tolist()], dtype=object)
     out = np.empty(array.shape[0], dtype=object)

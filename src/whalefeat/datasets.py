@@ -41,8 +41,15 @@ def _band_power(x: np.ndarray, sample_rate: int, band: tuple[float, float]) -> n
     return np.mean(irfft(spectrum, n, axis=-1) ** 2, axis=-1)
 
 
-def _sweep(t: np.ndarray, length: float, f_start: float, f_end: float, curvature: float,
-           harmonics: list[tuple[int, float]], peak: float) -> np.ndarray:
+def _sweep(
+    t: np.ndarray,
+    length: float,
+    f_start: float,
+    f_end: float,
+    curvature: float,
+    harmonics: list[tuple[int, float]],
+    peak: float,
+) -> np.ndarray:
     """A frequency sweep of ``length`` seconds over relative time ``t`` in [0, 1].
 
     The instantaneous frequency is ``f_start + (f_end - f_start) * g(t)`` with
@@ -60,8 +67,14 @@ def _sweep(t: np.ndarray, length: float, f_start: float, f_end: float, curvature
     return envelope * wave
 
 
-def _synthesise(n_clips: int, positive_fraction: float, snr_db, duration: float,
-                sample_rate: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+def _synthesise(
+    n_clips: int,
+    positive_fraction: float,
+    snr_db,
+    duration: float,
+    sample_rate: int,
+    rng: np.random.Generator,
+) -> dict[str, np.ndarray]:
     """Draw the clips and return them with their parts (for tests and ``make_clips``).
 
     Returns ``X`` (the clips), ``y``, ``background``, ``call``, ``distractors``
@@ -115,10 +128,17 @@ def _synthesise(n_clips: int, positive_fraction: float, snr_db, duration: float,
             length = rng.uniform(0.6, min(1.2, 0.8 * duration))
             f_start, f_end = rng.uniform(50.0, 100.0), rng.uniform(150.0, 250.0)
             start, u = place(length, 0.05 * duration)
-            wave = _sweep(u, (len(u) - 1) / sample_rate, f_start, f_end,
-                          rng.uniform(-0.6, 0.6), harmonics(f_end), rng.uniform(0.3, 0.7))
+            wave = _sweep(
+                u,
+                (len(u) - 1) / sample_rate,
+                f_start,
+                f_end,
+                rng.uniform(-0.6, 0.6),
+                harmonics(f_end),
+                rng.uniform(0.3, 0.7),
+            )
             wave *= math.sqrt(noise_power[i] * 10 ** (snr[i] / 10) / np.mean(wave**2))
-            call[i, start:start + len(u)] = wave
+            call[i, start : start + len(u)] = wave
             call_span[i] = start, start + len(u) - 1
         noise_rms = math.sqrt(noise_power[i])
         if rng.random() < 0.35:  # ship hum: narrowband lines, some only for a while
@@ -126,31 +146,39 @@ def _synthesise(n_clips: int, positive_fraction: float, snr_db, duration: float,
                 f_line = rng.uniform(30.0, min(400.0, 0.9 * nyquist))
                 drift = rng.uniform(-1.0, 1.0)
                 level = noise_rms * math.sqrt(2) * 10 ** (rng.uniform(-12.0, 0.0) / 20)
-                line = level * np.sin(2 * np.pi * (f_line * t + drift * t**2 / 2)
-                                      + rng.uniform(0, 2 * np.pi))
+                line = level * np.sin(
+                    2 * np.pi * (f_line * t + drift * t**2 / 2) + rng.uniform(0, 2 * np.pi)
+                )
                 if rng.random() < 0.3:
                     start, u = place(rng.uniform(0.3, 0.6 * duration), 0.0)
                     line[:start] = 0.0
-                    line[start + len(u):] = 0.0
-                    line[start:start + len(u)] *= np.sin(np.pi * u) ** 2
+                    line[start + len(u) :] = 0.0
+                    line[start : start + len(u)] *= np.sin(np.pi * u) ** 2
                 distractors[i] += line
         if rng.random() < 0.3:  # broadband impulsive pulses
             for _ in range(rng.integers(1, 6)):
                 length = max(2, round(rng.uniform(0.002, 0.02) * sample_rate))
                 start = rng.integers(0, n - length)
                 decay = np.exp(-np.arange(length) / (length / 4))
-                distractors[i, start:start + length] += (
+                distractors[i, start : start + length] += (
                     rng.uniform(3.0, 15.0) * noise_rms * decay * rng.standard_normal(length)
                 )
         if rng.random() < 0.2:  # a down-sweep at up-call levels
             length = rng.uniform(0.4, min(1.0, 0.8 * duration))
             f_start, f_end = rng.uniform(150.0, 250.0), rng.uniform(50.0, 100.0)
             start, u = place(length, 0.05 * duration)
-            wave = _sweep(u, (len(u) - 1) / sample_rate, f_start, f_end,
-                          rng.uniform(-0.6, 0.6), harmonics(f_start), rng.uniform(0.3, 0.7))
+            wave = _sweep(
+                u,
+                (len(u) - 1) / sample_rate,
+                f_start,
+                f_end,
+                rng.uniform(-0.6, 0.6),
+                harmonics(f_start),
+                rng.uniform(0.3, 0.7),
+            )
             level_db = rng.uniform(snr[i] - 3.0, snr[i] + 3.0)
             wave *= math.sqrt(noise_power[i] * 10 ** (level_db / 10) / np.mean(wave**2))
-            distractors[i, start:start + len(u)] += wave
+            distractors[i, start : start + len(u)] += wave
 
     total = background + call + distractors
     # each clip peaks at 0.1 to 0.5 (-20 to -6 dBFS): headroom for 16-bit files, and its
@@ -248,13 +276,17 @@ def make_clips(
     True
     """
     if isinstance(snr_db, tuple):
-        if len(snr_db) != 2 or not all(isinstance(v, Real) for v in snr_db) \
-                or not snr_db[0] <= snr_db[1]:
+        if (
+            len(snr_db) != 2
+            or not all(isinstance(v, Real) for v in snr_db)
+            or not snr_db[0] <= snr_db[1]
+        ):
             raise ValueError(f"snr_db must be a number or a (low, high) pair, got {snr_db!r}")
     if not np.all(np.isfinite(snr_db)):
         raise ValueError(f"snr_db must be finite, got {snr_db!r}")
-    parts = _synthesise(n_clips, positive_fraction, snr_db, duration, sample_rate,
-                        check_generator(random_state))
+    parts = _synthesise(
+        n_clips, positive_fraction, snr_db, duration, sample_rate, check_generator(random_state)
+    )
     return parts["X"], parts["y"]
 
 
@@ -341,8 +373,10 @@ def write_clips(
     if not np.all(np.isfinite(X)):
         raise ValueError("X holds NaN or infinite values")
     if not sf.check_format("AIFF", subtype):
-        raise ValueError(f"subtype {subtype!r} cannot be written to AIFF; see "
-                         "soundfile.available_subtypes('AIFF')")
+        raise ValueError(
+            f"subtype {subtype!r} cannot be written to AIFF; see "
+            "soundfile.available_subtypes('AIFF')"
+        )
     if not subtype.upper().startswith(("FLOAT", "DOUBLE")) and X.size:
         peak = float(np.max(np.abs(X)))
         if peak > 1.0:
@@ -398,8 +432,11 @@ def _preview(names: list[str], limit: int = 5) -> str:
 
 
 def _audio_files(folder: Path) -> list[str]:
-    return [entry.name for entry in os.scandir(folder)
-            if entry.name.lower().endswith(_AUDIO_SUFFIXES) and entry.is_file()]
+    return [
+        entry.name
+        for entry in os.scandir(folder)
+        if entry.name.lower().endswith(_AUDIO_SUFFIXES) and entry.is_file()
+    ]
 
 
 #: columns naming the clip in a label file, in order of preference
@@ -416,7 +453,7 @@ def _label_text(csv_path: Path) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
+        line = data[: exc.start].count(b"\n") + 1
         raise ValueError(
             f"{csv_path}, line {line}: not UTF-8 text (byte 0x{data[exc.start]:02x} at "
             f"offset {exc.start}); label files must be UTF-8: re-save it as UTF-8 (from "
@@ -424,8 +461,7 @@ def _label_text(csv_path: Path) -> str:
         ) from None
 
 
-def _load_label_file(csv_path: Path, folder: Path, missing: str
-                     ) -> tuple[np.ndarray, np.ndarray]:
+def _load_label_file(csv_path: Path, folder: Path, missing: str) -> tuple[np.ndarray, np.ndarray]:
     """Paths and labels of the clips a label file lists; see :func:`load_challenge`."""
     reader = csv.reader(io.StringIO(_label_text(csv_path), newline=""))
     try:
@@ -447,8 +483,10 @@ def _load_label_file(csv_path: Path, folder: Path, missing: str
                 raise ValueError(f"{csv_path}, line {line}: no {name_column}")
             key = os.path.normpath(folder / name)
             if key in seen:
-                raise ValueError(f"{csv_path}, line {line}: clip {name!r} is listed twice "
-                                 f"(first on line {seen[key]})")
+                raise ValueError(
+                    f"{csv_path}, line {line}: clip {name!r} is listed twice "
+                    f"(first on line {seen[key]})"
+                )
             seen[key] = line
             if not label:
                 unlabelled.append(f"{name} (line {line})")
@@ -459,25 +497,34 @@ def _load_label_file(csv_path: Path, folder: Path, missing: str
     except csv.Error as exc:
         raise ValueError(f"{csv_path}, line {reader.line_num}: not valid CSV ({exc})") from None
     if unlabelled:
-        raise ValueError(f"{csv_path}: {len(unlabelled)} clip(s) have no label: "
-                         f"{_preview(unlabelled)}")
+        raise ValueError(
+            f"{csv_path}: {len(unlabelled)} clip(s) have no label: {_preview(unlabelled)}"
+        )
     if bad:
-        raise ValueError(f"{csv_path}: labels must be 0 or 1; {len(bad)} clip(s) have other "
-                         f"values: {_preview(bad)}")
+        raise ValueError(
+            f"{csv_path}: labels must be 0 or 1; {len(bad)} clip(s) have other "
+            f"values: {_preview(bad)}"
+        )
     if not names:
         raise ValueError(f"{csv_path} lists no clips")
     present = [os.path.isfile(folder / name) for name in names]
     absent = [name for name, here in zip(names, present, strict=True) if not here]
     if absent:
         if missing == "error" or len(absent) == len(names):
-            hint = (f"; pass missing='ignore' to load only the {len(names) - len(absent)} "
-                    "clips present" if len(absent) < len(names) else "")
+            hint = (
+                f"; pass missing='ignore' to load only the {len(names) - len(absent)} "
+                "clips present"
+                if len(absent) < len(names)
+                else ""
+            )
             raise FileNotFoundError(
                 f"{len(absent)} of the {len(names)} clips listed in {csv_path} are missing "
                 f"from {folder}: {_preview(absent)}{hint}"
             )
-    unlisted = sorted((name for name in _audio_files(folder)
-                       if os.path.normpath(folder / name) not in seen), key=_natural_key)
+    unlisted = sorted(
+        (name for name in _audio_files(folder) if os.path.normpath(folder / name) not in seen),
+        key=_natural_key,
+    )
     if unlisted:
         raise ValueError(
             f"{len(unlisted)} audio file(s) in {folder} are not listed in {csv_path}, so have "
@@ -523,8 +570,10 @@ def _load_suffix_layout(directory: Path) -> tuple[np.ndarray, np.ndarray]:
             f"_1 before the extension, and there is no train.csv): {_preview(unlabelled)}"
         )
     if bad:
-        raise ValueError(f"{len(bad)} clip(s) in {folder} have a label suffix other than _0 "
-                         f"or _1: {_preview(bad)}")
+        raise ValueError(
+            f"{len(bad)} clip(s) in {folder} have a label suffix other than _0 "
+            f"or _1: {_preview(bad)}"
+        )
     paths = np.asarray([str(folder / name) for name in names], dtype=object)
     return paths, np.asarray(labels, dtype=np.int64)
 
@@ -537,8 +586,12 @@ def _load_suffix_layout(directory: Path) -> tuple[np.ndarray, np.ndarray]:
     },
     prefer_skip_nested_validation=True,
 )
-def load_challenge(directory: str | os.PathLike, labels: str | os.PathLike | None = None, *,
-                   missing: str = "error") -> tuple[np.ndarray, np.ndarray]:
+def load_challenge(
+    directory: str | os.PathLike,
+    labels: str | os.PathLike | None = None,
+    *,
+    missing: str = "error",
+) -> tuple[np.ndarray, np.ndarray]:
     r"""Read the paths and labels of labelled clips: a challenge layout, or a folder and labels.
 
     Two layouts are read when ``labels`` is None:

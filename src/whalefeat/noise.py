@@ -210,8 +210,13 @@ class NoiseInjector(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         "random_state": ["random_state"],
     }
 
-    def __init__(self, *, snr_db: float = 10.0, kind: str = "white",
-                 random_state: int | np.random.RandomState | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        snr_db: float = 10.0,
+        kind: str = "white",
+        random_state: int | np.random.RandomState | None = None,
+    ) -> None:
         self.snr_db = snr_db
         self.kind = kind
         self.random_state = random_state

@@ -173,18 +173,19 @@ def _codes_into(x, dimension, delay, table, ties, seed, out):
         keys[t] = _tie_key(seed, t)
     for k in range(dimension - 1):
         weight = np.int32(1 << (top - k * bits))
-        earlier = x[k * delay:k * delay + n_windows]
+        earlier = x[k * delay : k * delay + n_windows]
         for j in range(k + 1, dimension):
-            later = x[j * delay:j * delay + n_windows]
+            later = x[j * delay : j * delay + n_windows]
             if ties == TIES_STABLE:
                 for t in range(n_windows):
                     codes[t] += np.int32(later[t] < earlier[t]) * weight
             else:
-                key_earlier = keys[k * delay:k * delay + n_windows]
-                key_later = keys[j * delay:j * delay + n_windows]
+                key_earlier = keys[k * delay : k * delay + n_windows]
+                key_later = keys[j * delay : j * delay + n_windows]
                 for t in range(n_windows):
                     below = (later[t] < earlier[t]) | (
-                        (later[t] == earlier[t]) & (key_later[t] < key_earlier[t]))
+                        (later[t] == earlier[t]) & (key_later[t] < key_earlier[t])
+                    )
                     codes[t] += np.int32(below) * weight
     for t in range(n_windows):
         codes[t] = table[codes[t]]
@@ -229,20 +230,29 @@ def _as_series(X):
     return np.ascontiguousarray(array.reshape(-1, array.shape[-1]))
 
 
-def pattern_codes(X: ArrayLike, dimension: int, delay: int = 1, ties: int = TIES_STABLE,
-                  seed: int = 0) -> np.ndarray:
+def pattern_codes(
+    X: ArrayLike, dimension: int, delay: int = 1, ties: int = TIES_STABLE, seed: int = 0
+) -> np.ndarray:
     """Pattern code of every window of every series in ``X`` (..., n_times).
 
     Returns an int32 array of shape ``X.shape[:-1] + (n_times - (dimension - 1) * delay,)``.
     """
     array = np.asarray(X)
-    codes = _pattern_codes_kernel(_as_series(array), dimension, delay,
-                                  pattern_table(dimension), ties, np.uint64(seed))
+    codes = _pattern_codes_kernel(
+        _as_series(array), dimension, delay, pattern_table(dimension), ties, np.uint64(seed)
+    )
     return codes.reshape(*array.shape[:-1], codes.shape[-1])
 
 
-def pattern_counts(X: ArrayLike, dimension: int, delay: int = 1, ties: int = TIES_STABLE,
-                   seed: int = 0, window: int | None = None, hop: int = 1) -> np.ndarray:
+def pattern_counts(
+    X: ArrayLike,
+    dimension: int,
+    delay: int = 1,
+    ties: int = TIES_STABLE,
+    seed: int = 0,
+    window: int | None = None,
+    hop: int = 1,
+) -> np.ndarray:
     """Pattern counts of every series in ``X`` (..., n_times), indexed by pattern code.
 
     Returns int64 counts of shape ``X.shape[:-1] + (dimension!,)``, or with ``window``
@@ -250,10 +260,17 @@ def pattern_counts(X: ArrayLike, dimension: int, delay: int = 1, ties: int = TIE
     """
     array = np.asarray(X)
     length = array.shape[-1]
-    counts = _pattern_counts_kernel(_as_series(array), dimension, delay,
-                                    pattern_table(dimension), ties, np.uint64(seed),
-                                    length if window is None else window, hop,
-                                    n_patterns(dimension))
+    counts = _pattern_counts_kernel(
+        _as_series(array),
+        dimension,
+        delay,
+        pattern_table(dimension),
+        ties,
+        np.uint64(seed),
+        length if window is None else window,
+        hop,
+        n_patterns(dimension),
+    )
     if window is None:
         return counts[:, 0].reshape(*array.shape[:-1], counts.shape[-1])
     return counts.reshape(*array.shape[:-1], *counts.shape[1:])
@@ -345,8 +362,9 @@ def _check_ties_seed(ties, seed) -> np.uint64:
     return np.uint64(seed)
 
 
-def check_image_2d(n_rows: int, n_cols: int, dx: int, dy: int, taux: int = 1,
-                   tauy: int = 1) -> None:
+def check_image_2d(
+    n_rows: int, n_cols: int, dx: int, dy: int, taux: int = 1, tauy: int = 1
+) -> None:
     """Check that images of ``n_rows x n_cols`` hold at least one patch.
 
     Parameters
@@ -430,21 +448,22 @@ def _codes_2d_into(img, dx, dy, taux, tauy, table, ties, keys, out):
         for k in range(dimension - 1):
             ky = r + (k // dx) * tauy
             kx = (k % dx) * taux
-            earlier = img[ky, kx:kx + n_cols]
+            earlier = img[ky, kx : kx + n_cols]
             weight = np.int32(1 << (top - k * bits))
             for j in range(k + 1, dimension):
                 jy = r + (j // dx) * tauy
                 jx = (j % dx) * taux
-                later = img[jy, jx:jx + n_cols]
+                later = img[jy, jx : jx + n_cols]
                 if ties == TIES_STABLE:
                     for c in range(n_cols):
                         row[c] += np.int32(later[c] < earlier[c]) * weight
                 else:
-                    key_earlier = keys[ky, kx:kx + n_cols]
-                    key_later = keys[jy, jx:jx + n_cols]
+                    key_earlier = keys[ky, kx : kx + n_cols]
+                    key_later = keys[jy, jx : jx + n_cols]
                     for c in range(n_cols):
                         below = (later[c] < earlier[c]) | (
-                            (later[c] == earlier[c]) & (key_later[c] < key_earlier[c]))
+                            (later[c] == earlier[c]) & (key_later[c] < key_earlier[c])
+                        )
                         row[c] += np.int32(below) * weight
         for c in range(n_cols):
             row[c] = table[row[c]]
@@ -482,8 +501,7 @@ def _count_columns(codes, start, stop, counts, sign):
 
 
 @njit(cache=True, nogil=True)
-def _block_counts_2d_kernel(S, dx, dy, taux, tauy, table, ties, seed, window, hop,
-                            n_patterns):
+def _block_counts_2d_kernel(S, dx, dy, taux, tauy, table, ties, seed, window, hop, n_patterns):
     """Dense counts (n, n_blocks, n_patterns); overlapping blocks slide from the last."""
     n, n_rows, n_cols = S.shape
     span = (dx - 1) * taux
@@ -531,8 +549,7 @@ def _flip_columns(codes, start, stop, counts, bits, sign):
 
 
 @njit(cache=True, nogil=True)
-def _block_counts_2d_csr_kernel(S, dx, dy, taux, tauy, table, ties, seed, window, hop,
-                                n_patterns):
+def _block_counts_2d_csr_kernel(S, dx, dy, taux, tauy, table, ties, seed, window, hop, n_patterns):
     """CSR counts: ``indptr`` (n n_blocks + 1,), ``codes`` and ``counts`` (nnz,).
 
     The counts of the current block are kept dense, with a bitmap of the nonzero
@@ -592,8 +609,15 @@ def _block_counts_2d_csr_kernel(S, dx, dy, taux, tauy, table, ties, seed, window
     return indptr, out_codes[:nnz].copy(), out_counts[:nnz].copy()
 
 
-def pattern_codes_2d(S: ArrayLike, dx: int, dy: int, taux: int = 1, tauy: int = 1,
-                     ties: int = TIES_STABLE, seed: int = 0) -> np.ndarray:
+def pattern_codes_2d(
+    S: ArrayLike,
+    dx: int,
+    dy: int,
+    taux: int = 1,
+    tauy: int = 1,
+    ties: int = TIES_STABLE,
+    seed: int = 0,
+) -> np.ndarray:
     """Code of the 2-D ordinal pattern of every patch of every image in ``S``.
 
     Parameters
@@ -636,8 +660,9 @@ def pattern_codes_2d(S: ArrayLike, dx: int, dy: int, taux: int = 1, tauy: int = 
     seed = _check_ties_seed(ties, seed)
     images = _as_images(S, dx, dy, taux, tauy)
     dx, dy, taux, tauy = int(dx), int(dy), int(taux), int(tauy)  # one compiled signature
-    return _pattern_codes_2d_kernel(images, dx, dy, taux, tauy, pattern_table(dx * dy),
-                                    int(ties), seed)
+    return _pattern_codes_2d_kernel(
+        images, dx, dy, taux, tauy, pattern_table(dx * dy), int(ties), seed
+    )
 
 
 def _blocks_args(S, dx, dy, taux, tauy, ties, seed, window, hop):
@@ -647,13 +672,32 @@ def _blocks_args(S, dx, dy, taux, tauy, ties, seed, window, hop):
     window = n_frames if window is None else window
     check_blocks_2d(n_frames, dx, taux, window, hop)
     dx, dy, taux, tauy = int(dx), int(dy), int(taux), int(tauy)  # one compiled signature
-    return (images, dx, dy, taux, tauy, pattern_table(dx * dy), int(ties), seed, int(window),
-            int(hop), n_patterns(dx * dy))
+    return (
+        images,
+        dx,
+        dy,
+        taux,
+        tauy,
+        pattern_table(dx * dy),
+        int(ties),
+        seed,
+        int(window),
+        int(hop),
+        n_patterns(dx * dy),
+    )
 
 
-def block_counts_2d(S: ArrayLike, dx: int, dy: int, taux: int = 1, tauy: int = 1,
-                    ties: int = TIES_STABLE, seed: int = 0, window: int | None = None,
-                    hop: int = 1) -> np.ndarray:
+def block_counts_2d(
+    S: ArrayLike,
+    dx: int,
+    dy: int,
+    taux: int = 1,
+    tauy: int = 1,
+    ties: int = TIES_STABLE,
+    seed: int = 0,
+    window: int | None = None,
+    hop: int = 1,
+) -> np.ndarray:
     """Dense 2-D pattern counts of every block of frames of every image in ``S``.
 
     Block ``b`` covers the columns (frames) ``[b * hop, b * hop + window)`` and counts
@@ -698,13 +742,20 @@ def block_counts_2d(S: ArrayLike, dx: int, dy: int, taux: int = 1, tauy: int = 1
     >>> [np.flatnonzero(c).tolist() for c in counts[0]], counts[0].sum(axis=1)
     ([[1, 6, 9], [0, 1, 6]], array([4, 4]))
     """
-    return _block_counts_2d_kernel(*_blocks_args(S, dx, dy, taux, tauy, ties, seed, window,
-                                                 hop))
+    return _block_counts_2d_kernel(*_blocks_args(S, dx, dy, taux, tauy, ties, seed, window, hop))
 
 
-def block_counts_2d_csr(S: ArrayLike, dx: int, dy: int, taux: int = 1, tauy: int = 1,
-                        ties: int = TIES_STABLE, seed: int = 0, window: int | None = None,
-                        hop: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def block_counts_2d_csr(
+    S: ArrayLike,
+    dx: int,
+    dy: int,
+    taux: int = 1,
+    tauy: int = 1,
+    ties: int = TIES_STABLE,
+    seed: int = 0,
+    window: int | None = None,
+    hop: int = 1,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The counts of :func:`block_counts_2d` as compressed sparse rows (nonzero counts only).
 
     Row ``i * n_blocks + b`` is block ``b`` of image ``i``; its nonzero counts are
@@ -740,5 +791,6 @@ def block_counts_2d_csr(S: ArrayLike, dx: int, dy: int, taux: int = 1, tauy: int
     >>> indptr, codes, counts
     (array([0, 3, 6]), array([1, 6, 9, 0, 1, 6]), array([2, 1, 1, 2, 1, 1]))
     """
-    return _block_counts_2d_csr_kernel(*_blocks_args(S, dx, dy, taux, tauy, ties, seed,
-                                                     window, hop))
+    return _block_counts_2d_csr_kernel(
+        *_blocks_args(S, dx, dy, taux, tauy, ties, seed, window, hop)
+    )

@@ -246,11 +246,19 @@ def plot_complexity_entropy_plane(
         lower = minimum_complexity(dimension)
         upper = maximum_complexity(dimension)
         artists["minimum"] = ax.plot(
-            lower[:, 0], lower[:, 1], color="0.4", linestyle="--", linewidth=1,
+            lower[:, 0],
+            lower[:, 1],
+            color="0.4",
+            linestyle="--",
+            linewidth=1,
             label=f"minimum complexity (d={dimension})",
         )[0]
         artists["maximum"] = ax.plot(
-            upper[:, 0], upper[:, 1], color="0.2", linestyle="-", linewidth=1,
+            upper[:, 0],
+            upper[:, 1],
+            color="0.2",
+            linestyle="-",
+            linewidth=1,
             label=f"maximum complexity (d={dimension})",
         )[0]
     artists["points"] = {}
@@ -339,8 +347,11 @@ def plot_complexity_entropy_curves(
         artists["curves"][label] = lines
         if mean and mask.any():
             artists["means"][label] = ax.plot(
-                entropy[mask].mean(axis=0), complexity[mask].mean(axis=0), color=color,
-                linewidth=2.5, label=f"{name} (mean)" if name is not None else "mean",
+                entropy[mask].mean(axis=0),
+                complexity[mask].mean(axis=0),
+                color=color,
+                linewidth=2.5,
+                label=f"{name} (mean)" if name is not None else "mean",
             )[0]
         elif name is not None and lines:
             lines[0].set_label(name)
@@ -476,14 +487,20 @@ def plot_roc_curves(
     if show_folds:
         for number, (fpr, tpr) in enumerate(fold_curves, 1):
             artists["folds"].append(
-                ax.plot(fpr, tpr, color=color, alpha=0.35, linewidth=0.8,
-                        label=f"_fold {number}")[0]
+                ax.plot(fpr, tpr, color=color, alpha=0.35, linewidth=0.8, label=f"_fold {number}")[
+                    0
+                ]
             )
     if len(aucs_arr) > 1:
         std = tprs_arr.std(axis=0)
         artists["band"] = ax.fill_between(
-            grid, np.clip(mean_tpr - std, 0, 1), np.clip(mean_tpr + std, 0, 1),
-            color=color, alpha=0.2, linewidth=0, label="_± 1 std",
+            grid,
+            np.clip(mean_tpr - std, 0, 1),
+            np.clip(mean_tpr + std, 0, 1),
+            color=color,
+            alpha=0.2,
+            linewidth=0,
+            label="_± 1 std",
         )
     ax.set_xlabel("False positive rate")
     ax.set_ylabel("True positive rate")
