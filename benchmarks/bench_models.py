@@ -6,6 +6,16 @@ batches. The peer builds the same network with plain Keras calls, compiles it
 and runs ``model.fit``, or ``model.predict`` on an already trained model (its
 tracing happens in the warm-up call, so the timed calls reuse the traced
 function). The ratio is the cost or gain of the wrapper.
+
+The "forward" cases time ``predict_proba`` with its network run by
+:func:`whalefeat.models._inference.forward` (eager for a model's first
+batches, then one traced graph), patched in for the duration of the case, at
+the sizes a scan uses: :func:`whalefeat.detect.scan` asks for 256 windows per
+call, which the classifier runs in its ``batch_size`` (64 in the Inception
+pipelines, 32 in "xception"); the inputs are those of ``"frames-inception"``
+(126 frames of 64 mel bands), ``"ce-inception"`` (126 frames of 8 series) and
+``"xception"`` (46 x 118 spectrograms at 71 px). Their peer is ``model.predict``
+of the very same fitted network, at the same batch size.
 """
 
 from __future__ import annotations
@@ -61,6 +71,42 @@ def _plain_xception(keras, shape):
 def _minmax(X):
     low = X.min(axis=(1, 2), keepdims=True)
     return (2 * (X - low) / (X.max(axis=(1, 2), keepdims=True) - low) - 1)[..., np.newaxis]
+
+
+def _predict_proba_with_forward(self, X):
+    """``_KerasClassifier.predict_proba`` with its batch loop replaced by ``forward``."""
+    from sklearn.utils.validation import check_is_fitted
+
+    from whalefeat.models._base import _import_keras
+    from whalefeat.models._inference import forward
+
+    check_is_fitted(self)
+    X = self._validate_X(X, reset=False)
+    keras = _import_keras(type(self).__name__)
+    X = self._to_model_input(X)
+    output = forward(keras, self.model_, X, self.batch_size).astype(np.float64)
+    proba = self._proba_from_output(output)
+    return proba / proba.sum(axis=1, keepdims=True)
+
+
+def _forward_case(name: str, fitted, X, repeat: int) -> Case:
+    """predict_proba through ``forward`` (patched in while timed) against model.predict."""
+    from whalefeat.models._base import _KerasClassifier
+
+    original = _KerasClassifier.predict_proba
+
+    def ours():
+        _KerasClassifier.predict_proba = _predict_proba_with_forward
+        try:
+            return fitted.predict_proba(X)
+        finally:
+            _KerasClassifier.predict_proba = original
+
+    inputs = fitted._to_model_input(fitted._validate_X(X, reset=False))
+    np.testing.assert_allclose(ours(), original(fitted, X), rtol=1e-5, atol=1e-6)
+    return Case(name, ours, "keras model.predict (same network)",
+                lambda: fitted.model_.predict(inputs, batch_size=fitted.batch_size,
+                                              verbose=0), repeat=repeat)
 
 
 def cases(quick: bool) -> list[Case]:
@@ -121,4 +167,21 @@ def cases(quick: bool) -> list[Case]:
             repeat=2,
         )
     )
+
+    # the same fitted networks through forward, and scan-sized calls (256 windows)
+    out.append(_forward_case(f"Inception1D seed: predict_proba {len(X)} x (118, 2), forward",
+                             fitted, X, repeat=3))
+    n_windows = 64 if quick else 256
+    for shape, label in (((126, 64), "frames-inception"), ((126, 8), "ce-inception")):
+        rng = np.random.default_rng(1)
+        windows = rng.normal(size=(n_windows, *shape)).astype(np.float32)
+        labels = np.arange(n_windows) % 2
+        windows[labels == 1, 40:60, 0] += 1.0
+        model = Inception1DClassifier(epochs=1, batch_size=64, random_state=0).fit(
+            windows, labels)
+        out.append(_forward_case(
+            f"Inception1D seed ({label}): predict_proba {n_windows} x {shape}, forward",
+            model, windows, repeat=3))
+    out.append(_forward_case(f"Xception 71 px: predict_proba {n} x (46, 118), forward",
+                             fitted_x, images, repeat=2))
     return out
