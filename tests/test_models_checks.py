@@ -20,6 +20,7 @@ import pytest
 
 pytest.importorskip("keras")
 
+from sklearn.base import clone  # noqa: E402
 from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
 
 from whalefeat.models import Inception1DClassifier, XceptionClassifier  # noqa: E402
@@ -75,6 +76,36 @@ _XCEPTION_PARAMS = [
                          hasattr(value, "fit") else type(value).__name__)
 def test_xception_api(estimator, check):
     check(estimator)
+
+
+# Augmentation trains through a PyDataset of mixed one-hot targets and sample
+# weights instead of arrays: the checks of everything that path changes. On the
+# checks' tabular data (one-channel series of a few steps) only mixup acts.
+AUGMENTED = clone(INCEPTION).set_params(time_shift=0.25, time_mask=0.25, mixup=0.2)
+# (Training itself, and that it is reproducible, tests/test_augmentation.py tests.)
+AUGMENTED_CHECKS = {
+    "check_classifiers_classes", "check_class_weight_classifiers",
+    "check_supervised_y_2d", "check_classifiers_one_label_sample_weights",
+    "check_estimators_pickle", "check_dont_overwrite_parameters",
+    "check_dict_unchanged", "check_fit2d_1sample", "check_fit2d_1feature",
+    "check_classifiers_regression_target", "check_estimators_dtypes",
+}
+_AUGMENTED_PARAMS = [
+    param for param in parametrize_with_checks([AUGMENTED]).mark.args[1]
+    if _name(param[1] if isinstance(param, tuple) else param.values[1]) in AUGMENTED_CHECKS
+]
+
+
+@pytest.mark.parametrize(("estimator", "check"), _AUGMENTED_PARAMS,
+                         ids=lambda value: _name(value) if callable(value) and not
+                         hasattr(value, "fit") else type(value).__name__)
+def test_augmented_training(estimator, check):
+    check(estimator)
+
+
+def test_every_chosen_augmented_check_exists():
+    assert {_name(p[1] if isinstance(p, tuple) else p.values[1])
+            for p in _AUGMENTED_PARAMS} == AUGMENTED_CHECKS
 
 
 def test_every_chosen_xception_check_exists():

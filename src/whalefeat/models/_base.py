@@ -24,6 +24,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._compat import HasMethods, Interval, StrOptions
+from ._augment import Augmentation, training_batches
 
 _INSTALL_HINT = (
     'pip install "whalefeat[tensorflow]" (or "whalefeat[jax]", "whalefeat[torch]")'
@@ -72,6 +73,36 @@ learning_rate : float or None, default=1e-3
         network (new optimizer state) instead of building a new one; the
         per-sample input shape must match and ``y`` may only hold known
         classes. ``history_`` is then extended.
+    time_shift : float in [0, 1), default=0.0
+        Augmentation (training batches only, see below): each training
+        sample is rolled circularly along the time axis by a number of steps
+        drawn uniformly from ``-m ... m``, ``m = floor(time_shift *
+        n_steps)``. 0 turns it off.
+    time_mask : float in [0, 1), default=0.0
+        Augmentation: SpecAugment-style time masking. ``n_masks`` spans of
+        the time axis per training sample, each of a width drawn uniformly
+        from ``0 ... floor(time_mask * n_steps)``, are replaced by the
+        sample's mean over time (per frequency bin or channel). 0 turns it
+        off.
+%(feature_mask_doc)s    n_masks : int, default=1
+        Number of masks of each kind (time, and frequency or channel) drawn
+        for every training sample where that mask is on.
+    mixup : float, default=0.0
+        Augmentation: mixup with ``Beta(mixup, mixup)`` mixing coefficients.
+        Each training sample is mixed with a random partner of its batch,
+        inputs, targets (one-hot, so the loss becomes the categorical
+        cross-entropy of soft targets) and class weights with the same
+        coefficient. 0 turns it off; 0.2 to 0.4 are usual values.
+"""
+
+# The paragraph on augmentation that the class docstrings' Notes share.
+_AUGMENTATION_NOTES = """Augmentation (``time_shift``, ``time_mask``, %(feature_mask)s and
+    ``mixup``, all off by default) is applied inside ``fit`` to the training
+    mini-batches only, drawn anew for every batch of every epoch from a
+    generator seeded by ``random_state``; the samples held out by
+    ``validation_split`` (and so early stopping) and everything ``predict``
+    and ``predict_proba`` see stay unchanged. Per batch, the order is: time
+    shift, masking, mixup.
 """
 
 
@@ -79,7 +110,15 @@ def _fill_training_parameters(cls):
     """Insert the shared training-parameter descriptions into ``cls.__doc__``."""
     if cls.__doc__:  # None under ``python -OO``
         cls.__doc__ = cls.__doc__.replace(
-            "%(training_parameters)s\n", _TRAINING_PARAMETERS_DOC, 1
+            "%(training_parameters)s\n",
+            _TRAINING_PARAMETERS_DOC.replace("%(feature_mask_doc)s", cls._feature_mask_doc),
+            1,
+        ).replace(
+            "%(augmentation_notes)s\n",
+            _AUGMENTATION_NOTES.replace(
+                "%(feature_mask)s", f"``{cls._feature_mask_parameter}``"
+            ),
+            1,
         )
     return cls
 
@@ -174,6 +213,10 @@ class _KerasClassifier(ClassifierMixin, BaseEstimator):
         "verbose": [Interval(Integral, 0, 2, closed="both"), "boolean"],
         "random_state": ["random_state"],
         "warm_start": ["boolean"],
+        "time_shift": [Interval(Real, 0, 1, closed="left")],
+        "time_mask": [Interval(Real, 0, 1, closed="left")],
+        "n_masks": [Interval(Integral, 1, None, closed="left")],
+        "mixup": [Interval(Real, 0, None, closed="left")],
     }
 
     #: phases with at most this many training steps run eagerly (no tracing)
@@ -181,6 +224,13 @@ class _KerasClassifier(ClassifierMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ hooks
     _allowed_ndims: tuple[int, ...] = (2, 3)
+    #: axes of the model input (axis 0: samples) that augmentation treats as
+    #: time and as the masked feature axis, and the parameter of that mask
+    _time_axis = 1
+    _feature_axis = 2
+    _feature_mask_parameter = "feature_mask"
+    #: its numpydoc entry, inserted into the shared training parameters
+    _feature_mask_doc = ""
 
     def _check_params(self, X: np.ndarray) -> None:
         """Cross-parameter and parameter/data checks (after ``_validate_params``)."""
@@ -210,6 +260,17 @@ class _KerasClassifier(ClassifierMixin, BaseEstimator):
     def _proba_from_output(self, output: np.ndarray) -> np.ndarray:
         """Class probabilities ``(n, n_classes)`` from the network's output."""
         return output
+
+    def _augmentation(self) -> Augmentation:
+        return Augmentation(
+            time_axis=self._time_axis,
+            feature_axis=self._feature_axis,
+            time_shift=float(self.time_shift),
+            time_mask=float(self.time_mask),
+            feature_mask=float(getattr(self, self._feature_mask_parameter)),
+            n_masks=int(self.n_masks),
+            mixup=float(self.mixup),
+        )
 
     # ------------------------------------------------------------- sklearn API
     def __sklearn_tags__(self):
@@ -283,20 +344,50 @@ class _KerasClassifier(ClassifierMixin, BaseEstimator):
         )
         X_model = self._to_model_input(X)
         n_classes = (self.classes_ if warm else classes).size
+        augmentation = self._augmentation()
 
         with _seeded(keras, self.random_state):
             train, validation = self._split_validation(X_model, y_encoded)
-            train = (train[0], self._fit_targets(train[1], n_classes))
+            sample_weight = None
+            if augmentation.active and class_weight is not None:
+                sample_weight = np.array(
+                    [class_weight[label] for label in train[1].tolist()], dtype=np.float32
+                )
+            train = (train[0], self._targets(train[1], n_classes, augmentation))
             if validation is not None:
-                validation = (validation[0], self._fit_targets(validation[1], n_classes))
+                validation = (validation[0],
+                              self._targets(validation[1], n_classes, augmentation))
             if not warm:
                 self.classes_ = classes
                 self.input_shape_ = tuple(X.shape[1:])
                 self.model_ = self._build_model(keras, train[0], classes.size)
                 self.history_ = {}
                 self.n_iter_ = 0
-            self._train(keras, train, validation, class_weight)
+            if augmentation.active:
+                # drawn after the split, so that a RandomState instance gives
+                # the split the same draw as without augmentation
+                seed = int(check_random_state(self.random_state).randint(2**31 - 1))
+                self._train(keras, train, validation, None,
+                            augmentation=augmentation, sample_weight=sample_weight, seed=seed)
+            else:
+                self._train(keras, train, validation, class_weight)
         return self
+
+    def _targets(self, y_encoded: np.ndarray, n_classes: int,
+                 augmentation: Augmentation) -> np.ndarray:
+        """Training targets; one-hot (float) where mixup mixes them."""
+        targets = self._fit_targets(y_encoded, n_classes)
+        if augmentation.mixup and targets.ndim == 1:
+            targets = np.eye(n_classes, dtype=np.float32)[targets]
+        return targets
+
+    def _compiled_loss(self, augmentation: Augmentation | None) -> str:
+        loss = self._loss()
+        if augmentation is not None and augmentation.mixup and (
+            loss == "sparse_categorical_crossentropy"
+        ):
+            return "categorical_crossentropy"  # of the mixed one-hot targets
+        return loss
 
     def _encoded_class_weight(self, classes: np.ndarray, y_encoded: np.ndarray):
         if self.class_weight is None:
@@ -364,15 +455,16 @@ class _KerasClassifier(ClassifierMixin, BaseEstimator):
                 f"instance: {exc}"
             ) from exc
 
-    def _train(self, keras, train, validation, class_weight) -> None:
+    def _train(self, keras, train, validation, class_weight, *, augmentation=None,
+               sample_weight=None, seed=None) -> None:
         # A functional twin sharing the layers of model_: compiling it keeps the
         # optimizer out of model_, so model_ pickles to architecture + weights only.
         trainer = keras.Model(self.model_.inputs, self.model_.outputs)
-        for epochs, learning_rate in self._training_phases(self.model_):
+        for phase, (epochs, learning_rate) in enumerate(self._training_phases(self.model_)):
             n_steps = epochs * -(-train[1].shape[0] // self.batch_size)
             trainer.compile(
                 optimizer=self._optimizer(keras, learning_rate),
-                loss=self._loss(),
+                loss=self._compiled_loss(augmentation),
                 metrics=["accuracy"],
                 # Tracing the training step costs several eager steps; skip it
                 # when there are only a few steps to run.
@@ -391,14 +483,21 @@ class _KerasClassifier(ClassifierMixin, BaseEstimator):
                         restore_best_weights=self.restore_best_weights,
                     )
                 )
+            if augmentation is None:
+                data = dict(x=train[0], y=train[1], batch_size=self.batch_size,
+                            class_weight=class_weight, shuffle=True)
+            else:
+                batches = training_batches(
+                    keras, train[0], train[1], sample_weight, batch_size=self.batch_size,
+                    augmentation=augmentation, seed=[seed, phase],
+                )
+                data = dict(x=batches, steps_per_epoch=batches.steps_per_epoch,
+                            validation_batch_size=self.batch_size, shuffle=False)
             history = trainer.fit(
-                *train,
+                **data,
                 epochs=epochs,
-                batch_size=self.batch_size,
                 validation_data=validation,
-                class_weight=class_weight,
                 callbacks=callbacks,
-                shuffle=True,
                 verbose=int(self.verbose),
             )
             for key, values in history.history.items():

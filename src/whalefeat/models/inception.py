@@ -136,6 +136,11 @@ class Inception1DClassifier(_KerasClassifier):
     ``(n, n_steps)``, treated as one channel. Pickling stores ``model_`` in
     Keras's native ``.keras`` format.
 
+    %(augmentation_notes)s
+
+    For augmentation, the time axis is the series' steps and the masked
+    feature axis its channels.
+
     References
     ----------
     H. Ismail Fawaz et al., "InceptionTime: Finding AlexNet for time series
@@ -158,6 +163,7 @@ class Inception1DClassifier(_KerasClassifier):
 
     _parameter_constraints: dict = {
         **_KerasClassifier._parameter_constraints,
+        "channel_mask": [Interval(Real, 0, 1, closed="left")],
         "architecture": [StrOptions({"seed", "inceptiontime"})],
         "depth": [Interval(Integral, 1, None, closed="left"), None],
         "filters": [Interval(Integral, 1, None, closed="left"), None],
@@ -171,6 +177,17 @@ class Inception1DClassifier(_KerasClassifier):
         "loss": [StrOptions({"cross-entropy", "squared-error"})],
     }
     _allowed_ndims = (2, 3)
+    # model input (n, n_steps, n_channels)
+    _time_axis = 1
+    _feature_axis = 2
+    _feature_mask_parameter = "channel_mask"
+    _feature_mask_doc = """\
+    channel_mask : float in [0, 1), default=0.0
+        Augmentation: masking of the channel (feature) axis, as ``time_mask``
+        along the channels: up to ``floor(channel_mask * n_channels)``
+        adjacent channels of a training sample are flattened to their own
+        mean over time. 0 turns it off (as it is for one channel).
+"""
 
     def __init__(
         self,
@@ -199,6 +216,11 @@ class Inception1DClassifier(_KerasClassifier):
         verbose=0,
         random_state=None,
         warm_start=False,
+        time_shift=0.0,
+        time_mask=0.0,
+        channel_mask=0.0,
+        n_masks=1,
+        mixup=0.0,
     ):
         self.architecture = architecture
         self.depth = depth
@@ -224,6 +246,11 @@ class Inception1DClassifier(_KerasClassifier):
         self.verbose = verbose
         self.random_state = random_state
         self.warm_start = warm_start
+        self.time_shift = time_shift
+        self.time_mask = time_mask
+        self.channel_mask = channel_mask
+        self.n_masks = n_masks
+        self.mixup = mixup
 
     def _resolved(self) -> dict:
         """The architecture's settings: given parameters over its defaults."""

@@ -175,6 +175,12 @@ class XceptionClassifier(_KerasClassifier):
     the ``make_blobs`` data of scikit-learn's accuracy checks cannot be
     separated by this classifier (spectrograms and images are unaffected).
 
+    %(augmentation_notes)s
+
+    For augmentation, the time axis is the images' width (the frames of a
+    spectrogram ``(n, n_freqs, n_frames)``, the ``k`` columns of tabular
+    input) and the frequency axis their height.
+
     Examples
     --------
     >>> import numpy as np
@@ -192,6 +198,7 @@ class XceptionClassifier(_KerasClassifier):
 
     _parameter_constraints: dict = {
         **_KerasClassifier._parameter_constraints,
+        "frequency_mask": [Interval(Real, 0, 1, closed="left")],
         "image_size": [Interval(Integral, MIN_IMAGE_SIZE, None, closed="left"), tuple, list],
         "weights": [str, os.PathLike, None],
         "trainable": [
@@ -207,6 +214,17 @@ class XceptionClassifier(_KerasClassifier):
         "batch_norm_momentum": [Interval(Real, 0, 1, closed="both")],
     }
     _allowed_ndims = (2, 3, 4)
+    # model input (n, H, W, C): time runs along the width, frequency along the height
+    _time_axis = 2
+    _feature_axis = 1
+    _feature_mask_parameter = "frequency_mask"
+    _feature_mask_doc = """\
+    frequency_mask : float in [0, 1), default=0.0
+        Augmentation: SpecAugment-style frequency masking, as ``time_mask``
+        along the image's height (the frequency axis of a spectrogram
+        ``(n, n_freqs, n_frames)``): each masked row becomes its own mean over
+        time. 0 turns it off.
+"""
 
     def __init__(
         self,
@@ -234,6 +252,11 @@ class XceptionClassifier(_KerasClassifier):
         verbose=0,
         random_state=None,
         warm_start=False,
+        time_shift=0.0,
+        time_mask=0.0,
+        frequency_mask=0.0,
+        n_masks=1,
+        mixup=0.0,
     ):
         self.image_size = image_size
         self.weights = weights
@@ -258,6 +281,11 @@ class XceptionClassifier(_KerasClassifier):
         self.verbose = verbose
         self.random_state = random_state
         self.warm_start = warm_start
+        self.time_shift = time_shift
+        self.time_mask = time_mask
+        self.frequency_mask = frequency_mask
+        self.n_masks = n_masks
+        self.mixup = mixup
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
