@@ -38,14 +38,15 @@ def moby2_reference(P, *, clip_sd=1.5, axis="frequency", window=64, exclusion=3,
             Q[Q > mval + clip_sd * sval] = mval + clip_sd * sval
             Q[Q < mval - clip_sd * sval] = mval - clip_sd * sval
         w_inner, w_outer = np.ones(exclusion), np.ones(window)
+        ring = window - exclusion
         if axis == "frequency":
             for i in range(Q.shape[1]):
                 Q[:, i] = Q[:, i] - (np.convolve(Q[:, i], w_outer, "same")
-                                     - np.convolve(Q[:, i], w_inner, "same")) / (window - exclusion)
+                                     - np.convolve(Q[:, i], w_inner, "same")) / ring
         else:
             for i in range(Q.shape[0]):
                 Q[i, :] = Q[i, :] - (np.convolve(Q[i, :], w_outer, "same")
-                                     - np.convolve(Q[i, :], w_inner, "same")) / (window - exclusion)
+                                     - np.convolve(Q[i, :], w_inner, "same")) / ring
         if rectify:
             Q[Q < 0] = 0.0
         out.append(Q)
@@ -66,8 +67,9 @@ def cell_reference(P, *, clip_sd, axis, window, exclusion, rectify, padding="ins
         for j, line in enumerate(lines):
             n = len(line)
             for i in range(n):
+                inner = range(i - exclusion // 2, i + (exclusion - 1) // 2 + 1)
                 ring = [line[k] for k in range(i - window // 2, i + (window - 1) // 2 + 1)
-                        if 0 <= k < n and not (i - exclusion // 2 <= k <= i + (exclusion - 1) // 2)]
+                        if 0 <= k < n and k not in inner]
                 if padding == "zeros":
                     local = sum(ring) / (window - exclusion)
                 else:

@@ -230,7 +230,8 @@ def test_ncc_properties(S, scale, offset, seed):
     same = normalized_cross_correlation(scale * S + offset, template)
     changed = np.abs(same - ncc) > 1e-6
     # only windows at the edge of flatness (1e-6 of the range) may switch to 0
-    assert np.all((same[changed] == 0) | (ncc[changed] == 0) | (np.abs(same - ncc)[changed] < 1e-3))
+    assert np.all((same[changed] == 0) | (ncc[changed] == 0)
+                  | (np.abs(same - ncc)[changed] < 1e-3))
     for i in range(len(S)):
         np.testing.assert_allclose(ncc[i], direct_ncc(S[i], template), atol=1e-7)
 

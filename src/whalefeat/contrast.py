@@ -1,4 +1,4 @@
-"""The right whale challenge winners' contrast enhancement of spectrograms: :class:`LocalContrast`."""
+"""The right whale challenge winners' contrast enhancement of spectrograms: LocalContrast."""
 
 from __future__ import annotations
 
@@ -8,7 +8,13 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._compat import Interval, StrOptions, _check_feature_names_in, _fit_context, _get_output_config
+from ._compat import (
+    Interval,
+    StrOptions,
+    _check_feature_names_in,
+    _fit_context,
+    _get_output_config,
+)
 
 __all__ = ["LocalContrast", "local_contrast"]
 

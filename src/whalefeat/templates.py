@@ -32,7 +32,7 @@ _FLAT = 1e-6
 
 
 class TemplateMatcher(TransformerMixin, BaseEstimator):
-    """Peak normalised cross-correlation of each spectrogram with templates cut from positive clips.
+    """Peak normalised cross-correlation of spectrograms with templates cut from positive clips.
 
     **fit** draws ``n_candidates`` clips of ``positive_class`` from the
     training data (without replacement; all of them when there are fewer) and
@@ -82,9 +82,10 @@ class TemplateMatcher(TransformerMixin, BaseEstimator):
         through :func:`scipy.fft.rfft2` and the window statistics through
         integral images (:func:`normalized_cross_correlation`); ``"skimage"``:
         :func:`skimage.feature.match_template` clip by clip and template by
-        template (needs scikit-image, and is about 30 times slower). Both give
-        the same values to rounding, except on windows flat to within 1e-6 of
-        the clip's range, whose correlation ``"fft"`` sets to 0 (skimage's
+        template (needs scikit-image, and is about 15 times slower). Both give
+        the same values to rounding, except on windows flat to within 1e-6 (a
+        standard deviation at most 1e-6 of the clip's largest deviation from
+        its mean), whose correlation ``"fft"`` sets to 0 (skimage's
         tolerance is absolute, ``eps`` of the variance, so on such windows it
         can return rounding noise).
     n_jobs : int or None, default=None
@@ -394,7 +395,7 @@ def _cut_template(image: np.ndarray, height: int, width: int, binarize: float | 
 
 
 def _window_sums(S: np.ndarray, height: int, width: int) -> np.ndarray:
-    """Sums of every ``height x width`` window lying inside each image of ``S`` (integral image)."""
+    """Sums of every ``height x width`` window inside each image of ``S`` (integral images)."""
     n, rows, cols = S.shape
     integral = np.zeros((n, rows + 1, cols + 1))
     np.cumsum(np.cumsum(S, axis=1), axis=2, out=integral[:, 1:, 1:])
@@ -409,7 +410,8 @@ def normalized_cross_correlation(S, template, *, workers: int = 1) -> np.ndarray
     and the window ``S[i, r:r + height, c:c + width]``; windows lie wholly
     inside the image, as in :func:`skimage.feature.match_template` with
     ``pad_input=False`` (and OpenCV's ``TM_CCOEFF_NORMED``). A window flat to
-    within 1e-6 of the image's range (no correlation defined) gets 0.
+    within 1e-6 (its standard deviation at most 1e-6 of the image's largest
+    deviation from its mean; no correlation is defined) gets 0.
 
     The correlations of all images come from one batched real FFT of the
     image size (whose circular correlation is exact on the windows inside the
