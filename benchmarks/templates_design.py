@@ -49,23 +49,38 @@ from whalefeat.templates import TemplateMatcher
 SPECTROGRAM = dict(window_length=256, hop_length=64, fmin=40.0, fmax=400.0, scaling="power")
 
 
-def templates_pipeline(*, n_templates=16, n_candidates=64, binarize=0.5, scaling="power",
-                       row_statistics=True, classifier=None) -> Pipeline:
+def templates_pipeline(
+    *,
+    n_templates=16,
+    n_candidates=64,
+    binarize=0.5,
+    scaling="power",
+    row_statistics=True,
+    classifier=None,
+) -> Pipeline:
     """Clip paths -> spectrogram -> [templates on two contrast images, row statistics] -> trees."""
     branches = [
-        (name, make_pipeline(LocalContrast(axis=axis),
-                             TemplateMatcher(n_templates=n_templates, n_candidates=n_candidates,
-                                             binarize=binarize)))
+        (
+            name,
+            make_pipeline(
+                LocalContrast(axis=axis),
+                TemplateMatcher(
+                    n_templates=n_templates, n_candidates=n_candidates, binarize=binarize
+                ),
+            ),
+        )
         for name, axis in (("frequency", "frequency"), ("time", "time"))
     ]
     if row_statistics:
         branches.append(("rows", RowStatistics()))
-    return Pipeline([
-        ("loader", AiffLoader()),
-        ("spectrogram", Spectrogram(**{**SPECTROGRAM, "scaling": scaling})),
-        ("features", FeatureUnion(branches)),
-        ("classifier", classifier or HistGradientBoostingClassifier()),
-    ])
+    return Pipeline(
+        [
+            ("loader", AiffLoader()),
+            ("spectrogram", Spectrogram(**{**SPECTROGRAM, "scaling": scaling})),
+            ("features", FeatureUnion(branches)),
+            ("classifier", classifier or HistGradientBoostingClassifier()),
+        ]
+    )
 
 
 def load(folder: Path, cache: Path | None):
@@ -89,12 +104,14 @@ def cv_rows(X, y, folds, seed, only=None):
     rowstats = RowStatistics().fit_transform(power)
     images = {
         ("power", axis, padding): LocalContrast(axis=axis, padding=padding).fit_transform(S)
-        for S in (power,) for axis in ("frequency", "time")
+        for S in (power,)
+        for axis in ("frequency", "time")
         for padding in ("zeros", "inside")
     }
     for axis in ("frequency", "time"):
-        images[("db", axis, "inside")] = LocalContrast(axis=axis,
-                                                       padding="inside").fit_transform(db)
+        images[("db", axis, "inside")] = LocalContrast(axis=axis, padding="inside").fit_transform(
+            db
+        )
 
     variants = {
         # name: (scaling, padding, n_templates, n_candidates, binarize[, template_shape])
@@ -117,33 +134,51 @@ def cv_rows(X, y, folds, seed, only=None):
             blocks = {}
             for axis in ("frequency", "time"):
                 image = images[(scale, axis, padding)]
-                matcher = TemplateMatcher(n_templates=n_templates, n_candidates=n_candidates,
-                                          binarize=binarize, template_shape=shape,
-                                          random_state=seed + fold)
+                matcher = TemplateMatcher(
+                    n_templates=n_templates,
+                    n_candidates=n_candidates,
+                    binarize=binarize,
+                    template_shape=shape,
+                    random_state=seed + fold,
+                )
                 matcher.fit(image[train], y[train])
                 blocks[axis] = matcher.transform(image)
             template_cpu = time.process_time() - start
             combos = {"frequency+time+rows": ("frequency", "time", "rows")}
             if variant == "moby2":
-                combos.update({"frequency": ("frequency",), "time": ("time",),
-                               "rows": ("rows",), "frequency+time": ("frequency", "time")})
+                combos.update(
+                    {
+                        "frequency": ("frequency",),
+                        "time": ("time",),
+                        "rows": ("rows",),
+                        "frequency+time": ("frequency", "time"),
+                    }
+                )
             blocks["rows"] = rowstats
             for combo, names in combos.items():
                 features = np.hstack([blocks[n] for n in names])
                 classifiers = {"hgb": HistGradientBoostingClassifier(random_state=seed)}
                 if variant == "moby2" and combo == "frequency+time+rows":
                     classifiers["hgb-slow"] = HistGradientBoostingClassifier(
-                        learning_rate=0.05, max_iter=400, random_state=seed)
+                        learning_rate=0.05, max_iter=400, random_state=seed
+                    )
                 for label, classifier in classifiers.items():
                     t0 = time.process_time()
                     classifier.fit(features[train], y[train])
                     score = classifier.predict_proba(features[test])[:, 1]
-                    rows.append(dict(variant=variant, features=combo, classifier=label,
-                                     template_shape="x".join(map(str, shape)),
-                                     fold=fold, roc_auc=roc_auc_score(y[test], score),
-                                     n_features=features.shape[1],
-                                     template_cpu_s=template_cpu,
-                                     classifier_cpu_s=time.process_time() - t0))
+                    rows.append(
+                        dict(
+                            variant=variant,
+                            features=combo,
+                            classifier=label,
+                            template_shape="x".join(map(str, shape)),
+                            fold=fold,
+                            roc_auc=roc_auc_score(y[test], score),
+                            n_features=features.shape[1],
+                            template_cpu_s=template_cpu,
+                            classifier_cpu_s=time.process_time() - t0,
+                        )
+                    )
                     print(rows[-1], flush=True)
     return rows
 
@@ -169,10 +204,21 @@ def holdout_rows(X, y, names, large: Path, cache, seed, n_boot=200):
         if truth[i].min() != truth[i].max():
             boot.append(roc_auc_score(truth[i], score[i]))
     accuracy = float(np.mean((score >= 0.5) == truth))
-    return [dict(variant="recommended", features="frequency+time+rows", classifier="hgb",
-                 fold="holdout", roc_auc=auc, roc_auc_boot_sd=float(np.std(boot)),
-                 accuracy=accuracy, n_train=len(y), n_test=int(other.sum()),
-                 fit_cpu_s=fit_cpu, predict_cpu_s=predict_cpu)]
+    return [
+        dict(
+            variant="recommended",
+            features="frequency+time+rows",
+            classifier="hgb",
+            fold="holdout",
+            roc_auc=auc,
+            roc_auc_boot_sd=float(np.std(boot)),
+            accuracy=accuracy,
+            n_train=len(y),
+            n_test=int(other.sum()),
+            fit_cpu_s=fit_cpu,
+            predict_cpu_s=predict_cpu,
+        )
+    ]
 
 
 def main() -> None:
@@ -183,8 +229,9 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--skip-cv", action="store_true")
-    parser.add_argument("--append", action="store_true",
-                        help="add the rows to those already in --out")
+    parser.add_argument(
+        "--append", action="store_true", help="add the rows to those already in --out"
+    )
     parser.add_argument("--variants", nargs="*", default=None)
     parser.add_argument("--limit", type=int, default=None, help="first N clips (smoke runs)")
     parser.add_argument("--out", type=Path, default=Path("templates_design.csv"))
@@ -203,8 +250,12 @@ def main() -> None:
     table.to_csv(args.out, index=False)
     if not args.skip_cv:
         cv = table[table.fold.astype(str) != "holdout"]
-        print(cv.groupby(["variant", "features", "classifier"]).roc_auc.agg(["mean", "std"])
-              .round(4).to_string())
+        print(
+            cv.groupby(["variant", "features", "classifier"])
+            .roc_auc.agg(["mean", "std"])
+            .round(4)
+            .to_string()
+        )
 
 
 if __name__ == "__main__":

@@ -49,9 +49,9 @@ def test_equals_numpy_and_scipy(shape):
 
 def test_adversarial_rows():
     S = np.zeros((2, 5, 6))
-    S[0, 1] = 3.0                       # constant row
-    S[0, 2, 4] = 1.0                    # a single bright frame
-    S[0, 3] = [0, 1e-300, 0, 0, 0, 0]   # a tiny one
+    S[0, 1] = 3.0  # constant row
+    S[0, 2, 4] = 1.0  # a single bright frame
+    S[0, 3] = [0, 1e-300, 0, 0, 0, 0]  # a tiny one
     S[1, 0] = [1e300, 0, 0, 0, 0, 1e300]  # huge, at both ends
     S[1, 4] = np.arange(6.0)
     out = RowStatistics().fit_transform(S)
@@ -68,16 +68,23 @@ def test_selection_order_names_and_single_spectra():
     S = np.random.default_rng(1).random((3, 4, 9))
     full = RowStatistics().fit_transform(S)
     picked = RowStatistics(statistics=("total_variation", "centroid")).fit(S)
-    np.testing.assert_array_equal(picked.transform(S),
-                                  np.hstack([full[:, 12:16], full[:, 0:4]]))
+    np.testing.assert_array_equal(picked.transform(S), np.hstack([full[:, 12:16], full[:, 0:4]]))
     assert picked.get_feature_names_out().tolist() == [
-        "total_variation_b0", "total_variation_b1", "total_variation_b2",
-        "total_variation_b3", "centroid_b0", "centroid_b1", "centroid_b2", "centroid_b3"]
+        "total_variation_b0",
+        "total_variation_b1",
+        "total_variation_b2",
+        "total_variation_b3",
+        "centroid_b0",
+        "centroid_b1",
+        "centroid_b2",
+        "centroid_b3",
+    ]
     one = RowStatistics(statistics="skew").fit(S)
     assert one.transform(S).shape == (3, 4)
     spectra = RowStatistics().fit(S[:, :, 0])
-    np.testing.assert_array_equal(spectra.transform(S[:, :, 0]),
-                                  RowStatistics().fit_transform(S[:, :, :1]))
+    np.testing.assert_array_equal(
+        spectra.transform(S[:, :, 0]), RowStatistics().fit_transform(S[:, :, :1])
+    )
 
 
 def test_errors_name_the_problem():
@@ -98,9 +105,11 @@ def test_errors_name_the_problem():
     np.testing.assert_array_equal(again.transform(S), fitted.transform(S))
 
 
-spectrograms = arrays(np.float64, st.tuples(st.integers(1, 3), st.integers(1, 4),
-                                            st.integers(1, 12)),
-                      elements=st.floats(0, 1e6, allow_subnormal=False))
+spectrograms = arrays(
+    np.float64,
+    st.tuples(st.integers(1, 3), st.integers(1, 4), st.integers(1, 12)),
+    elements=st.floats(0, 1e6, allow_subnormal=False),
+)
 
 
 @settings(max_examples=80, deadline=None)

@@ -150,8 +150,17 @@ class LocalContrast(TransformerMixin, BaseEstimator):
         "flatten": ["boolean"],
     }
 
-    def __init__(self, *, clip_sd=1.5, axis="frequency", window=None, exclusion=3,
-                 padding="zeros", rectify=True, flatten=False):
+    def __init__(
+        self,
+        *,
+        clip_sd=1.5,
+        axis="frequency",
+        window=None,
+        exclusion=3,
+        padding="zeros",
+        rectify=True,
+        flatten=False,
+    ):
         self.clip_sd = clip_sd
         self.axis = axis
         self.window = window
@@ -227,16 +236,25 @@ class LocalContrast(TransformerMixin, BaseEstimator):
         self._validate_params()
         window = self._window()
         X = self._validate_input(X, reset=False)
-        if (X.ndim == 3 and not self.flatten
-                and _get_output_config("transform", self)["dense"] != "default"):
+        if (
+            X.ndim == 3
+            and not self.flatten
+            and _get_output_config("transform", self)["dense"] != "default"
+        ):
             raise ValueError(
                 "LocalContrast returns 3-D spectrograms, which cannot become a DataFrame; set "
                 "flatten=True to use set_output(transform='pandas') or 'polars'."
             )
         S = X if X.ndim == 3 else X[:, :, np.newaxis]
-        Q = local_contrast(S, clip_sd=self.clip_sd, axis=self.axis, window=window,
-                           exclusion=int(self.exclusion), padding=self.padding,
-                           rectify=self.rectify).astype(X.dtype, copy=False)
+        Q = local_contrast(
+            S,
+            clip_sd=self.clip_sd,
+            axis=self.axis,
+            window=window,
+            exclusion=int(self.exclusion),
+            padding=self.padding,
+            rectify=self.rectify,
+        ).astype(X.dtype, copy=False)
         if X.ndim == 2:
             return Q[:, :, 0]
         return Q.reshape(len(Q), -1) if self.flatten else Q
@@ -260,8 +278,10 @@ class LocalContrast(TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         if self.input_ndim_ == 2:
             return _check_feature_names_in(self, input_features)
-        return np.asarray([f"b{i}_t{j}" for i in range(self.n_features_in_)
-                           for j in range(self.n_frames_)], dtype=object)
+        return np.asarray(
+            [f"b{i}_t{j}" for i in range(self.n_features_in_) for j in range(self.n_frames_)],
+            dtype=object,
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -270,9 +290,16 @@ class LocalContrast(TransformerMixin, BaseEstimator):
         return tags
 
 
-def local_contrast(S: np.ndarray, *, clip_sd: float | None = 1.5, axis: str = "frequency",
-                   window: int = 64, exclusion: int = 3, padding: str = "zeros",
-                   rectify: bool = True) -> np.ndarray:
+def local_contrast(
+    S: np.ndarray,
+    *,
+    clip_sd: float | None = 1.5,
+    axis: str = "frequency",
+    window: int = 64,
+    exclusion: int = 3,
+    padding: str = "zeros",
+    rectify: bool = True,
+) -> np.ndarray:
     """The computation of :class:`LocalContrast` on spectrograms ``(n_clips, n_bins, n_frames)``.
 
     Parameters

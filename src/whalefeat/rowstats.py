@@ -166,8 +166,10 @@ class RowStatistics(TransformerMixin, BaseEstimator):
             ``"<statistic>_b<i>"`` for every statistic and row ``i``.
         """
         check_is_fitted(self)
-        return np.asarray([f"{name}_b{i}" for name in self._statistics()
-                           for i in range(self.n_features_in_)], dtype=object)
+        return np.asarray(
+            [f"{name}_b{i}" for name in self._statistics() for i in range(self.n_features_in_)],
+            dtype=object,
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -193,8 +195,9 @@ def _row_statistic(S: np.ndarray, name: str) -> np.ndarray:
     t = np.arange(n_frames, dtype=np.float64)
     total = S.sum(axis=2)
     empty = total == 0
-    weights = np.where(empty[:, :, np.newaxis], 1.0 / n_frames,
-                       S / np.where(empty, 1.0, total)[:, :, np.newaxis])
+    weights = np.where(
+        empty[:, :, np.newaxis], 1.0 / n_frames, S / np.where(empty, 1.0, total)[:, :, np.newaxis]
+    )
     centroid = weights @ t
     if name == "centroid":
         return centroid

@@ -160,9 +160,19 @@ class TemplateMatcher(TransformerMixin, BaseEstimator):
         "random_state": ["random_state", np.random.Generator],
     }
 
-    def __init__(self, *, n_templates=16, template_shape=(14, 24), n_candidates=64,
-                 n_ranking_clips=1000, binarize=0.5, positive_class=None, method="fft",
-                 n_jobs=None, random_state=None):
+    def __init__(
+        self,
+        *,
+        n_templates=16,
+        template_shape=(14, 24),
+        n_candidates=64,
+        n_ranking_clips=1000,
+        binarize=0.5,
+        positive_class=None,
+        method="fft",
+        n_jobs=None,
+        random_state=None,
+    ):
         self.n_templates = n_templates
         self.template_shape = template_shape
         self.n_candidates = n_candidates
@@ -265,8 +275,7 @@ class TemplateMatcher(TransformerMixin, BaseEstimator):
             )
         if self.n_candidates < self.n_templates:
             raise ValueError(
-                f"n_candidates={self.n_candidates} must be at least "
-                f"n_templates={self.n_templates}"
+                f"n_candidates={self.n_candidates} must be at least n_templates={self.n_templates}"
             )
         height, width = self._shape(S)
         self.classes_ = np.unique(y)
@@ -310,8 +319,9 @@ class TemplateMatcher(TransformerMixin, BaseEstimator):
             if is_positive[ranking].all() or not is_positive[ranking].any():
                 ranking = np.arange(len(S))
             peaks = self._match(S[ranking], candidates)[0]
-            scores = np.array([roc_auc_score(is_positive[ranking], peaks[:, k])
-                               for k in range(len(candidates))])
+            scores = np.array(
+                [roc_auc_score(is_positive[ranking], peaks[:, k]) for k in range(len(candidates))]
+            )
             best = np.argsort(-scores, kind="stable")[: self.n_templates]
             self.templates_ = candidates[best]
             self.template_origins_ = origins[best]
@@ -372,8 +382,14 @@ class TemplateMatcher(TransformerMixin, BaseEstimator):
             ``"template<k>_time"`` for every template ``k``.
         """
         check_is_fitted(self)
-        return np.asarray([f"template{k}_{what}" for k in range(len(self.templates_))
-                           for what in ("peak", "frequency", "time")], dtype=object)
+        return np.asarray(
+            [
+                f"template{k}_{what}"
+                for k in range(len(self.templates_))
+                for what in ("peak", "frequency", "time")
+            ],
+            dtype=object,
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -399,8 +415,12 @@ def _window_sums(S: np.ndarray, height: int, width: int) -> np.ndarray:
     n, rows, cols = S.shape
     integral = np.zeros((n, rows + 1, cols + 1))
     np.cumsum(np.cumsum(S, axis=1), axis=2, out=integral[:, 1:, 1:])
-    return (integral[:, height:, width:] - integral[:, :-height, width:]
-            - integral[:, height:, :-width] + integral[:, :-height, :-width])
+    return (
+        integral[:, height:, width:]
+        - integral[:, :-height, width:]
+        - integral[:, height:, :-width]
+        + integral[:, :-height, :-width]
+    )
 
 
 def normalized_cross_correlation(S, template, *, workers: int = 1) -> np.ndarray:
@@ -459,14 +479,16 @@ def _ncc_fft(S: np.ndarray, templates: np.ndarray, workers: int) -> np.ndarray:
     n, rows, cols = S.shape
     n_templates, height, width = templates.shape
     if height > rows or width > cols:
-        raise ValueError(f"templates of shape {(height, width)} do not fit in images of "
-                         f"shape {(rows, cols)}")
+        raise ValueError(
+            f"templates of shape {(height, width)} do not fit in images of shape {(rows, cols)}"
+        )
     size = height * width
     centred = templates - templates.mean(axis=(1, 2), keepdims=True)
     norms = np.sqrt(np.sum(centred**2, axis=(1, 2)))
     if np.any(norms == 0):
-        raise ValueError("a template is flat (all its values equal): its normalised "
-                         "correlation is undefined")
+        raise ValueError(
+            "a template is flat (all its values equal): its normalised correlation is undefined"
+        )
     # each image minus its mean over its largest deviation: the integral images stay precise
     # and nothing over- or underflows whatever the image's level and gain
     S = S - S.mean(axis=(1, 2), keepdims=True)
@@ -526,8 +548,14 @@ def _match_skimage(S: np.ndarray, templates: np.ndarray):
             "TemplateMatcher(method='skimage') needs scikit-image: pip install scikit-image, "
             "or use method='fft'"
         ) from error
-    maps = np.empty((len(S), len(templates), S.shape[1] - templates.shape[1] + 1,
-                     S.shape[2] - templates.shape[2] + 1))
+    maps = np.empty(
+        (
+            len(S),
+            len(templates),
+            S.shape[1] - templates.shape[1] + 1,
+            S.shape[2] - templates.shape[2] + 1,
+        )
+    )
     for i, image in enumerate(np.asarray(S, dtype=np.float64)):
         for k, template in enumerate(templates):
             maps[i, k] = match_template(image, template)
