@@ -43,11 +43,11 @@ renyi = ComplexityEntropyCurve(dimension=4, measure="renyi")
 renyi_curves = renyi.fit_transform(X).reshape(len(X), -1, 2)
 
 fig, axes = plt.subplots(1, 2, figsize=(10, 4.2), layout="constrained")
-plot_complexity_entropy_curves(curves[..., 0], curves[..., 1], y=y, class_names=names,
-                               ax=axes[0])
+plot_complexity_entropy_curves(curves[..., 0], curves[..., 1], y=y, class_names=names, ax=axes[0])
 axes[0].set_title("Tsallis curves, d = 4")
-plot_complexity_entropy_curves(renyi_curves[..., 0], renyi_curves[..., 1], y=y,
-                               class_names=names, ax=axes[1])
+plot_complexity_entropy_curves(
+    renyi_curves[..., 0], renyi_curves[..., 1], y=y, class_names=names, ax=axes[1]
+)
 axes[1].set_title("Rényi curves, d = 4")
 axes[1].set_xlabel(r"Entropy $H_\alpha$")
 axes[1].set_ylabel(r"Complexity $C_\alpha$")

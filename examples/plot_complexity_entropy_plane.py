@@ -37,11 +37,13 @@ clip_features = ComplexityEntropyCurve(dimension=dimension, measure="shannon").f
 H, C = clip_features[:, 0], clip_features[:, 1]
 
 fig, axes = plt.subplots(1, 2, figsize=(10, 4.2), layout="constrained")
-plot_complexity_entropy_plane(H, C, dimension=dimension, y=y, class_names=names, ax=axes[0],
-                              s=12, alpha=0.7)
+plot_complexity_entropy_plane(
+    H, C, dimension=dimension, y=y, class_names=names, ax=axes[0], s=12, alpha=0.7
+)
 axes[0].set_title("Whole clips, d = 4")
-plot_complexity_entropy_plane(H, C, dimension=dimension, y=y, class_names=names, ax=axes[1],
-                              s=12, alpha=0.7)
+plot_complexity_entropy_plane(
+    H, C, dimension=dimension, y=y, class_names=names, ax=axes[1], s=12, alpha=0.7
+)
 axes[1].set_xlim(0.8, 1.0)
 axes[1].set_ylim(0.0, 0.2)
 axes[1].get_legend().remove()
@@ -55,8 +57,10 @@ plt.show()
 # towards lower entropy and higher complexity:
 
 for label, name in names.items():
-    print(f"{name:8s} median H = {np.median(H[y == label]):.4f}, "
-          f"median C = {np.median(C[y == label]):.4f}")
+    print(
+        f"{name:8s} median H = {np.median(H[y == label]):.4f}, "
+        f"median C = {np.median(C[y == label]):.4f}"
+    )
 
 # %%
 # Windows within clips
@@ -77,10 +81,16 @@ points = series.reshape(-1, 2)
 which = np.repeat(y[chosen], series.shape[1])
 
 fig, ax = plt.subplots(figsize=(6, 4.5), layout="constrained")
-plot_complexity_entropy_plane(points[:, 0], points[:, 1], dimension=dimension, y=which,
-                              class_names={0: "windows of noise clips",
-                                           1: "windows of up-call clips"},
-                              ax=ax, s=4, alpha=0.4)
+plot_complexity_entropy_plane(
+    points[:, 0],
+    points[:, 1],
+    dimension=dimension,
+    y=which,
+    class_names={0: "windows of noise clips", 1: "windows of up-call clips"},
+    ax=ax,
+    s=4,
+    alpha=0.4,
+)
 ax.set_title("One point per 128-ms window, d = 4")
 plt.show()
 

@@ -20,7 +20,7 @@ The method's third pipeline, the spectrogram image fed to
 cross-validated by the same calls; it is shown at the end but not run here,
 because training it takes minutes even at this page's sizes.
 
-The sizes (90 clips, 10 epochs) are chosen so that the example runs in well
+The sizes (90 clips, 10 epochs) are chosen so that the example runs in
 under a minute on a laptop CPU, not for the best scores: the network is far
 from fully trained here. The :doc:`/results` page reports the same pipelines,
 Xception included, trained properly on thousands of real clips.
@@ -85,16 +85,21 @@ pipelines = {"logistic regression": baseline, "complexity-entropy + seed network
 
 fig, axes = plt.subplots(1, 2, figsize=(9.5, 4.6), layout="constrained")
 for ax, (name, pipeline) in zip(axes, pipelines.items(), strict=True):
-    result = cross_validate(pipeline, X, y, cv=cv, scoring="roc_auc",
-                            return_estimator=True, return_indices=True)
+    result = cross_validate(
+        pipeline, X, y, cv=cv, scoring="roc_auc", return_estimator=True, return_indices=True
+    )
     tests = result["indices"]["test"]
     truths = [y[test] for test in tests]
-    probabilities = [model.predict_proba(X[test])[:, 1]
-                     for model, test in zip(result["estimator"], tests, strict=True)]
+    probabilities = [
+        model.predict_proba(X[test])[:, 1]
+        for model, test in zip(result["estimator"], tests, strict=True)
+    ]
     plot_roc_curves(truths, probabilities, name="mean of 3 folds", ax=ax)
     ax.set_title(name)
-    print(f"{name:34s} ROC AUC {result['test_score'].mean():.3f} "
-          f"± {result['test_score'].std():.3f}, fit {result['fit_time'].mean():.1f} s per fold")
+    print(
+        f"{name:34s} ROC AUC {result['test_score'].mean():.3f} "
+        f"± {result['test_score'].std():.3f}, fit {result['fit_time'].mean():.1f} s per fold"
+    )
 plt.show()
 
 # %%

@@ -35,8 +35,11 @@ from whalefeat.plotting import plot_spectrogram
 
 def find_real_clips():
     """The folder of real clips (train.csv + train/), or None."""
-    candidates = [os.environ.get("WHALEFEAT_NARW_DATA"), "../shared/data/narw",
-                  "../../shared/data/narw"]
+    candidates = [
+        os.environ.get("WHALEFEAT_NARW_DATA"),
+        "../shared/data/narw",
+        "../../shared/data/narw",
+    ]
     for candidate in filter(None, candidates):
         folder = Path(candidate)
         if (folder / "train.csv").is_file() and (folder / "train").is_dir():
@@ -81,8 +84,9 @@ print(paths[:2])
 # each class; in a pipeline it comes first and the pipeline is fitted on paths.
 
 rng = np.random.default_rng(0)
-chosen = np.concatenate([rng.choice(np.flatnonzero(y == label), 4, replace=False)
-                         for label in (1, 0)])
+chosen = np.concatenate(
+    [rng.choice(np.flatnonzero(y == label), 4, replace=False) for label in (1, 0)]
+)
 clips = AiffLoader().fit_transform(paths[chosen])
 print(clips.shape, clips.dtype, float(np.abs(clips).max()))
 
@@ -96,8 +100,14 @@ print(clips.shape, clips.dtype, float(np.abs(clips).max()))
 spectrogram = Spectrogram(fmin=40, fmax=400, contrast="row")
 fig, axes = plt.subplots(2, 4, figsize=(11, 5), sharex=True, sharey=True, layout="constrained")
 for ax, clip, label in zip(axes.ravel(), clips, y[chosen], strict=True):
-    plot_spectrogram(clip, spectrogram=spectrogram, ax=ax, colorbar=False, cmap="viridis",
-                     title="up-call" if label == 1 else "noise")
+    plot_spectrogram(
+        clip,
+        spectrogram=spectrogram,
+        ax=ax,
+        colorbar=False,
+        cmap="viridis",
+        title="up-call" if label == 1 else "noise",
+    )
 for ax in axes[:, 1:].ravel():
     ax.set_ylabel("")
 for ax in axes[0]:

@@ -45,8 +45,11 @@ from whalefeat.plotting import plot_spectrogram
 
 def find_real_clips():
     """The folder of real clips (train.csv + train/), or None."""
-    candidates = [os.environ.get("WHALEFEAT_NARW_DATA"), "../shared/data/narw",
-                  "../../shared/data/narw"]
+    candidates = [
+        os.environ.get("WHALEFEAT_NARW_DATA"),
+        "../shared/data/narw",
+        "../../shared/data/narw",
+    ]
     for candidate in filter(None, candidates):
         folder = Path(candidate)
         if (folder / "train.csv").is_file() and (folder / "train").is_dir():
@@ -59,8 +62,12 @@ folder = find_real_clips()
 if folder is not None:
     paths, labels = load_challenge(folder)
     rng = np.random.default_rng(0)
-    chosen = np.concatenate([rng.choice(np.flatnonzero(labels == label), n_per_class,
-                                        replace=False) for label in (1, 0)])
+    chosen = np.concatenate(
+        [
+            rng.choice(np.flatnonzero(labels == label), n_per_class, replace=False)
+            for label in (1, 0)
+        ]
+    )
     X, y = AiffLoader().fit_transform(paths[chosen]), labels[chosen]
     print(f"Using the real challenge clips in {folder.resolve()}")
 else:
@@ -86,8 +93,13 @@ spectrogram = Spectrogram().fit(X)
 S_db = spectrogram.transform(X)
 ordinal = ComplexityEntropyCurve(measure="shannon")
 ordinal_series = ordinal.fit_transform(S_db)
-print("spectrograms", S_db.shape, "-> ordinal series", ordinal_series.shape,
-      ordinal.get_feature_names_out())
+print(
+    "spectrograms",
+    S_db.shape,
+    "-> ordinal series",
+    ordinal_series.shape,
+    ordinal.get_feature_names_out(),
+)
 print(f"{S_db.shape[1] - ordinal.dimension + 1} windows of {ordinal.dimension} bins per frame")
 
 # %%
@@ -103,16 +115,25 @@ print(f"{S_db.shape[1] - ordinal.dimension + 1} windows of {ordinal.dimension} b
 # frames.
 
 window, hop = 16, 4
-ordinal2d = ComplexityEntropyCurve(distribution="ordinal2d", measure="shannon", dimension=2,
-                                   time_dimension=2, window=window, hop=hop)
+ordinal2d = ComplexityEntropyCurve(
+    distribution="ordinal2d",
+    measure="shannon",
+    dimension=2,
+    time_dimension=2,
+    window=window,
+    hop=hop,
+)
 ordinal2d_series = ordinal2d.fit_transform(S_db)
 n_blocks = ordinal2d_series.shape[1]
-block_times = np.array([spectrogram.times_[k * hop:k * hop + window].mean()
-                        for k in range(n_blocks)])
+block_times = np.array(
+    [spectrogram.times_[k * hop : k * hop + window].mean() for k in range(n_blocks)]
+)
 print("spectrograms", S_db.shape, "-> ordinal2d series", ordinal2d_series.shape)
 span = (window - 1) * spectrogram.hop_length + spectrogram.window_length
-print(f"each block spans {span / spectrogram.sample_rate:.3f} s of signal; blocks start every "
-      f"{hop * spectrogram.hop_length / spectrogram.sample_rate:.3f} s")
+print(
+    f"each block spans {span / spectrogram.sample_rate:.3f} s of signal; blocks start every "
+    f"{hop * spectrogram.hop_length / spectrogram.sample_rate:.3f} s"
+)
 
 # %%
 # The spectrum as the distribution
@@ -127,18 +148,26 @@ print(f"each block spans {span / spectrogram.sample_rate:.3f} s of signal; block
 # mel power whitened by ``contrast="median"``, which divides each band by its
 # median over the clip (shown in the next figure).
 
-mel_settings = dict(n_mels=64, fmin=50, fmax=300, mel_scale="htk", center=True,
-                    normalization="raw")
-spectral = ComplexityEntropyCurve(distribution="spectral", measure="shannon",
-                                  disequilibrium=("jensen-shannon", "euclidean",
-                                                  "total-variation"))
+mel_settings = dict(
+    n_mels=64, fmin=50, fmax=300, mel_scale="htk", center=True, normalization="raw"
+)
+spectral = ComplexityEntropyCurve(
+    distribution="spectral",
+    measure="shannon",
+    disequilibrium=("jensen-shannon", "euclidean", "total-variation"),
+)
 spectral_series = {}
 for contrast in (None, "median"):
     mel_power = Spectrogram(**mel_settings, scaling="power", contrast=contrast).fit(X)
     S_power = mel_power.transform(X)
     spectral_series[contrast] = spectral.fit_transform(S_power)
-print("mel power", S_power.shape, "-> spectral series", spectral_series[None].shape,
-      spectral.get_feature_names_out())
+print(
+    "mel power",
+    S_power.shape,
+    "-> spectral series",
+    spectral_series[None].shape,
+    spectral.get_feature_names_out(),
+)
 
 # %%
 # The pair of clips in the figures
@@ -168,14 +197,21 @@ print("clips drawn:", pair, "lowest whitened H:", lowest_whitened[pair].round(2)
 # sweep of the call. The dark lines of the top row are bands narrower than
 # the 7.8 Hz spacing of the FFT bins, which catch little or no power.
 
-fig, axes = plt.subplots(2, 2, figsize=(10, 5.5), sharex=True, sharey=True,
-                         layout="constrained")
+fig, axes = plt.subplots(2, 2, figsize=(10, 5.5), sharex=True, sharey=True, layout="constrained")
 for column, (index, name) in enumerate(zip(pair, names, strict=True)):
-    plot_spectrogram(X[index], spectrogram=Spectrogram(**mel_settings, ref="max", top_db=60),
-                     ax=axes[0, column], title=f"{name}: mel bands (dB)")
-    plot_spectrogram(X[index], spectrogram=Spectrogram(**mel_settings, contrast="median"),
-                     ax=axes[1, column], cmap="viridis",
-                     title=f"{name}: whitened, contrast='median' (dB)")
+    plot_spectrogram(
+        X[index],
+        spectrogram=Spectrogram(**mel_settings, ref="max", top_db=60),
+        ax=axes[0, column],
+        title=f"{name}: mel bands (dB)",
+    )
+    plot_spectrogram(
+        X[index],
+        spectrogram=Spectrogram(**mel_settings, contrast="median"),
+        ax=axes[1, column],
+        cmap="viridis",
+        title=f"{name}: whitened, contrast='median' (dB)",
+    )
 for ax in axes[0]:
     ax.set_xlabel("")
 for ax in axes[:, 1]:
@@ -259,13 +295,19 @@ plt.show()
 
 rng = np.random.default_rng(1)
 fig, ax = plt.subplots(figsize=(6, 3.2), layout="constrained")
-for position, (contrast, label) in enumerate([(None, "mel power"),
-                                              ("median", "whitened mel power")]):
+for position, (contrast, label) in enumerate(
+    [(None, "mel power"), ("median", "whitened mel power")]
+):
     lowest = spectral_series[contrast][:, :, 0].min(axis=1)
     for offset, (value, name, colour) in enumerate(zip((1, 0), names, colours, strict=True)):
         values = lowest[y == value]
-        ax.scatter(2 * position + 0.6 * offset + rng.uniform(-0.12, 0.12, values.size), values,
-                   s=14, color=colour, label=name if position == 0 else None)
+        ax.scatter(
+            2 * position + 0.6 * offset + rng.uniform(-0.12, 0.12, values.size),
+            values,
+            s=14,
+            color=colour,
+            label=name if position == 0 else None,
+        )
         print(f"{label:>18}, {name:>7}: median lowest H = {np.median(values):.2f}")
     difference = lowest[y == 0][None, :] - lowest[y == 1][:, None]
     auc = np.mean(difference > 0) + 0.5 * np.mean(difference == 0)
