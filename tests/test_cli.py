@@ -18,15 +18,23 @@ from whalefeat import AiffLoader, Spectrogram
 from whalefeat.cli import build_parser, build_pipeline, main
 from whalefeat.datasets import make_clips, write_clips
 
-ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "KERAS_BACKEND": "tensorflow",
-       "MPLBACKEND": "Agg", "PYTHONWARNINGS": "ignore"}
+ENV = {
+    **os.environ,
+    "TF_CPP_MIN_LOG_LEVEL": "3",
+    "KERAS_BACKEND": "tensorflow",
+    "MPLBACKEND": "Agg",
+    "PYTHONWARNINGS": "ignore",
+}
 
 
 def whalefeat(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
     """Run ``python -m whalefeat ARGS`` in a fresh interpreter."""
     return subprocess.run(
         [sys.executable, "-m", "whalefeat", *map(str, args)],
-        capture_output=True, text=True, env=ENV, timeout=timeout,
+        capture_output=True,
+        text=True,
+        env=ENV,
+        timeout=timeout,
     )
 
 
@@ -59,14 +67,41 @@ def test_help_lists_the_subcommands():
     ("command", "expected"),
     [
         ("extract", ["--features", "--jobs", "--output", ".parquet"]),
-        ("evaluate", ["--model", "--labels", "--folds", "--json", "--save", "--set",
-                      "ce-inception", "hgb", "logistic", "xception", "seed-inception",
-                      "deprecated names", "inception-seed", "inceptiontime"]),
+        (
+            "evaluate",
+            [
+                "--model",
+                "--labels",
+                "--folds",
+                "--json",
+                "--save",
+                "--set",
+                "ce-inception",
+                "hgb",
+                "logistic",
+                "xception",
+                "seed-inception",
+                "deprecated names",
+                "inception-seed",
+                "inceptiontime",
+            ],
+        ),
         ("demo", ["--clips", "--snr-db", "--keep", "--model"]),
         ("train", ["--model", "--output", "--set", "--labels", "hgb"]),
         ("predict", ["--recursive", "--output", "--jobs", "--scheduler", "--dask-workers"]),
-        ("scan", ["--hop", "--threshold", "--channel", "--min-gap", "--partial", "--band",
-                  "--windows", "--scheduler"]),
+        (
+            "scan",
+            [
+                "--hop",
+                "--threshold",
+                "--channel",
+                "--min-gap",
+                "--partial",
+                "--band",
+                "--windows",
+                "--scheduler",
+            ],
+        ),
     ],
 )
 def test_subcommand_help(command, expected, capsys):
@@ -158,8 +193,9 @@ def test_too_few_clips_per_class(labelled, capsys):
 def test_bad_label_file(labelled, tmp_path, content, message, capsys):
     labels = tmp_path / "labels.csv"
     labels.write_text(content)
-    assert main(["evaluate", str(labelled / "train"), "--labels", str(labels),
-                 "--model", "hgb"]) == 1
+    assert (
+        main(["evaluate", str(labelled / "train"), "--labels", str(labels), "--model", "hgb"]) == 1
+    )
     assert message in capsys.readouterr().err
 
 
@@ -168,8 +204,19 @@ def test_bad_output_paths(labelled, tmp_path, capsys):
     assert "must end in .npz or .parquet" in capsys.readouterr().err
     assert main(["extract", str(labelled), "-o", str(tmp_path / "no" / "f.npz")]) == 1
     assert "does not exist" in capsys.readouterr().err
-    assert main(["evaluate", str(labelled), "--model", "hgb",
-                 "--save", str(tmp_path / "no" / "m.joblib")]) == 1
+    assert (
+        main(
+            [
+                "evaluate",
+                str(labelled),
+                "--model",
+                "hgb",
+                "--save",
+                str(tmp_path / "no" / "m.joblib"),
+            ]
+        )
+        == 1
+    )
     assert "does not exist" in capsys.readouterr().err
 
 
@@ -178,16 +225,29 @@ def test_bad_output_paths(labelled, tmp_path, capsys):
 
 def test_extract_spectrograms_to_npz(labelled, tmp_path):
     output = tmp_path / "spectrograms.npz"
-    result = whalefeat("extract", labelled, "-o", output, "--features", "spectrogram",
-                       "--fmin", "50", "--fmax", "250", "--batch", "10")
+    result = whalefeat(
+        "extract",
+        labelled,
+        "-o",
+        output,
+        "--features",
+        "spectrogram",
+        "--fmin",
+        "50",
+        "--fmax",
+        "250",
+        "--batch",
+        "10",
+    )
     assert result.returncode == 0, result.stderr
     # the progress bar counts the clips in steps of --batch
     assert "[" in result.stderr and "24/24 clips" in result.stderr
     assert "10/24 clips" in result.stderr
     data = np.load(output)
     paths = data["paths"]
-    expected_paths = np.array(sorted(map(str, (labelled / "train").iterdir()),
-                                     key=lambda p: int(Path(p).stem[5:])))
+    expected_paths = np.array(
+        sorted(map(str, (labelled / "train").iterdir()), key=lambda p: int(Path(p).stem[5:]))
+    )
     np.testing.assert_array_equal(paths, expected_paths)
     spectrogram = Spectrogram(fmin=50, fmax=250, contrast="row")
     expected = spectrogram.fit_transform(AiffLoader().fit_transform(paths))
@@ -205,17 +265,36 @@ def test_extract_ce_curve_from_files_and_a_list_to_parquet(labelled, tmp_path):
     listing = tmp_path / "clips.txt"
     listing.write_text("# two clips\n" + "\n".join(str(p) for p in files[2:4]) + "\n")
     output = tmp_path / "curves.parquet"
-    assert main(["extract", str(files[0]), str(listing), "-o", str(output), "-q",
-                 "--features", "ce-curve", "--measure", "tsallis", "--q", "0.5,1,2",
-                 "--dimension", "3"]) == 0
+    assert (
+        main(
+            [
+                "extract",
+                str(files[0]),
+                str(listing),
+                "-o",
+                str(output),
+                "-q",
+                "--features",
+                "ce-curve",
+                "--measure",
+                "tsallis",
+                "--q",
+                "0.5,1,2",
+                "--dimension",
+                "3",
+            ]
+        )
+        == 0
+    )
     table = pq.read_table(output)
     curve = ComplexityEntropyCurve(dimension=3, measure="tsallis", q=[0.5, 1.0, 2.0])
     expected = curve.fit_transform(AiffLoader().fit_transform([str(files[i]) for i in (0, 2, 3)]))
     names = list(curve.get_feature_names_out())
     assert table.column_names == ["path", *names]  # no labels for a list of files
     assert table.column("path").to_pylist() == [str(files[i]) for i in (0, 2, 3)]
-    np.testing.assert_allclose(np.column_stack([table.column(n).to_numpy() for n in names]),
-                               expected)
+    np.testing.assert_allclose(
+        np.column_stack([table.column(n).to_numpy() for n in names]), expected
+    )
     shape = json.loads(table.schema.metadata[b"whalefeat.feature_shape"])
     assert shape == [len(names)]
 
@@ -224,8 +303,22 @@ def test_extract_ce_series(labelled, tmp_path):
     from whalefeat import ComplexityEntropyCurve
 
     output = tmp_path / "series.npz"
-    assert main(["extract", str(labelled), "-o", str(output), "-q", "--features", "ce-series",
-                 "--hop-length", "128"]) == 0
+    assert (
+        main(
+            [
+                "extract",
+                str(labelled),
+                "-o",
+                str(output),
+                "-q",
+                "--features",
+                "ce-series",
+                "--hop-length",
+                "128",
+            ]
+        )
+        == 0
+    )
     data = np.load(output)
     loader_output = AiffLoader().fit_transform(data["paths"])
     spectra = Spectrogram(hop_length=128, contrast="row").fit_transform(loader_output)
@@ -234,9 +327,27 @@ def test_extract_ce_series(labelled, tmp_path):
     assert data["features"].shape == (24, spectra.shape[2], 2)
 
     # the study's framing: windows of the raw signal instead of spectrogram frames
-    assert main(["extract", str(labelled), "-o", str(output), "-q", "--features", "ce-series",
-                 "--series-from", "signal", "--ce-window", "256", "--ce-hop", "64",
-                 "--force"]) == 0
+    assert (
+        main(
+            [
+                "extract",
+                str(labelled),
+                "-o",
+                str(output),
+                "-q",
+                "--features",
+                "ce-series",
+                "--series-from",
+                "signal",
+                "--ce-window",
+                "256",
+                "--ce-hop",
+                "64",
+                "--force",
+            ]
+        )
+        == 0
+    )
     framed = ComplexityEntropyCurve(dimension=4, measure="shannon", window=256, hop=64)
     np.testing.assert_allclose(np.load(output)["features"], framed.fit_transform(loader_output))
     assert np.load(output)["features"].shape == (24, 1 + (4000 - 256) // 64, 2)
@@ -256,20 +367,29 @@ def _expected_folds(labelled, n_folds, seed):
     for train, test in StratifiedKFold(n_folds, shuffle=True, random_state=seed).split(paths, y):
         model = clone(pipeline).fit(paths[train], y[train])
         proba = model.predict_proba(paths[test])
-        folds.append((roc_auc_score(y[test], proba[:, 1]),
-                      accuracy_score(y[test], model.predict(paths[test]))))
+        folds.append(
+            (
+                roc_auc_score(y[test], proba[:, 1]),
+                accuracy_score(y[test], model.predict(paths[test])),
+            )
+        )
     return folds
 
 
 def test_evaluate_logistic_json_matches_scikit_learn(labelled):
-    result = whalefeat("evaluate", labelled, "--model", "logistic", "--folds", "3",
-                       "--seed", "7", "--json")
+    result = whalefeat(
+        "evaluate", labelled, "--model", "logistic", "--folds", "3", "--seed", "7", "--json"
+    )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["model"] == "logistic"
     assert (report["n_clips"], report["n_positive"], report["n_folds"]) == (24, 12, 3)
-    assert report["pipeline"] == ["AiffLoader", "Spectrogram", "StandardScaler",
-                                  "LogisticRegression"]
+    assert report["pipeline"] == [
+        "AiffLoader",
+        "Spectrogram",
+        "StandardScaler",
+        "LogisticRegression",
+    ]
     expected = _expected_folds(labelled, 3, 7)
     for fold, (auc, accuracy) in zip(report["folds"], expected, strict=True):
         assert fold["roc_auc"] == pytest.approx(auc)
@@ -290,8 +410,21 @@ def test_evaluate_logistic_json_matches_scikit_learn(labelled):
 
 def test_evaluate_table_report_file_and_saved_pipeline(labelled, tmp_path, capsys):
     report_path, model_path = tmp_path / "report.json", tmp_path / "model.joblib"
-    status = main(["evaluate", str(labelled), "--model", "logistic", "--folds", "2", "-q",
-                   "--json", str(report_path), "--save", str(model_path)])
+    status = main(
+        [
+            "evaluate",
+            str(labelled),
+            "--model",
+            "logistic",
+            "--folds",
+            "2",
+            "-q",
+            "--json",
+            str(report_path),
+            "--save",
+            str(model_path),
+        ]
+    )
     assert status == 0
     captured = capsys.readouterr()
     assert captured.err == ""  # --quiet
@@ -315,8 +448,23 @@ def test_evaluate_with_a_label_file(labelled, tmp_path, capsys):
     rows = (labelled / "train.csv").read_text().splitlines()
     labels = tmp_path / "labels.csv"
     labels.write_text("path,label\n" + "\n".join(rows[1:]) + "\n")
-    assert main(["evaluate", str(labelled / "train"), "--labels", str(labels),
-                 "--model", "logistic", "--folds", "2", "-q", "--json"]) == 0
+    assert (
+        main(
+            [
+                "evaluate",
+                str(labelled / "train"),
+                "--labels",
+                str(labels),
+                "--model",
+                "logistic",
+                "--folds",
+                "2",
+                "-q",
+                "--json",
+            ]
+        )
+        == 0
+    )
     report = json.loads(capsys.readouterr().out)
     assert report["n_clips"] == 24 and len(report["folds"]) == 2
 
@@ -326,8 +474,9 @@ def test_evaluate_with_a_label_file(labelled, tmp_path, capsys):
 
 def test_demo_keeps_its_clips_and_evaluates_them(tmp_path):
     folder = tmp_path / "demo"
-    result = whalefeat("demo", "--model", "logistic", "--clips", "20", "--folds", "2",
-                       "--keep", folder, "--json")
+    result = whalefeat(
+        "demo", "--model", "logistic", "--clips", "20", "--folds", "2", "--keep", folder, "--json"
+    )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["data"] == str(folder)
@@ -382,8 +531,10 @@ def _one_error_line(text: str) -> str:
         (["--q", "2"], "argument --q: q values apply to --measure tsallis or renyi"),
         (["--jobs", "0"], "argument --jobs: expected a positive number of jobs"),
         (["--seed", "-1"], "argument --seed: expected a non-negative integer"),
-        (["--series-from", "signal", "--ce-window", "3"],
-         "arguments --ce-window, --dimension, --delay: window=3 is too short"),
+        (
+            ["--series-from", "signal", "--ce-window", "3"],
+            "arguments --ce-window, --dimension, --delay: window=3 is too short",
+        ),
         (["--on-length", "stretch"], "argument --on-length: invalid choice"),
     ],
 )
@@ -396,14 +547,18 @@ def test_option_values_are_usage_errors(labelled, tmp_path, options, message, ca
 
 @pytest.mark.parametrize(
     "argv",
-    [["demo", "--snr-db", "nan"], ["demo", "--snr-db", "-inf"],
-     ["evaluate", "{folder}", "--model", "logistic", "--window-length", "5000"],
-     ["evaluate", "{folder}", "--delay", "100"], ["demo", "--jobs", "0"],
-     ["evaluate", "{folder}", "--model", "hgb", "--epochs", "3"],
-     ["evaluate", "{folder}", "--model", "logistic", "--set", "classifier__nope=1"],
-     ["evaluate", "{folder}", "--model", "logistic", "--set", "classifier_C"],
-     ["evaluate", "{folder}", "--model", "logistic", "--set", "classifier__C=-1"],
-     ["evaluate", "{folder}", "--model", "ce-inception", "--contrast", "row"]],
+    [
+        ["demo", "--snr-db", "nan"],
+        ["demo", "--snr-db", "-inf"],
+        ["evaluate", "{folder}", "--model", "logistic", "--window-length", "5000"],
+        ["evaluate", "{folder}", "--delay", "100"],
+        ["demo", "--jobs", "0"],
+        ["evaluate", "{folder}", "--model", "hgb", "--epochs", "3"],
+        ["evaluate", "{folder}", "--model", "logistic", "--set", "classifier__nope=1"],
+        ["evaluate", "{folder}", "--model", "logistic", "--set", "classifier_C"],
+        ["evaluate", "{folder}", "--model", "logistic", "--set", "classifier__C=-1"],
+        ["evaluate", "{folder}", "--model", "ce-inception", "--contrast", "row"],
+    ],
 )
 def test_evaluate_and_demo_usage_errors(labelled, argv, capsys):
     argv = [arg.format(folder=labelled) for arg in argv]
@@ -420,10 +575,13 @@ def test_usage_errors_are_one_line_through_the_entry_point(labelled, tmp_path):
 @pytest.mark.parametrize("command", [["evaluate", "{folder}"], ["demo", "--clips", "10"]])
 def test_keras_model_without_the_extra(labelled, command):
     argv = [arg.format(folder=labelled) for arg in command]
-    code = ("import sys; sys.modules['keras'] = None; from whalefeat.cli import main; "
-            f"sys.exit(main({argv!r}))")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            env=ENV, timeout=300)
+    code = (
+        "import sys; sys.modules['keras'] = None; from whalefeat.cli import main; "
+        f"sys.exit(main({argv!r}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=ENV, timeout=300
+    )
     assert result.returncode == 2, result.stderr
     line = _one_error_line(result.stderr)
     assert "argument --model: ce-inception cannot be used" in line
@@ -450,8 +608,9 @@ def test_full_disk_leaves_no_file(labelled, tmp_path, monkeypatch, capsys):
 
     monkeypatch.setattr(np, "savez_compressed", full)
     output = tmp_path / "out.npz"
-    assert main(["extract", str(labelled), "-o", str(output), "-q",
-                 "--features", "spectrogram"]) == 1
+    assert (
+        main(["extract", str(labelled), "-o", str(output), "-q", "--features", "spectrogram"]) == 1
+    )
     line = _one_error_line(capsys.readouterr().err)
     assert f"cannot write {output}: No space left on device (the disk is full)" in line
     assert list(tmp_path.iterdir()) == []
@@ -500,8 +659,10 @@ def test_sigterm_during_extract_leaves_no_output(labelled, tmp_path, monkeypatch
 
     monkeypatch.setattr(np, "savez_compressed", killed)
     previous = signal.getsignal(signal.SIGTERM)
-    assert main(["extract", str(labelled), "-o", str(output), "-q",
-                 "--features", "spectrogram"]) == 143
+    assert (
+        main(["extract", str(labelled), "-o", str(output), "-q", "--features", "spectrogram"])
+        == 143
+    )
     assert "terminated" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
     assert signal.getsignal(signal.SIGTERM) is previous
@@ -534,11 +695,22 @@ def test_demo_keep_on_an_existing_folder(tmp_path, capsys):
     folder = tmp_path / "kept"
     folder.mkdir()
     (folder / "notes.txt").write_text("mine")
-    argv = ["demo", "--model", "logistic", "--clips", "10", "--folds", "2", "-q",
-            "--keep", str(folder)]
+    argv = [
+        "demo",
+        "--model",
+        "logistic",
+        "--clips",
+        "10",
+        "--folds",
+        "2",
+        "-q",
+        "--keep",
+        str(folder),
+    ]
     assert main(argv) == 1
     assert "already exists and is not empty; pass --force" in _one_error_line(
-        capsys.readouterr().err)
+        capsys.readouterr().err
+    )
     assert [p.name for p in folder.iterdir()] == ["notes.txt"]
     (folder / "notes.txt").unlink()
     assert main(argv) == 0
@@ -551,13 +723,29 @@ def test_label_files_with_bom_and_latin1(labelled, tmp_path, capsys):
     rows = (labelled / "train.csv").read_text().splitlines()
     bom = tmp_path / "bom.csv"
     bom.write_bytes(b"\xef\xbb\xbf" + ("\n".join(rows) + "\n").encode())
-    assert main(["evaluate", str(labelled / "train"), "--labels", str(bom),
-                 "--model", "logistic", "--folds", "2", "-q", "--json"]) == 0
+    assert (
+        main(
+            [
+                "evaluate",
+                str(labelled / "train"),
+                "--labels",
+                str(bom),
+                "--model",
+                "logistic",
+                "--folds",
+                "2",
+                "-q",
+                "--json",
+            ]
+        )
+        == 0
+    )
     assert json.loads(capsys.readouterr().out)["n_clips"] == 24
     latin = tmp_path / "latin.csv"
     latin.write_bytes("clip_name,label\nbaleine_été.aiff,1\n".encode("latin-1"))
-    assert main(["evaluate", str(labelled / "train"), "--labels", str(latin),
-                 "--model", "hgb"]) == 1
+    assert (
+        main(["evaluate", str(labelled / "train"), "--labels", str(latin), "--model", "hgb"]) == 1
+    )
     line = _one_error_line(capsys.readouterr().err)
     assert f"{latin}, line 2: not UTF-8 text" in line
 
@@ -575,18 +763,37 @@ def test_label_file_rules_match_the_library(labelled, tmp_path, capsys):
 
     rows = (labelled / "train.csv").read_text().splitlines()
     spaced = tmp_path / "spaced.csv"
-    spaced.write_text(" path , label \n" + "\n".join(
-        f"{name}, {label}" for name, label in (row.split(",") for row in rows[1:])) + "\n")
+    spaced.write_text(
+        " path , label \n"
+        + "\n".join(f"{name}, {label}" for name, label in (row.split(",") for row in rows[1:]))
+        + "\n"
+    )
     paths, y = load_challenge(labelled / "train", spaced)
-    assert main(["evaluate", str(labelled / "train"), "--labels", str(spaced),
-                 "--model", "logistic", "--folds", "2", "-q", "--json"]) == 0
+    assert (
+        main(
+            [
+                "evaluate",
+                str(labelled / "train"),
+                "--labels",
+                str(spaced),
+                "--model",
+                "logistic",
+                "--folds",
+                "2",
+                "-q",
+                "--json",
+            ]
+        )
+        == 0
+    )
     assert json.loads(capsys.readouterr().out)["n_positive"] == int(y.sum())
     subset = tmp_path / "subset.csv"
     subset.write_text("\n".join(rows[:-1]) + "\n")  # the last clip is unlisted
     with pytest.raises(ValueError, match="not listed"):
         load_challenge(labelled / "train", subset)
-    assert main(["evaluate", str(labelled / "train"), "--labels", str(subset),
-                 "--model", "hgb"]) == 1
+    assert (
+        main(["evaluate", str(labelled / "train"), "--labels", str(subset), "--model", "hgb"]) == 1
+    )
     assert "not listed" in _one_error_line(capsys.readouterr().err)
 
 
@@ -596,11 +803,24 @@ def test_length_error_names_the_option(tmp_path, capsys):
 
     sf.write(short, np.full(3000, 0.1), 2000, format="AIFF", subtype="PCM_16")
     output = tmp_path / "o.npz"
-    assert main(["extract", str(short), "-o", str(output), "--features", "spectrogram",
-                 "-q"]) == 1
+    assert main(["extract", str(short), "-o", str(output), "--features", "spectrogram", "-q"]) == 1
     assert "--on-length" in _one_error_line(capsys.readouterr().err)
-    assert main(["extract", str(short), "-o", str(output), "--features", "spectrogram",
-                 "--on-length", "pad", "-q"]) == 0
+    assert (
+        main(
+            [
+                "extract",
+                str(short),
+                "-o",
+                str(output),
+                "--features",
+                "spectrogram",
+                "--on-length",
+                "pad",
+                "-q",
+            ]
+        )
+        == 0
+    )
     assert np.load(output)["features"].shape[0] == 1
 
 
@@ -624,8 +844,20 @@ def test_clip_whose_features_fail_is_named(labelled, tmp_path, monkeypatch, caps
     monkeypatch.setattr(Spec, "transform", fails_on_huge)
     listing = tmp_path / "clips.txt"
     listing.write_text("\n".join(map(str, [*paths[:3], bad])) + "\n")
-    assert main(["extract", str(listing), "-o", str(tmp_path / "o.npz"),
-                 "--features", "spectrogram", "-q"]) == 1
+    assert (
+        main(
+            [
+                "extract",
+                str(listing),
+                "-o",
+                str(tmp_path / "o.npz"),
+                "--features",
+                "spectrogram",
+                "-q",
+            ]
+        )
+        == 1
+    )
     line = _one_error_line(capsys.readouterr().err)
     assert f"{bad}: its features cannot be computed (X overflows)" in line
 
@@ -634,21 +866,30 @@ def test_clip_whose_features_fail_is_named(labelled, tmp_path, monkeypatch, caps
 def test_named_pipe_does_not_hang(tmp_path):
     fifo = tmp_path / "pipe.aiff"
     os.mkfifo(fifo)
-    result = whalefeat("extract", fifo, "-o", tmp_path / "o.npz", "-q",
-                       "--features", "spectrogram", timeout=120)
+    result = whalefeat(
+        "extract", fifo, "-o", tmp_path / "o.npz", "-q", "--features", "spectrogram", timeout=120
+    )
     assert result.returncode == 1
     assert "pipe.aiff: is not a regular file (a named pipe)" in _one_error_line(result.stderr)
 
 
 def test_star_import_without_the_keras_extra():
-    code = ("import sys; sys.modules['keras'] = None\n"
-            "from whalefeat import *\n"
-            "print(sorted(n for n in dir() if not n.startswith('_')))")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            env=ENV, timeout=120)
+    code = (
+        "import sys; sys.modules['keras'] = None\n"
+        "from whalefeat import *\n"
+        "print(sorted(n for n in dir() if not n.startswith('_')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=ENV, timeout=120
+    )
     assert result.returncode == 0, result.stderr
-    for name in ("AiffLoader", "Spectrogram", "ComplexityEntropyCurve", "NoiseInjector",
-                 "add_noise"):
+    for name in (
+        "AiffLoader",
+        "Spectrogram",
+        "ComplexityEntropyCurve",
+        "NoiseInjector",
+        "add_noise",
+    ):
         assert name in result.stdout
     assert "XceptionClassifier" not in result.stdout
 
@@ -666,15 +907,23 @@ def test_evaluation_core_matches_scikit_learn_and_add_noise():
     X, y = make_clips(30, snr_db=0.0, random_state=1)
     X = X[:, ::20]
     estimator = LogisticRegression(max_iter=500)
-    result = cross_validate(estimator, X, y, n_folds=3, seed=4,
-                            conditions={"clean": None, "noisy": noisy_condition(0.0, seed=4)})
+    result = cross_validate(
+        estimator,
+        X,
+        y,
+        n_folds=3,
+        seed=4,
+        conditions={"clean": None, "noisy": noisy_condition(0.0, seed=4)},
+    )
     assert [(r["fold"], r["condition"]) for r in result.rows] == [
-        (f, c) for f in (1, 2, 3) for c in ("clean", "noisy")]
+        (f, c) for f in (1, 2, 3) for c in ("clean", "noisy")
+    ]
     for fold, (train, test) in enumerate(stratified_splits(y, 3, 4)):
         model = clone(estimator).fit(X[train], y[train])
         clean, noisy = result.rows[2 * fold], result.rows[2 * fold + 1]
-        assert clean["roc_auc"] == pytest.approx(roc_auc_score(y[test],
-                                                               model.predict_proba(X[test])[:, 1]))
+        assert clean["roc_auc"] == pytest.approx(
+            roc_auc_score(y[test], model.predict_proba(X[test])[:, 1])
+        )
         assert clean["f1"] == pytest.approx(f1_score(y[test], model.predict(X[test])))
         noised = add_noise(X[test], 0.0, random_state=4 * 1000 + fold)
         np.testing.assert_allclose(result.scores["noisy"][test], model.predict_proba(noised)[:, 1])
@@ -683,7 +932,8 @@ def test_evaluation_core_matches_scikit_learn_and_add_noise():
     summary = {row["condition"]: row for row in result.summary()}
     assert summary["noisy"]["n_folds"] == 3
     assert summary["clean"]["roc_auc_mean"] == pytest.approx(
-        np.mean([r["roc_auc"] for r in result.rows if r["condition"] == "clean"]))
+        np.mean([r["roc_auc"] for r in result.rows if r["condition"] == "clean"])
+    )
 
 
 def test_evaluation_core_takes_a_split_of_its_own():
@@ -715,14 +965,37 @@ def _pipeline_of(*argv):
 def test_model_options_set_the_pipelines_parameters():
     from whalefeat import pipelines
 
-    pipeline = _pipeline_of("--model", "hgb", "--fmin", "50", "--contrast", "none", "--jobs",
-                            "2", "--seed", "3", "--set", "classifier__max_iter=20",
-                            "--on-length", "pad")
-    expected = pipelines.get("hgb", random_state=3, spectrogram__fmin=50.0,
-                             spectrogram__contrast=None, classifier__max_iter=20)
+    pipeline = _pipeline_of(
+        "--model",
+        "hgb",
+        "--fmin",
+        "50",
+        "--contrast",
+        "none",
+        "--jobs",
+        "2",
+        "--seed",
+        "3",
+        "--set",
+        "classifier__max_iter=20",
+        "--on-length",
+        "pad",
+    )
+    expected = pipelines.get(
+        "hgb",
+        random_state=3,
+        spectrogram__fmin=50.0,
+        spectrogram__contrast=None,
+        classifier__max_iter=20,
+    )
     params, reference = pipeline.get_params(), expected.get_params()
-    for key in ("spectrogram__fmin", "spectrogram__contrast", "spectrogram__fmax",
-                "classifier__max_iter", "classifier__random_state"):
+    for key in (
+        "spectrogram__fmin",
+        "spectrogram__contrast",
+        "spectrogram__fmax",
+        "classifier__max_iter",
+        "classifier__random_state",
+    ):
         assert params[key] == reference[key], key
     assert params["loader__n_jobs"] == params["spectrogram__n_jobs"] == 2
     assert params["loader__on_length"] == "pad"
@@ -742,7 +1015,8 @@ def test_demo_trains_few_epochs_and_untouched_options_keep_the_pipelines_default
     plain = _pipeline_of("--model", "frames-inception").get_params()
     reference = pipelines.get("frames-inception", random_state=0).get_params()
     assert {k: repr(v) for k, v in plain.items() if "__" in k} == {
-        k: repr(v) for k, v in reference.items() if "__" in k}
+        k: repr(v) for k, v in reference.items() if "__" in k
+    }
 
 
 def test_deprecated_model_name_warns_and_maps(labelled, capsys):
@@ -750,10 +1024,13 @@ def test_deprecated_model_name_warns_and_maps(labelled, capsys):
     assert pipeline.get_params()["classifier__architecture"] == "inceptiontime"
     assert [name for name, _ in pipeline.steps] == ["loader", "features", "classifier"]
     # the warning comes before anything runs (here a usage error stops it)
-    assert main(["evaluate", str(labelled), "--model", "inception-seed", "--image-size",
-                 "80"]) == 2
+    assert (
+        main(["evaluate", str(labelled), "--model", "inception-seed", "--image-size", "80"]) == 2
+    )
     err = capsys.readouterr().err.splitlines()
-    assert err[0] == ("whalefeat: warning: --model inception-seed is deprecated; it runs "
-                      "--model ce-inception")
-    assert err[1].startswith("whalefeat: error: argument --image-size: model "
-                             "inception-seed has no image_size")
+    assert err[0] == (
+        "whalefeat: warning: --model inception-seed is deprecated; it runs --model ce-inception"
+    )
+    assert err[1].startswith(
+        "whalefeat: error: argument --image-size: model inception-seed has no image_size"
+    )

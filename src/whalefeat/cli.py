@@ -59,12 +59,18 @@ DEPRECATED_MODELS = {
 }
 #: options of evaluate, demo and train that set a parameter of every spectrogram of the model
 _SPECTROGRAM_OVERRIDES = {
-    "window_length": "--window-length", "hop_length": "--hop-length", "fmin": "--fmin",
-    "fmax": "--fmax", "scaling": "--scaling", "contrast": "--contrast",
+    "window_length": "--window-length",
+    "hop_length": "--hop-length",
+    "fmin": "--fmin",
+    "fmax": "--fmax",
+    "scaling": "--scaling",
+    "contrast": "--contrast",
 }
 #: options that set a parameter of the model's classifier
 _CLASSIFIER_OVERRIDES = {
-    "epochs": "--epochs", "batch_size": "--batch-size", "image_size": "--image-size",
+    "epochs": "--epochs",
+    "batch_size": "--batch-size",
+    "image_size": "--image-size",
     "verbose": "--keras-verbose",
 }
 _SUFFIX_LABEL = re.compile(r"_[01]\.[A-Za-z0-9]+$")
@@ -74,10 +80,20 @@ EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 
 CLIP_SAMPLES = 4000
 #: command-line option of each estimator parameter, to name it in error messages
 _OPTION_OF = {
-    "window_length": "--window-length", "hop_length": "--hop-length", "fmin": "--fmin",
-    "fmax": "--fmax", "dimension": "--dimension", "delay": "--delay", "q": "--q",
-    "measure": "--measure", "window": "--ce-window", "hop": "--ce-hop", "n_jobs": "--jobs",
-    "random_state": "--seed", "epochs": "--epochs", "batch_size": "--batch-size",
+    "window_length": "--window-length",
+    "hop_length": "--hop-length",
+    "fmin": "--fmin",
+    "fmax": "--fmax",
+    "dimension": "--dimension",
+    "delay": "--delay",
+    "q": "--q",
+    "measure": "--measure",
+    "window": "--ce-window",
+    "hop": "--ce-hop",
+    "n_jobs": "--jobs",
+    "random_state": "--seed",
+    "epochs": "--epochs",
+    "batch_size": "--batch-size",
     "image_size": "--image-size",
 }
 
@@ -100,7 +116,8 @@ class _Terminated(BaseException):
 
 def _audio_files(folder: Path) -> list[Path]:
     return sorted(
-        path for path in folder.iterdir()
+        path
+        for path in folder.iterdir()
         if path.is_file() and path.suffix.lower() in AUDIO_SUFFIXES
     )
 
@@ -115,8 +132,9 @@ def _is_labelled_folder(folder: Path) -> bool:
     return bool(files) and all(_SUFFIX_LABEL.search(path.name) for path in files)
 
 
-def _load_labelled_folder(folder: Path, labels: Path | None = None
-                          ) -> tuple[np.ndarray, np.ndarray]:
+def _load_labelled_folder(
+    folder: Path, labels: Path | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     from .datasets import load_challenge
 
     try:
@@ -167,7 +185,8 @@ def clips_to_extract(inputs: Sequence[Path]) -> tuple[np.ndarray, np.ndarray | N
                     "it as UTF-8"
                 ) from None
             listed = [
-                line.strip() for line in text.splitlines()
+                line.strip()
+                for line in text.splitlines()
                 if line.strip() and not line.lstrip().startswith("#")
             ]
             if not listed:
@@ -246,8 +265,9 @@ def _parse_setting(text: str) -> tuple[str, object]:
     key, sep, value = text.partition("=")
     key = key.strip()
     if not sep or not key:
-        raise UsageError(f"argument --set: expected KEY=VALUE (such as "
-                         f"classifier__max_iter=50), got {text!r}")
+        raise UsageError(
+            f"argument --set: expected KEY=VALUE (such as classifier__max_iter=50), got {text!r}"
+        )
     try:
         return key, ast.literal_eval(value.strip())
     except (ValueError, SyntaxError):
@@ -278,10 +298,10 @@ def model_settings(args: argparse.Namespace) -> tuple[str, dict]:
         if parameter == "contrast" and value == "none":
             value = None
         if not spectrograms:
-            raise UsageError(f"argument {option}: model {args.model} has no spectrogram "
-                             "to apply it to")
-        current = list(dict.fromkeys(repr(params[f"{key}__{parameter}"])
-                                     for key in spectrograms))
+            raise UsageError(
+                f"argument {option}: model {args.model} has no spectrogram to apply it to"
+            )
+        current = list(dict.fromkeys(repr(params[f"{key}__{parameter}"]) for key in spectrograms))
         if len(current) > 1:
             raise UsageError(
                 f"argument {option}: the spectrograms of model {args.model} differ in "
@@ -296,17 +316,23 @@ def model_settings(args: argparse.Namespace) -> tuple[str, dict]:
             value = DEMO_EPOCHS if f"classifier__{parameter}" in params else None
         if value is None:
             continue
-        if f"classifier__{parameter}" not in params or (parameter == "verbose"
-                                                          and not _is_keras(classifier)):
-            raise UsageError(f"argument {option}: model {args.model} has no {parameter} (its "
-                             f"classifier is {type(classifier).__name__})")
+        if f"classifier__{parameter}" not in params or (
+            parameter == "verbose" and not _is_keras(classifier)
+        ):
+            raise UsageError(
+                f"argument {option}: model {args.model} has no {parameter} (its "
+                f"classifier is {type(classifier).__name__})"
+            )
         settings[f"classifier__{parameter}"] = value
     if args.jobs is not None:
-        settings.update({
-            key: args.jobs for key in params
-            if key.endswith("__n_jobs") and type(params[key[:-len("__n_jobs")]]).__module__
-            .startswith("whalefeat")
-        })
+        settings.update(
+            {
+                key: args.jobs
+                for key in params
+                if key.endswith("__n_jobs")
+                and type(params[key[: -len("__n_jobs")]]).__module__.startswith("whalefeat")
+            }
+        )
     if args.on_length != "error":
         settings["loader__on_length"] = args.on_length
     for text in args.set or ():
@@ -315,10 +341,12 @@ def model_settings(args: argparse.Namespace) -> tuple[str, dict]:
             import difflib
 
             close = difflib.get_close_matches(key, list(params), n=3)
-            hint = (f"; did you mean {', '.join(close)}?" if close else
-                    f"; its parameters are pipelines.get({name!r}).get_params()")
-            raise UsageError(f"argument --set: model {args.model} has no parameter "
-                             f"{key!r}{hint}")
+            hint = (
+                f"; did you mean {', '.join(close)}?"
+                if close
+                else f"; its parameters are pipelines.get({name!r}).get_params()"
+            )
+            raise UsageError(f"argument --set: model {args.model} has no parameter {key!r}{hint}")
         settings[key] = value
     return name, settings
 
@@ -367,8 +395,16 @@ def _start_keras_quietly() -> None:
 class Progress:
     """A plain-text progress bar on a stream (stderr by default)."""
 
-    def __init__(self, total: int, label: str, *, stream: TextIO | None = None,
-                 enabled: bool = True, width: int = 30, unit: str = "clips") -> None:
+    def __init__(
+        self,
+        total: int,
+        label: str,
+        *,
+        stream: TextIO | None = None,
+        enabled: bool = True,
+        width: int = 30,
+        unit: str = "clips",
+    ) -> None:
         self.total = total
         self.unit = unit
         self.label = label
@@ -410,16 +446,24 @@ def format_report(report: dict) -> str:
     columns = ["fold", *[METRIC_TITLES[m] for m in METRICS], "fit (s)", "predict (s)"]
     rows = []
     for fold in report["folds"]:
-        rows.append([
-            str(fold["fold"]), *[f"{fold[m]:.3f}" for m in METRICS],
-            f"{fold['fit_time_s']:.1f}", f"{fold['predict_time_s']:.2f}",
-        ])
+        rows.append(
+            [
+                str(fold["fold"]),
+                *[f"{fold[m]:.3f}" for m in METRICS],
+                f"{fold['fit_time_s']:.1f}",
+                f"{fold['predict_time_s']:.2f}",
+            ]
+        )
     for statistic in ("mean", "std"):
         values = report[statistic]
-        rows.append([
-            statistic, *[f"{values[m]:.3f}" for m in METRICS],
-            f"{values['fit_time_s']:.1f}", f"{values['predict_time_s']:.2f}",
-        ])
+        rows.append(
+            [
+                statistic,
+                *[f"{values[m]:.3f}" for m in METRICS],
+                f"{values['fit_time_s']:.1f}",
+                f"{values['predict_time_s']:.2f}",
+            ]
+        )
     widths = [max(len(row[i]) for row in [columns, *rows]) for i in range(len(columns))]
     lines = [
         f"{report['model']} on {report['n_clips']} clips ({report['n_positive']} with an "
@@ -466,17 +510,22 @@ def _check_writable(target: Path, args: argparse.Namespace) -> None:
         raise CommandError(f"cannot write {target}: {_os_reason(error)}") from None
 
 
-def _save_features(path: Path, features: np.ndarray, paths: np.ndarray, labels, names, *,
-                   overwrite: bool = False) -> None:
+def _save_features(
+    path: Path, features: np.ndarray, paths: np.ndarray, labels, names, *, overwrite: bool = False
+) -> None:
     suffix = path.suffix.lower()
     if suffix == ".npz":
-        arrays = {"features": features, "paths": paths.astype(str),
-                  "feature_names": np.asarray(names, dtype=str)}
+        arrays = {
+            "features": features,
+            "paths": paths.astype(str),
+            "feature_names": np.asarray(names, dtype=str),
+        }
         if labels is not None:
             arrays["labels"] = labels
         # to an open file, numpy writes exactly this name (to a path it adds .npz)
-        _write_output(path, lambda handle: np.savez_compressed(handle, **arrays),
-                      overwrite=overwrite)
+        _write_output(
+            path, lambda handle: np.savez_compressed(handle, **arrays), overwrite=overwrite
+        )
         return
     try:
         import pyarrow as pa
@@ -551,14 +600,15 @@ def _check_features(args: argparse.Namespace, steps: list) -> None:
         make_pipeline(*[clone(step) for step in steps]).fit_transform(clips)
     except (ValueError, TypeError) as error:
         message = _one_line(error)
-        found = sorted((position, option) for parameter, option in _OPTION_OF.items()
-                       for position in [max(message.find(f"'{parameter}'"),
-                                            message.find(f"{parameter}="))]
-                       if position >= 0)
+        found = sorted(
+            (position, option)
+            for parameter, option in _OPTION_OF.items()
+            for position in [max(message.find(f"'{parameter}'"), message.find(f"{parameter}="))]
+            if position >= 0
+        )
         if found:
             options = [option for _, option in found]
-            message = (f"argument{'s' if len(options) > 1 else ''} {', '.join(options)}: "
-                       f"{message}")
+            message = f"argument{'s' if len(options) > 1 else ''} {', '.join(options)}: {message}"
         raise UsageError(message) from None
 
 
@@ -570,14 +620,16 @@ def _check_options(args: argparse.Namespace) -> None:
             f"({CLIP_SAMPLES} samples: 2 s at 2000 Hz)"
         )
     if args.fmin is not None and args.fmax is not None and not args.fmin < args.fmax:
-        raise UsageError(f"argument --fmin: {args.fmin:g} Hz must lie below --fmax "
-                         f"({args.fmax:g} Hz)")
+        raise UsageError(
+            f"argument --fmin: {args.fmin:g} Hz must lie below --fmax ({args.fmax:g} Hz)"
+        )
     if args.fmax is not None and args.fmax > 1000.0:
-        raise UsageError(f"argument --fmax: {args.fmax:g} Hz lies above the Nyquist "
-                         "frequency of the clips (1000 Hz at 2000 Hz)")
+        raise UsageError(
+            f"argument --fmax: {args.fmax:g} Hz lies above the Nyquist "
+            "frequency of the clips (1000 Hz at 2000 Hz)"
+        )
     if args.q is not None and args.measure == "shannon":
-        raise UsageError("argument --q: q values apply to --measure tsallis or renyi, not "
-                         "shannon")
+        raise UsageError("argument --q: q values apply to --measure tsallis or renyi, not shannon")
 
 
 def command_extract(args: argparse.Namespace) -> int:
@@ -602,19 +654,18 @@ def command_extract(args: argparse.Namespace) -> int:
     with _Engine(args) as n_jobs:
         # the first block fits the (stateless) steps; the others only transform, so on a
         # cluster they run in parallel with the serial result
-        first = paths[:args.batch]
+        first = paths[: args.batch]
         blocks.append(_transform_naming_the_clip(pipeline, first, fit=True))
         progress.update(len(first))
-        rest = [paths[start:start + args.batch] for start in starts[1:]]
+        rest = [paths[start : start + args.batch] for start in starts[1:]]
         if n_jobs == -1 and _dask_requested(args):
             from joblib import Parallel, delayed
 
             results = Parallel(n_jobs=-1, return_as="generator")(
-                delayed(_transform_naming_the_clip)(pipeline, block, fit=False)
-                for block in rest)
+                delayed(_transform_naming_the_clip)(pipeline, block, fit=False) for block in rest
+            )
         else:
-            results = (_transform_naming_the_clip(pipeline, block, fit=False)
-                       for block in rest)
+            results = (_transform_naming_the_clip(pipeline, block, fit=False) for block in rest)
         done = len(first)
         for block, features in zip(rest, results, strict=True):
             blocks.append(features)
@@ -627,23 +678,32 @@ def command_extract(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cross_validate(pipeline: Pipeline, paths: np.ndarray, y: np.ndarray, *, n_folds: int,
-                   seed: int, say: Callable[[str], None] = lambda message: None) -> list[dict]:
+def cross_validate(
+    pipeline: Pipeline,
+    paths: np.ndarray,
+    y: np.ndarray,
+    *,
+    n_folds: int,
+    seed: int,
+    say: Callable[[str], None] = lambda message: None,
+) -> list[dict]:
     """Fit and score ``pipeline`` on each stratified fold; one dict of metrics per fold."""
     from ._evaluation import cross_validate as run_folds
 
     def progress(rows: list[dict]) -> None:
         row = rows[0]
-        say(f"fold {row['fold']}/{n_folds}: ROC AUC {row['roc_auc']:.3f}, accuracy "
-            f"{row['accuracy']:.3f} (fit {row['fit_time_s']:.1f} s)")
+        say(
+            f"fold {row['fold']}/{n_folds}: ROC AUC {row['roc_auc']:.3f}, accuracy "
+            f"{row['accuracy']:.3f} (fit {row['fit_time_s']:.1f} s)"
+        )
 
     result = run_folds(pipeline, paths, y, n_folds=n_folds, seed=seed, on_fold=progress)
-    return [{key: value for key, value in row.items() if key != "condition"}
-            for row in result.rows]
+    return [
+        {key: value for key, value in row.items() if key != "condition"} for row in result.rows
+    ]
 
 
-def run_evaluation(args: argparse.Namespace, paths: np.ndarray, y: np.ndarray,
-                   data: str) -> int:
+def run_evaluation(args: argparse.Namespace, paths: np.ndarray, y: np.ndarray, data: str) -> int:
     """Cross-validate ``args.model`` on the clips, print the report, optionally save."""
     counts = np.bincount(y, minlength=2)
     if len(np.unique(y)) != 2:
@@ -658,12 +718,17 @@ def run_evaluation(args: argparse.Namespace, paths: np.ndarray, y: np.ndarray,
     if _is_keras(pipeline.steps[-1][1]) and not getattr(args, "verbose", None):
         _start_keras_quietly()
     _say(args, f"evaluating {name} on {len(y)} clips from {data}")
-    folds = cross_validate(pipeline, paths, y, n_folds=args.folds, seed=args.seed,
-                           say=lambda message: _say(args, message))
+    folds = cross_validate(
+        pipeline,
+        paths,
+        y,
+        n_folds=args.folds,
+        seed=args.seed,
+        say=lambda message: _say(args, message),
+    )
     from ._evaluation import environment as capture_environment
     from ._evaluation import summarise
     from .pipelines import describe
-
 
     keys = [*METRICS, *TIMES]
     summary = summarise(folds, by=())[0]
@@ -696,8 +761,7 @@ def run_evaluation(args: argparse.Namespace, paths: np.ndarray, y: np.ndarray,
         print(format_report(report))
         if args.json is not None:
             text = (json.dumps(report, indent=2) + "\n").encode("utf-8")
-            _write_output(Path(args.json), lambda handle: handle.write(text),
-                          overwrite=args.force)
+            _write_output(Path(args.json), lambda handle: handle.write(text), overwrite=args.force)
             _say(args, f"wrote the report to {args.json}")
     return EXIT_OK
 
@@ -715,8 +779,9 @@ def _pipeline_or_usage_error(args: argparse.Namespace):
     try:
         return build_pipeline(args)
     except ImportError as error:
-        raise UsageError(f"argument --model: {args.model} cannot be used: "
-                         f"{_one_line(error)}") from None
+        raise UsageError(
+            f"argument --model: {args.model} cannot be used: {_one_line(error)}"
+        ) from None
 
 
 def _check_model_options(args: argparse.Namespace) -> None:
@@ -731,8 +796,10 @@ def _check_model_options(args: argparse.Namespace) -> None:
     if fmin is not None and fmax is not None and not fmin < fmax:
         raise UsageError(f"argument --fmin: {fmin:g} Hz must lie below --fmax ({fmax:g} Hz)")
     if fmax is not None and fmax > 1000.0:
-        raise UsageError(f"argument --fmax: {fmax:g} Hz lies above the Nyquist "
-                         "frequency of the clips (1000 Hz at 2000 Hz)")
+        raise UsageError(
+            f"argument --fmax: {fmax:g} Hz lies above the Nyquist "
+            "frequency of the clips (1000 Hz at 2000 Hz)"
+        )
 
 
 def _check_parameters(pipeline) -> None:
@@ -740,11 +807,12 @@ def _check_parameters(pipeline) -> None:
     from ._compat import InvalidParameterError
 
     estimators = [step for _, step in pipeline.steps] + [
-        value for value in pipeline.get_params(deep=True).values()
-        if hasattr(value, "get_params") and not isinstance(value, type)]
+        value
+        for value in pipeline.get_params(deep=True).values()
+        if hasattr(value, "get_params") and not isinstance(value, type)
+    ]
     for step in estimators:
-        if not hasattr(step, "_parameter_constraints") or \
-                not hasattr(step, "_validate_params"):
+        if not hasattr(step, "_parameter_constraints") or not hasattr(step, "_validate_params"):
             continue
         try:
             step._validate_params()
@@ -756,8 +824,10 @@ def _warn_deprecated_model(args: argparse.Namespace) -> None:
     if args.model in DEPRECATED_MODELS:
         name, settings = DEPRECATED_MODELS[args.model]
         extra = "".join(f" --set {key}={value}" for key, value in settings.items())
-        print(f"{PROG}: warning: --model {args.model} is deprecated; it runs --model "
-              f"{name}{extra}", file=sys.stderr)
+        print(
+            f"{PROG}: warning: --model {args.model} is deprecated; it runs --model {name}{extra}",
+            file=sys.stderr,
+        )
 
 
 def _check_outputs(args: argparse.Namespace) -> None:
@@ -767,10 +837,14 @@ def _check_outputs(args: argparse.Namespace) -> None:
     pipeline = _pipeline_or_usage_error(args)
     _check_parameters(pipeline)
     _check_features(args, list(pipeline[1:-1]))
-    targets = [getattr(args, "save", None) or getattr(args, "output", None),
-               None if getattr(args, "json", None) in (None, "-") else Path(args.json)]
-    if all(target is not None for target in targets) and \
-            Path(targets[0]).resolve() == Path(targets[1]).resolve():
+    targets = [
+        getattr(args, "save", None) or getattr(args, "output", None),
+        None if getattr(args, "json", None) in (None, "-") else Path(args.json),
+    ]
+    if (
+        all(target is not None for target in targets)
+        and Path(targets[0]).resolve() == Path(targets[1]).resolve()
+    ):
         raise UsageError(f"--save and --json name the same file {targets[0]}")
     for target in targets:
         if target is not None:
@@ -797,8 +871,10 @@ def command_demo(args: argparse.Namespace) -> int:
         if keep.exists() and not keep.is_dir():
             raise CommandError(f"--keep {keep} exists and is not a folder")
         if keep.is_dir() and any(keep.iterdir()) and not args.force:
-            raise CommandError(f"--keep folder {keep} already exists and is not empty; pass "
-                               "--force to write the clips over its files")
+            raise CommandError(
+                f"--keep folder {keep} already exists and is not empty; pass "
+                "--force to write the clips over its files"
+            )
     X, y = make_clips(args.clips, snr_db=args.snr_db, random_state=args.seed)
     with tempfile.TemporaryDirectory(prefix="whalefeat-demo-") as temporary:
         folder = Path(keep) if keep is not None else Path(temporary)
@@ -806,23 +882,41 @@ def command_demo(args: argparse.Namespace) -> int:
             folder.mkdir(parents=True, exist_ok=True)
             write_clips(X, folder, y=y, overwrite=args.force)
         except OSError as error:
-            raise CommandError(f"cannot write the clips to {folder}: "
-                               f"{_os_reason(error)}") from None
-        _say(args, f"wrote {len(y)} synthetic clips ({int(np.sum(y))} with an up-call, "
-                   f"SNR {args.snr_db:g} dB) as AIFF files to {folder}")
+            raise CommandError(
+                f"cannot write the clips to {folder}: {_os_reason(error)}"
+            ) from None
+        _say(
+            args,
+            f"wrote {len(y)} synthetic clips ({int(np.sum(y))} with an up-call, "
+            f"SNR {args.snr_db:g} dB) as AIFF files to {folder}",
+        )
         paths, labels = labelled_clips(folder, None)
         return run_evaluation(args, paths, labels, str(folder))
 
 
-def _save_model(args: argparse.Namespace, fitted, target: Path, name: str, settings: dict,
-                y: np.ndarray, data: str) -> None:
+def _save_model(
+    args: argparse.Namespace,
+    fitted,
+    target: Path,
+    name: str,
+    settings: dict,
+    y: np.ndarray,
+    data: str,
+) -> None:
     from .detect import save_model
 
     try:
-        save_model(fitted, target, name=name, overwrite=args.force,
-                   settings={key: _jsonable(value) for key, value in settings.items()},
-                   seed=args.seed, data=data, n_clips=int(len(y)),
-                   n_positive=int(np.sum(y == 1)))
+        save_model(
+            fitted,
+            target,
+            name=name,
+            overwrite=args.force,
+            settings={key: _jsonable(value) for key, value in settings.items()},
+            seed=args.seed,
+            data=data,
+            n_clips=int(len(y)),
+            n_positive=int(np.sum(y == 1)),
+        )
     except FileExistsError as error:
         raise CommandError(f"{error.strerror}; pass --force to replace it") from None
     except OSError as error:
@@ -833,19 +927,22 @@ def command_train(args: argparse.Namespace) -> int:
     _check_outputs(args)
     paths, y = labelled_clips(args.folder, args.labels)
     if len(np.unique(y)) != 2:
-        raise CommandError(f"{args.folder}: training needs clips of both classes; all are "
-                           f"{y[0]}")
+        raise CommandError(f"{args.folder}: training needs clips of both classes; all are {y[0]}")
     name, settings = model_settings(args)
     pipeline = _pipeline_or_usage_error(args)
     if _is_keras(pipeline.steps[-1][1]) and not getattr(args, "verbose", None):
         _start_keras_quietly()
-    _say(args, f"fitting {name} on {len(y)} clips ({int(np.sum(y))} with an up-call) from "
-               f"{args.folder}")
+    _say(
+        args,
+        f"fitting {name} on {len(y)} clips ({int(np.sum(y))} with an up-call) from {args.folder}",
+    )
     start = time.perf_counter()
     pipeline.fit(paths, y)
     _save_model(args, pipeline, args.output, name, settings, y, str(args.folder))
-    _say(args, f"saved the fitted {name} pipeline to {args.output} "
-               f"({time.perf_counter() - start:.1f} s)")
+    _say(
+        args,
+        f"saved the fitted {name} pipeline to {args.output} ({time.perf_counter() - start:.1f} s)",
+    )
     return EXIT_OK
 
 
@@ -858,26 +955,41 @@ def _load_model(args: argparse.Namespace, *, step_jobs: bool = True):
 
     path = args.model_file
     if not path.is_file():
-        raise CommandError(f"model file {path} does not exist" if not path.exists() else
-                           f"model file {path} is not a file")
+        raise CommandError(
+            f"model file {path} does not exist"
+            if not path.exists()
+            else f"model file {path} is not a file"
+        )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
             model = load_model(path)
-        except (pickle.UnpicklingError, EOFError, TypeError, ValueError, KeyError,
-                AttributeError, ImportError, IndexError) as error:
-            raise CommandError(f"{path} is not a saved whalefeat model "
-                               f"({_one_line(error)})") from None
+        except (
+            pickle.UnpicklingError,
+            EOFError,
+            TypeError,
+            ValueError,
+            KeyError,
+            AttributeError,
+            ImportError,
+            IndexError,
+        ) as error:
+            raise CommandError(
+                f"{path} is not a saved whalefeat model ({_one_line(error)})"
+            ) from None
     for warning in caught:
         if issubclass(warning.category, (UserWarning, FutureWarning)):
             print(f"{PROG}: warning: {_one_line(warning.message)}", file=sys.stderr)
     if step_jobs and args.jobs is not None and hasattr(model, "get_params"):
         params = model.get_params(deep=True)
-        model.set_params(**{
-            key: args.jobs for key in params
-            if key.endswith("__n_jobs") and type(params[key[:-len("__n_jobs")]]).__module__
-            .startswith("whalefeat")
-        })
+        model.set_params(
+            **{
+                key: args.jobs
+                for key in params
+                if key.endswith("__n_jobs")
+                and type(params[key[: -len("__n_jobs")]]).__module__.startswith("whalefeat")
+            }
+        )
     return model
 
 
@@ -886,14 +998,21 @@ def _files_in(inputs: Sequence[Path], *, recursive: bool, what: str) -> list[str
     paths: list[str] = []
     for item in inputs:
         if item.is_dir():
-            found = (sorted(p for p in item.rglob("*") if p.is_file()
-                            and p.suffix.lower() in AUDIO_SUFFIXES)
-                     if recursive else _audio_files(item))
+            found = (
+                sorted(
+                    p
+                    for p in item.rglob("*")
+                    if p.is_file() and p.suffix.lower() in AUDIO_SUFFIXES
+                )
+                if recursive
+                else _audio_files(item)
+            )
             if not found:
                 raise CommandError(
                     f"folder {item} holds no {what} (looked for "
                     f"{', '.join(AUDIO_SUFFIXES)}{' in it and its subfolders' * recursive}"
-                    f"{'' if recursive else '; --recursive looks in subfolders'})")
+                    f"{'' if recursive else '; --recursive looks in subfolders'})"
+                )
             paths += [str(path) for path in found]
         elif item.suffix.lower() == ".txt" and item.is_file():
             paths += [str(path) for path in clips_to_extract([item])[0]]
@@ -909,8 +1028,10 @@ _SCHEDULER_TIMEOUT = "20s"
 
 
 def _dask_requested(args: argparse.Namespace) -> bool:
-    return getattr(args, "scheduler", None) is not None or \
-        getattr(args, "dask_workers", None) is not None
+    return (
+        getattr(args, "scheduler", None) is not None
+        or getattr(args, "dask_workers", None) is not None
+    )
 
 
 class _Engine:
@@ -931,20 +1052,23 @@ class _Engine:
             import joblib
             from distributed import Client, LocalCluster
         except ImportError:
-            raise UsageError("--scheduler and --dask-workers need dask.distributed: pip "
-                             "install 'dask[distributed]'") from None
+            raise UsageError(
+                "--scheduler and --dask-workers need dask.distributed: pip "
+                "install 'dask[distributed]'"
+            ) from None
         if workers is not None:
-            _say(args, f"starting a local Dask cluster of {workers} worker"
-                       f"{'s' * (workers != 1)}")
-            self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1,
-                                        dashboard_address=None)
+            _say(args, f"starting a local Dask cluster of {workers} worker{'s' * (workers != 1)}")
+            self.cluster = LocalCluster(
+                n_workers=workers, threads_per_worker=1, dashboard_address=None
+            )
             self.client = Client(self.cluster)
         else:
             try:
                 self.client = Client(address, timeout=_SCHEDULER_TIMEOUT)
             except (OSError, TimeoutError, ValueError) as error:
-                raise CommandError(f"cannot reach the Dask scheduler at {address}: "
-                                   f"{_one_line(error)}") from None
+                raise CommandError(
+                    f"cannot reach the Dask scheduler at {address}: {_one_line(error)}"
+                ) from None
         self.context = joblib.parallel_config(backend="dask")
         self.context.__enter__()
         return -1
@@ -976,7 +1100,7 @@ def command_predict(args: argparse.Namespace) -> int:
     _say(args, f"scoring {len(paths)} clips with {args.model_file}")
     progress = Progress(len(paths), "predict", enabled=not args.quiet)
     progress.update(0)
-    blocks = [paths[start:start + args.batch] for start in range(0, len(paths), args.batch)]
+    blocks = [paths[start : start + args.batch] for start in range(0, len(paths), args.batch)]
     scores, labels = [], []
     with _Engine(args) as n_jobs:
         if n_jobs in (None, 1):
@@ -985,7 +1109,8 @@ def command_predict(args: argparse.Namespace) -> int:
             from joblib import Parallel, delayed
 
             results = Parallel(n_jobs=n_jobs, return_as="generator")(
-                delayed(_predict_block)(model, block) for block in blocks)
+                delayed(_predict_block)(model, block) for block in blocks
+            )
         done = 0
         for block, (score, predicted) in zip(blocks, results, strict=True):
             scores.append(score)
@@ -995,7 +1120,8 @@ def command_predict(args: argparse.Namespace) -> int:
     score, predicted = np.concatenate(scores), np.concatenate(labels)
     rows = ["path,score,prediction"] + [
         f"{_csv_field(path)},{value!r},{label}"
-        for path, value, label in zip(paths, score.tolist(), predicted.tolist(), strict=True)]
+        for path, value, label in zip(paths, score.tolist(), predicted.tolist(), strict=True)
+    ]
     data = ("\n".join(rows) + "\n").encode("utf-8")
     _write_output(output, lambda handle: handle.write(data), overwrite=args.force)
     _say(args, f"wrote the scores of {len(paths)} clips to {output}")
@@ -1018,8 +1144,9 @@ def command_scan(args: argparse.Namespace) -> int:
 
     output = args.output
     if args.band is not None and not args.band[0] < args.band[1]:
-        raise UsageError(f"argument --band: {args.band[0]:g} Hz must lie below "
-                         f"{args.band[1]:g} Hz")
+        raise UsageError(
+            f"argument --band: {args.band[0]:g} Hz must lie below {args.band[1]:g} Hz"
+        )
     targets = [output] + ([args.windows] if args.windows is not None else [])
     if args.windows is not None and output.resolve() == args.windows.resolve():
         raise UsageError(f"-o and --windows name the same file {output}")
@@ -1029,9 +1156,11 @@ def command_scan(args: argparse.Namespace) -> int:
     loader = model.steps[0][1] if hasattr(model, "steps") else None
     rate = getattr(loader, "sample_rate", None)
     if rate is None:
-        raise CommandError(f"{args.model_file} holds a detector without a loader, so its clip "
-                           "rate and length are unknown; save a pipeline of "
-                           "whalefeat.pipelines")
+        raise CommandError(
+            f"{args.model_file} holds a detector without a loader, so its clip "
+            "rate and length are unknown; save a pipeline of "
+            "whalefeat.pipelines"
+        )
     try:
         _whole_samples(args.hop, rate, "hop")
     except ValueError as error:
@@ -1051,28 +1180,38 @@ def command_scan(args: argparse.Namespace) -> int:
             bar = Progress(total, "scan", enabled=not args.quiet, unit="s of audio")
             bar.update(0)
             progress = lambda done, total: bar.update(done)  # noqa: E731
-        _say(args, f"scanning {len(recordings)} recording{'s' * (len(recordings) != 1)} "
-                   f"with {args.model_file} (hop {args.hop:g} s)")
+        _say(
+            args,
+            f"scanning {len(recordings)} recording{'s' * (len(recordings) != 1)} "
+            f"with {args.model_file} (hop {args.hop:g} s)",
+        )
         try:
-            windows = scan(model, recordings, hop=args.hop, channel=args.channel,
-                           partial=args.partial, batch_size=args.batch, n_jobs=n_jobs,
-                           progress=progress)
+            windows = scan(
+                model,
+                recordings,
+                hop=args.hop,
+                channel=args.channel,
+                partial=args.partial,
+                batch_size=args.batch,
+                n_jobs=n_jobs,
+                progress=progress,
+            )
         except ValueError as error:
             from .io import AudioFileError
 
             if isinstance(error, AudioFileError):
                 raise
             raise CommandError(_one_line(error)) from None
-    found = events(windows, threshold=args.threshold, min_gap=args.min_gap,
-                   min_duration=args.min_duration)
+    found = events(
+        windows, threshold=args.threshold, min_gap=args.min_gap, min_duration=args.min_duration
+    )
     if args.windows is not None:
         try:
             write_selections(windows, args.windows, kind="csv", overwrite=args.force)
         except OSError as error:
             raise CommandError(f"cannot write {args.windows}: {_os_reason(error)}") from None
     try:
-        write_selections(found, output, low_freq=band[0], high_freq=band[1],
-                         overwrite=args.force)
+        write_selections(found, output, low_freq=band[0], high_freq=band[1], overwrite=args.force)
     except FileExistsError as error:
         raise CommandError(f"{error.strerror}; pass --force to replace it") from None
     except OSError as error:
@@ -1131,7 +1270,8 @@ def _q_values(text: str) -> list[float]:
     bad = [value for value in values if not (math.isfinite(value) and value > 0)]
     if bad:
         raise argparse.ArgumentTypeError(
-            f"q values must be positive and finite, got {', '.join(map(str, bad))}")
+            f"q values must be positive and finite, got {', '.join(map(str, bad))}"
+        )
     return values
 
 
@@ -1142,10 +1282,12 @@ def _none_or_frequency(text: str) -> float | None:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"expected a frequency in Hz or 'none', got {text!r}") from None
+            f"expected a frequency in Hz or 'none', got {text!r}"
+        ) from None
     if not math.isfinite(value) or value < 0:
         raise argparse.ArgumentTypeError(
-            f"expected a finite, non-negative frequency in Hz or 'none', got {text!r}")
+            f"expected a finite, non-negative frequency in Hz or 'none', got {text!r}"
+        )
     return value
 
 
@@ -1166,7 +1308,8 @@ def _jobs(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
     if value == 0:
         raise argparse.ArgumentTypeError(
-            "expected a positive number of jobs, or a negative one (-1: all cores), not 0")
+            "expected a positive number of jobs, or a negative one (-1: all cores), not 0"
+        )
     return value
 
 
@@ -1184,7 +1327,7 @@ class _Parser(argparse.ArgumentParser):
     """Reports a usage error on one line, ``whalefeat: error: ...``, with exit status 2."""
 
     def error(self, message: str) -> None:
-        command = self.prog[len(PROG):].strip()
+        command = self.prog[len(PROG) :].strip()
         hint = f"; see '{self.prog} --help'" if command else f"; see '{PROG} --help'"
         self.exit(EXIT_USAGE, f"{PROG}: error: {' '.join(message.split())}{hint}\n")
 
@@ -1198,10 +1341,14 @@ class _Formatter(argparse.HelpFormatter):
             if any(line.startswith("  ") for line in paragraph.splitlines()):
                 paragraphs.append(textwrap.indent(paragraph, indent))
             else:
-                paragraphs.append(textwrap.fill(
-                    " ".join(paragraph.split()), width,
-                    initial_indent=indent, subsequent_indent=indent,
-                ))
+                paragraphs.append(
+                    textwrap.fill(
+                        " ".join(paragraph.split()),
+                        width,
+                        initial_indent=indent,
+                        subsequent_indent=indent,
+                    )
+                )
         return "\n\n".join(paragraphs)
 
     def _get_help_string(self, action: argparse.Action) -> str:
@@ -1230,51 +1377,112 @@ def _models_text() -> str:
 
 def _feature_options(parser: argparse.ArgumentParser, *, series_default: str) -> None:
     group = parser.add_argument_group("spectrogram")
-    group.add_argument("--window-length", type=_positive_int, default=256, metavar="N",
-                       help="samples per frame")
-    group.add_argument("--hop-length", type=_positive_int, default=32, metavar="N",
-                       help="samples between frames")
-    group.add_argument("--fmin", type=_none_or_frequency, default=40.0, metavar="HZ",
-                       help="lowest frequency kept, Hz ('none': from 0 Hz)")
-    group.add_argument("--fmax", type=_none_or_frequency, default=400.0, metavar="HZ",
-                       help="highest frequency kept, Hz ('none': up to Nyquist)")
-    group.add_argument("--scaling", choices=["db", "power", "magnitude", "log"], default="db",
-                       help="value of each cell")
-    group.add_argument("--contrast", choices=["row", "frame", "both", "none"], default="row",
-                       help="contrast normalisation per frequency row, frame, or both")
+    group.add_argument(
+        "--window-length", type=_positive_int, default=256, metavar="N", help="samples per frame"
+    )
+    group.add_argument(
+        "--hop-length", type=_positive_int, default=32, metavar="N", help="samples between frames"
+    )
+    group.add_argument(
+        "--fmin",
+        type=_none_or_frequency,
+        default=40.0,
+        metavar="HZ",
+        help="lowest frequency kept, Hz ('none': from 0 Hz)",
+    )
+    group.add_argument(
+        "--fmax",
+        type=_none_or_frequency,
+        default=400.0,
+        metavar="HZ",
+        help="highest frequency kept, Hz ('none': up to Nyquist)",
+    )
+    group.add_argument(
+        "--scaling",
+        choices=["db", "power", "magnitude", "log"],
+        default="db",
+        help="value of each cell",
+    )
+    group.add_argument(
+        "--contrast",
+        choices=["row", "frame", "both", "none"],
+        default="row",
+        help="contrast normalisation per frequency row, frame, or both",
+    )
     group = parser.add_argument_group("complexity-entropy")
-    group.add_argument("--dimension", type=_positive_int, default=4, metavar="D",
-                       help="embedding dimension d of the ordinal patterns")
-    group.add_argument("--delay", type=_positive_int, default=1, metavar="TAU",
-                       help="embedding delay")
-    group.add_argument("--measure", choices=["shannon", "tsallis", "renyi"],
-                       default="shannon",
-                       help="the (H, C) pair, or a Tsallis or Renyi curve over --q")
-    group.add_argument("--q", type=_q_values, default=None, metavar="Q[,Q...]",
-                       help="comma-separated q (or alpha) values of a curve; default: the "
-                            "library's log-spaced grid")
-    group.add_argument("--ties", choices=["stable", "jitter"], default="stable",
-                       help="how equal values in a window are ranked")
-    group.add_argument("--series-from", choices=["spectrogram", "signal"],
-                       default=series_default,
-                       help="CE series: one vector per spectrogram frame (along frequency), or "
-                            "per sliding window of the raw signal")
-    group.add_argument("--ce-window", type=_positive_int, default=256, metavar="N",
-                       help="window length in samples for --series-from signal")
-    group.add_argument("--ce-hop", type=_positive_int, default=32, metavar="N",
-                       help="hop in samples for --series-from signal")
+    group.add_argument(
+        "--dimension",
+        type=_positive_int,
+        default=4,
+        metavar="D",
+        help="embedding dimension d of the ordinal patterns",
+    )
+    group.add_argument(
+        "--delay", type=_positive_int, default=1, metavar="TAU", help="embedding delay"
+    )
+    group.add_argument(
+        "--measure",
+        choices=["shannon", "tsallis", "renyi"],
+        default="shannon",
+        help="the (H, C) pair, or a Tsallis or Renyi curve over --q",
+    )
+    group.add_argument(
+        "--q",
+        type=_q_values,
+        default=None,
+        metavar="Q[,Q...]",
+        help="comma-separated q (or alpha) values of a curve; default: the "
+        "library's log-spaced grid",
+    )
+    group.add_argument(
+        "--ties",
+        choices=["stable", "jitter"],
+        default="stable",
+        help="how equal values in a window are ranked",
+    )
+    group.add_argument(
+        "--series-from",
+        choices=["spectrogram", "signal"],
+        default=series_default,
+        help="CE series: one vector per spectrogram frame (along frequency), or "
+        "per sliding window of the raw signal",
+    )
+    group.add_argument(
+        "--ce-window",
+        type=_positive_int,
+        default=256,
+        metavar="N",
+        help="window length in samples for --series-from signal",
+    )
+    group.add_argument(
+        "--ce-hop",
+        type=_positive_int,
+        default=32,
+        metavar="N",
+        help="hop in samples for --series-from signal",
+    )
 
 
 def _dask_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group(
-        "Dask", "Run the work on a Dask cluster, through joblib's dask backend (needs "
-                "'dask[distributed]'); the results are those of a serial run.")
+        "Dask",
+        "Run the work on a Dask cluster, through joblib's dask backend (needs "
+        "'dask[distributed]'); the results are those of a serial run.",
+    )
     where = group.add_mutually_exclusive_group()
-    where.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                       help="address of a running Dask scheduler, such as "
-                            "tcp://10.0.0.5:8786")
-    where.add_argument("--dask-workers", type=_positive_int, default=None, metavar="N",
-                       help="start a local Dask cluster of N worker processes")
+    where.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="address of a running Dask scheduler, such as tcp://10.0.0.5:8786",
+    )
+    where.add_argument(
+        "--dask-workers",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="start a local Dask cluster of N worker processes",
+    )
 
 
 def _positive_float(text: str) -> float:
@@ -1298,80 +1506,178 @@ def _probability(text: str) -> float:
     return value
 
 
-def _common_options(parser: argparse.ArgumentParser, *, seed: bool = True,
-                    on_length: bool = True, jobs: str = "loading and features") -> None:
-    parser.add_argument("--jobs", type=_jobs, default=None, metavar="N",
-                        help=f"parallel jobs for {jobs} (-1: all cores; not 0)")
+def _common_options(
+    parser: argparse.ArgumentParser,
+    *,
+    seed: bool = True,
+    on_length: bool = True,
+    jobs: str = "loading and features",
+) -> None:
+    parser.add_argument(
+        "--jobs",
+        type=_jobs,
+        default=None,
+        metavar="N",
+        help=f"parallel jobs for {jobs} (-1: all cores; not 0)",
+    )
     if seed:
-        parser.add_argument("--seed", type=_seed, default=0, metavar="N",
-                            help="random seed, at least 0 (folds, networks, tie jitter, "
-                                 "synthetic clips)")
+        parser.add_argument(
+            "--seed",
+            type=_seed,
+            default=0,
+            metavar="N",
+            help="random seed, at least 0 (folds, networks, tie jitter, synthetic clips)",
+        )
     if on_length:
-        parser.add_argument("--on-length", choices=["error", "pad", "crop", "pad_or_crop"],
-                            default="error",
-                            help="what to do with a clip that is not 2 s long: refuse it, "
-                                 "zero-pad a shorter one, crop a longer one, or both")
-    parser.add_argument("-f", "--force", "--overwrite", action="store_true",
-                        help="replace output files that exist (and, for demo --keep, clips)")
-    parser.add_argument("-q", "--quiet", action="store_true",
-                        help="print only the result (no progress on stderr)")
+        parser.add_argument(
+            "--on-length",
+            choices=["error", "pad", "crop", "pad_or_crop"],
+            default="error",
+            help="what to do with a clip that is not 2 s long: refuse it, "
+            "zero-pad a shorter one, crop a longer one, or both",
+        )
+    parser.add_argument(
+        "-f",
+        "--force",
+        "--overwrite",
+        action="store_true",
+        help="replace output files that exist (and, for demo --keep, clips)",
+    )
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="print only the result (no progress on stderr)"
+    )
 
 
 def _model_options(parser: argparse.ArgumentParser, *, demo: bool = False) -> None:
     from . import pipelines
 
     group = parser.add_argument_group(
-        "model", "The model is one of whalefeat.pipelines, with its own settings; the "
-                 "options below change them (an option that does not apply to the chosen "
-                 "model is a usage error).")
-    group.add_argument("--model", choices=[*pipelines.available(), *DEPRECATED_MODELS],
-                       default=DEFAULT_MODEL, metavar="NAME",
-                       help="the pipeline, one of the models listed below")
-    group.add_argument("--set", action="append", default=None, metavar="KEY=VALUE",
-                       help="set any parameter of the pipeline, as set_params takes it "
-                            "(such as classifier__max_iter=50 or "
-                            "spectrogram__n_fft=512); repeatable; VALUE is a Python literal "
-                            "or a string")
-    epochs = (f"training epochs of a network (default: {DEMO_EPOCHS} for the demo)" if demo
-              else "training epochs of a network (default: the pipeline's)")
+        "model",
+        "The model is one of whalefeat.pipelines, with its own settings; the "
+        "options below change them (an option that does not apply to the chosen "
+        "model is a usage error).",
+    )
+    group.add_argument(
+        "--model",
+        choices=[*pipelines.available(), *DEPRECATED_MODELS],
+        default=DEFAULT_MODEL,
+        metavar="NAME",
+        help="the pipeline, one of the models listed below",
+    )
+    group.add_argument(
+        "--set",
+        action="append",
+        default=None,
+        metavar="KEY=VALUE",
+        help="set any parameter of the pipeline, as set_params takes it "
+        "(such as classifier__max_iter=50 or "
+        "spectrogram__n_fft=512); repeatable; VALUE is a Python literal "
+        "or a string",
+    )
+    epochs = (
+        f"training epochs of a network (default: {DEMO_EPOCHS} for the demo)"
+        if demo
+        else "training epochs of a network (default: the pipeline's)"
+    )
     group.add_argument("--epochs", type=_positive_int, default=None, metavar="N", help=epochs)
-    group.add_argument("--batch-size", type=_positive_int, default=None, metavar="N",
-                       help="training batch size of a network (default: the pipeline's)")
-    group.add_argument("--image-size", type=_positive_int, default=None, metavar="PX",
-                       help="side of the square image Xception sees, at least 71 (default: "
-                            "the pipeline's)")
-    group.add_argument("--keras-verbose", dest="verbose", type=int, choices=[0, 1, 2],
-                       default=None, metavar="{0,1,2}", help="Keras's own training output")
+    group.add_argument(
+        "--batch-size",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="training batch size of a network (default: the pipeline's)",
+    )
+    group.add_argument(
+        "--image-size",
+        type=_positive_int,
+        default=None,
+        metavar="PX",
+        help="side of the square image Xception sees, at least 71 (default: the pipeline's)",
+    )
+    group.add_argument(
+        "--keras-verbose",
+        dest="verbose",
+        type=int,
+        choices=[0, 1, 2],
+        default=None,
+        metavar="{0,1,2}",
+        help="Keras's own training output",
+    )
     group = parser.add_argument_group(
-        "spectrogram overrides", "Each sets that parameter of every spectrogram of the "
-                                 "model; unset, the pipeline's own values apply.")
-    group.add_argument("--window-length", type=_positive_int, default=argparse.SUPPRESS,
-                       metavar="N", help="samples per frame")
-    group.add_argument("--hop-length", type=_positive_int, default=argparse.SUPPRESS,
-                       metavar="N", help="samples between frames")
-    group.add_argument("--fmin", type=_none_or_frequency, default=argparse.SUPPRESS,
-                       metavar="HZ", help="lowest frequency kept, Hz ('none': from 0 Hz)")
-    group.add_argument("--fmax", type=_none_or_frequency, default=argparse.SUPPRESS,
-                       metavar="HZ", help="highest frequency kept, Hz ('none': up to Nyquist)")
-    group.add_argument("--scaling", choices=["db", "power", "magnitude", "log"],
-                       default=argparse.SUPPRESS, help="value of each cell")
-    group.add_argument("--contrast", choices=["row", "frame", "both", "median", "none"],
-                       default=argparse.SUPPRESS,
-                       help="contrast normalisation per frequency row, frame, both, or none")
+        "spectrogram overrides",
+        "Each sets that parameter of every spectrogram of the "
+        "model; unset, the pipeline's own values apply.",
+    )
+    group.add_argument(
+        "--window-length",
+        type=_positive_int,
+        default=argparse.SUPPRESS,
+        metavar="N",
+        help="samples per frame",
+    )
+    group.add_argument(
+        "--hop-length",
+        type=_positive_int,
+        default=argparse.SUPPRESS,
+        metavar="N",
+        help="samples between frames",
+    )
+    group.add_argument(
+        "--fmin",
+        type=_none_or_frequency,
+        default=argparse.SUPPRESS,
+        metavar="HZ",
+        help="lowest frequency kept, Hz ('none': from 0 Hz)",
+    )
+    group.add_argument(
+        "--fmax",
+        type=_none_or_frequency,
+        default=argparse.SUPPRESS,
+        metavar="HZ",
+        help="highest frequency kept, Hz ('none': up to Nyquist)",
+    )
+    group.add_argument(
+        "--scaling",
+        choices=["db", "power", "magnitude", "log"],
+        default=argparse.SUPPRESS,
+        help="value of each cell",
+    )
+    group.add_argument(
+        "--contrast",
+        choices=["row", "frame", "both", "median", "none"],
+        default=argparse.SUPPRESS,
+        help="contrast normalisation per frequency row, frame, both, or none",
+    )
 
 
-def _evaluation_options(parser: argparse.ArgumentParser, *, default_folds: int,
-                        demo: bool = False) -> None:
+def _evaluation_options(
+    parser: argparse.ArgumentParser, *, default_folds: int, demo: bool = False
+) -> None:
     _model_options(parser, demo=demo)
     group = parser.add_argument_group("cross-validation and output")
-    group.add_argument("--folds", type=_folds, default=default_folds, metavar="K",
-                       help="number of stratified folds")
-    group.add_argument("--json", nargs="?", const="-", default=None, metavar="PATH",
-                       help="write the report as JSON to PATH; alone, print JSON instead of "
-                            "the table")
-    group.add_argument("--save", type=Path, default=None, metavar="PATH",
-                       help="after cross-validation, fit the pipeline on all clips and save "
-                            "it to PATH (as 'whalefeat train' does)")
+    group.add_argument(
+        "--folds",
+        type=_folds,
+        default=default_folds,
+        metavar="K",
+        help="number of stratified folds",
+    )
+    group.add_argument(
+        "--json",
+        nargs="?",
+        const="-",
+        default=None,
+        metavar="PATH",
+        help="write the report as JSON to PATH; alone, print JSON instead of the table",
+    )
+    group.add_argument(
+        "--save",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="after cross-validation, fit the pipeline on all clips and save "
+        "it to PATH (as 'whalefeat train' does)",
+    )
 
 
 _EXIT_TEXT = (
@@ -1390,16 +1696,15 @@ def build_parser() -> argparse.ArgumentParser:
             "Detect North Atlantic right whale up-calls in 2-s audio clips: extract "
             "spectrogram and complexity-entropy features, and cross-validate detectors."
         ),
-        epilog=(
-            "Run 'whalefeat COMMAND --help' for the options of a command.\n\n" + _EXIT_TEXT
-        ),
+        epilog=("Run 'whalefeat COMMAND --help' for the options of a command.\n\n" + _EXIT_TEXT),
         formatter_class=_Formatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     extract = commands.add_parser(
-        "extract", formatter_class=_Formatter,
+        "extract",
+        formatter_class=_Formatter,
         help="compute features of clips and write them to a .npz or .parquet file",
         description=(
             "Compute features of clips and write them to a file.\n\n"
@@ -1412,23 +1717,34 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         epilog=_EXIT_TEXT,
     )
-    extract.add_argument("inputs", nargs="+", type=Path, metavar="INPUT",
-                         help="folder, clip or .txt list of clips")
-    extract.add_argument("-o", "--output", type=Path, required=True,
-                         help="output file, .npz or .parquet")
-    extract.add_argument("--features", choices=["spectrogram", "ce-curve", "ce-series"],
-                         default="ce-series",
-                         help="spectrogram (n, freqs, frames); ce-curve: one complexity-entropy "
-                              "vector per clip (n, K); ce-series: one per frame (n, frames, K)")
-    extract.add_argument("--batch", type=_positive_int, default=256, metavar="N",
-                         help="clips per step of the progress bar")
+    extract.add_argument(
+        "inputs", nargs="+", type=Path, metavar="INPUT", help="folder, clip or .txt list of clips"
+    )
+    extract.add_argument(
+        "-o", "--output", type=Path, required=True, help="output file, .npz or .parquet"
+    )
+    extract.add_argument(
+        "--features",
+        choices=["spectrogram", "ce-curve", "ce-series"],
+        default="ce-series",
+        help="spectrogram (n, freqs, frames); ce-curve: one complexity-entropy "
+        "vector per clip (n, K); ce-series: one per frame (n, frames, K)",
+    )
+    extract.add_argument(
+        "--batch",
+        type=_positive_int,
+        default=256,
+        metavar="N",
+        help="clips per step of the progress bar",
+    )
     _feature_options(extract, series_default="spectrogram")
     _dask_options(extract)
     _common_options(extract)
     extract.set_defaults(handler=command_extract)
 
     evaluate = commands.add_parser(
-        "evaluate", formatter_class=_Formatter,
+        "evaluate",
+        formatter_class=_Formatter,
         help="cross-validate a detection pipeline on a labelled folder of clips",
         description=(
             "Cross-validate a detection pipeline on labelled clips and report ROC AUC, "
@@ -1442,14 +1758,20 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=_models_text() + "\n\n" + _EXIT_TEXT,
     )
     evaluate.add_argument("folder", type=Path, metavar="FOLDER", help="folder of clips")
-    evaluate.add_argument("--labels", type=Path, default=None, metavar="CSV",
-                          help="label file, when FOLDER is not in the challenge's layout")
+    evaluate.add_argument(
+        "--labels",
+        type=Path,
+        default=None,
+        metavar="CSV",
+        help="label file, when FOLDER is not in the challenge's layout",
+    )
     _evaluation_options(evaluate, default_folds=5)
     _common_options(evaluate)
     evaluate.set_defaults(handler=command_evaluate)
 
     demo = commands.add_parser(
-        "demo", formatter_class=_Formatter,
+        "demo",
+        formatter_class=_Formatter,
         help="synthesise labelled clips as AIFF files and evaluate a pipeline on them",
         description=(
             "Synthesise labelled up-call and noise clips, write them as AIFF files in the "
@@ -1459,18 +1781,30 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         epilog=_models_text() + "\n\n" + _EXIT_TEXT,
     )
-    demo.add_argument("--clips", type=_positive_int, default=300, metavar="N",
-                      help="clips to synthesise")
-    demo.add_argument("--snr-db", type=_finite_float, default=10.0, metavar="DB",
-                      help="signal-to-noise ratio of the up-calls, dB")
-    demo.add_argument("--keep", type=Path, default=None, metavar="FOLDER",
-                      help="write the clips to FOLDER and keep them")
+    demo.add_argument(
+        "--clips", type=_positive_int, default=300, metavar="N", help="clips to synthesise"
+    )
+    demo.add_argument(
+        "--snr-db",
+        type=_finite_float,
+        default=10.0,
+        metavar="DB",
+        help="signal-to-noise ratio of the up-calls, dB",
+    )
+    demo.add_argument(
+        "--keep",
+        type=Path,
+        default=None,
+        metavar="FOLDER",
+        help="write the clips to FOLDER and keep them",
+    )
     _evaluation_options(demo, default_folds=3, demo=True)
     _common_options(demo)
     demo.set_defaults(handler=command_demo)
 
     train = commands.add_parser(
-        "train", formatter_class=_Formatter,
+        "train",
+        formatter_class=_Formatter,
         help="fit a detection pipeline on all labelled clips of a folder and save it",
         description=(
             "Fit a pipeline of whalefeat.pipelines on every labelled clip of FOLDER (the "
@@ -1480,16 +1814,28 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=_models_text() + "\n\n" + _EXIT_TEXT,
     )
     train.add_argument("folder", type=Path, metavar="FOLDER", help="folder of labelled clips")
-    train.add_argument("--labels", type=Path, default=None, metavar="CSV",
-                       help="label file, when FOLDER is not in the challenge's layout")
-    train.add_argument("-o", "--output", type=Path, required=True, metavar="MODEL",
-                       help="the model file to write (such as detector.joblib)")
+    train.add_argument(
+        "--labels",
+        type=Path,
+        default=None,
+        metavar="CSV",
+        help="label file, when FOLDER is not in the challenge's layout",
+    )
+    train.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        metavar="MODEL",
+        help="the model file to write (such as detector.joblib)",
+    )
     _model_options(train)
     _common_options(train)
     train.set_defaults(handler=command_train)
 
     predict = commands.add_parser(
-        "predict", formatter_class=_Formatter,
+        "predict",
+        formatter_class=_Formatter,
         help="score clips with a saved model and write the scores to a CSV file",
         description=(
             "Score clips with a model from 'train' (or 'evaluate --save'). PATH is a clip, a "
@@ -1500,20 +1846,37 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=_EXIT_TEXT,
     )
     predict.add_argument("model_file", type=Path, metavar="MODEL", help="a saved model")
-    predict.add_argument("inputs", nargs="+", type=Path, metavar="PATH",
-                         help="clip, folder or .txt list of clips")
-    predict.add_argument("-o", "--output", type=Path, required=True, metavar="CSV",
-                         help="the scores file to write, .csv")
-    predict.add_argument("-r", "--recursive", action="store_true",
-                         help="look for clips in the subfolders of folders too")
-    predict.add_argument("--batch", type=_positive_int, default=256, metavar="N",
-                         help="clips scored at a time (a step of the progress bar)")
+    predict.add_argument(
+        "inputs", nargs="+", type=Path, metavar="PATH", help="clip, folder or .txt list of clips"
+    )
+    predict.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        metavar="CSV",
+        help="the scores file to write, .csv",
+    )
+    predict.add_argument(
+        "-r",
+        "--recursive",
+        action="store_true",
+        help="look for clips in the subfolders of folders too",
+    )
+    predict.add_argument(
+        "--batch",
+        type=_positive_int,
+        default=256,
+        metavar="N",
+        help="clips scored at a time (a step of the progress bar)",
+    )
     _dask_options(predict)
     _common_options(predict, seed=False, jobs="reading clips and features")
     predict.set_defaults(handler=command_predict)
 
     scan = commands.add_parser(
-        "scan", formatter_class=_Formatter,
+        "scan",
+        formatter_class=_Formatter,
         help="scan long recordings with a saved model and write a Raven selection table",
         description=(
             "Slide a window of the model's clip length (2 s) over long recordings, every "
@@ -1528,34 +1891,86 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=_EXIT_TEXT,
     )
     scan.add_argument("model_file", type=Path, metavar="MODEL", help="a saved model")
-    scan.add_argument("inputs", nargs="+", type=Path, metavar="RECORDING",
-                      help="recording, folder or .txt list of recordings")
-    scan.add_argument("-o", "--output", type=Path, required=True, metavar="TABLE",
-                      help="the selection table to write (.txt: Raven; .csv: CSV)")
-    scan.add_argument("--hop", type=_positive_float, default=0.5, metavar="S",
-                      help="seconds between window starts")
-    scan.add_argument("--threshold", type=_probability, default=0.5, metavar="T",
-                      help="lowest score of a detection, in [0, 1]")
-    scan.add_argument("--min-gap", type=_non_negative_float, default=0.0, metavar="S",
-                      help="windows below the threshold, in seconds of starts, that do not "
-                           "end an event")
-    scan.add_argument("--min-duration", type=_non_negative_float, default=0.0, metavar="S",
-                      help="shortest event kept, seconds")
-    scan.add_argument("--channel", type=_positive_int, default=None, metavar="C",
-                      help="scan only channel C (from 1); default: every channel")
-    scan.add_argument("--partial", choices=["pad", "drop"], default="pad",
-                      help="the last window that runs past a recording's end: scored "
-                           "zero-padded, or left out")
-    scan.add_argument("--band", type=_finite_float, nargs=2, default=None,
-                      metavar=("LOW", "HIGH"),
-                      help="frequency band of the selection boxes, Hz (default: the "
-                           "model's spectrogram band)")
-    scan.add_argument("--windows", type=Path, default=None, metavar="CSV",
-                      help="also write the score of every window to this CSV file")
-    scan.add_argument("-r", "--recursive", action="store_true",
-                      help="look for recordings in the subfolders of folders too")
-    scan.add_argument("--batch", type=_positive_int, default=256, metavar="N",
-                      help="windows scored at a time")
+    scan.add_argument(
+        "inputs",
+        nargs="+",
+        type=Path,
+        metavar="RECORDING",
+        help="recording, folder or .txt list of recordings",
+    )
+    scan.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        metavar="TABLE",
+        help="the selection table to write (.txt: Raven; .csv: CSV)",
+    )
+    scan.add_argument(
+        "--hop",
+        type=_positive_float,
+        default=0.5,
+        metavar="S",
+        help="seconds between window starts",
+    )
+    scan.add_argument(
+        "--threshold",
+        type=_probability,
+        default=0.5,
+        metavar="T",
+        help="lowest score of a detection, in [0, 1]",
+    )
+    scan.add_argument(
+        "--min-gap",
+        type=_non_negative_float,
+        default=0.0,
+        metavar="S",
+        help="windows below the threshold, in seconds of starts, that do not end an event",
+    )
+    scan.add_argument(
+        "--min-duration",
+        type=_non_negative_float,
+        default=0.0,
+        metavar="S",
+        help="shortest event kept, seconds",
+    )
+    scan.add_argument(
+        "--channel",
+        type=_positive_int,
+        default=None,
+        metavar="C",
+        help="scan only channel C (from 1); default: every channel",
+    )
+    scan.add_argument(
+        "--partial",
+        choices=["pad", "drop"],
+        default="pad",
+        help="the last window that runs past a recording's end: scored zero-padded, or left out",
+    )
+    scan.add_argument(
+        "--band",
+        type=_finite_float,
+        nargs=2,
+        default=None,
+        metavar=("LOW", "HIGH"),
+        help="frequency band of the selection boxes, Hz (default: the model's spectrogram band)",
+    )
+    scan.add_argument(
+        "--windows",
+        type=Path,
+        default=None,
+        metavar="CSV",
+        help="also write the score of every window to this CSV file",
+    )
+    scan.add_argument(
+        "-r",
+        "--recursive",
+        action="store_true",
+        help="look for recordings in the subfolders of folders too",
+    )
+    scan.add_argument(
+        "--batch", type=_positive_int, default=256, metavar="N", help="windows scored at a time"
+    )
     _dask_options(scan)
     _common_options(scan, seed=False, on_length=False, jobs="recordings scanned at once")
     scan.set_defaults(handler=command_scan)
