@@ -14,7 +14,7 @@ from whalefeat import AiffLoader, pipelines
 from whalefeat.datasets import make_clips, write_clips
 
 REQUIRED = ("seed-inception", "seed-xception", "ce-inception", "fusion-inception", "hgb",
-            "xception")
+            "xception", "templates")
 
 
 @pytest.fixture(scope="module")
@@ -62,10 +62,16 @@ def test_params_are_set_params_keys_and_unknown_ones_are_errors():
         pipelines.describe("cnn")
 
 
-@pytest.mark.parametrize("name", ["hgb", "logistic"])
-def test_classical_pipelines_fit_and_predict_from_paths(clips, name):
+# 12 positive clips here, fewer than the 16 templates "templates" cuts by default
+FEW_TEMPLATES = {f"features__{part}__templatematcher__n_templates": 4
+                 for part in ("frequency", "time")}
+
+
+@pytest.mark.parametrize("name, params", [("hgb", {}), ("logistic", {}),
+                                          ("templates", FEW_TEMPLATES)])
+def test_classical_pipelines_fit_and_predict_from_paths(clips, name, params):
     paths, y = clips
-    model = pipelines.get(name, random_state=0).fit(paths, y)
+    model = pipelines.get(name, random_state=0, **params).fit(paths, y)
     proba = model.predict_proba(paths)
     assert proba.shape == (len(y), 2)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)

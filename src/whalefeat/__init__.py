@@ -19,6 +19,9 @@ _LAZY = {
     "ComplexityEntropyCurve": "whalefeat.complexity",
     "SeriesUnion": "whalefeat.compose",
     "StudySpectralSeries": "whalefeat.recipe",
+    "LocalContrast": "whalefeat.contrast",
+    "TemplateMatcher": "whalefeat.templates",
+    "RowStatistics": "whalefeat.rowstats",
     "NoiseInjector": "whalefeat.noise",
     "add_noise": "whalefeat.noise",
     "XceptionClassifier": "whalefeat.models",
@@ -35,11 +38,14 @@ __all__ = ["__version__", *(
 if TYPE_CHECKING:  # pragma: no cover
     from .complexity import ComplexityEntropyCurve  # noqa: F401
     from .compose import SeriesUnion  # noqa: F401
+    from .contrast import LocalContrast  # noqa: F401
     from .io import AiffLoader  # noqa: F401
     from .models import Inception1DClassifier, XceptionClassifier  # noqa: F401
     from .noise import NoiseInjector, add_noise  # noqa: F401
     from .recipe import StudySpectralSeries  # noqa: F401
+    from .rowstats import RowStatistics  # noqa: F401
     from .spectrogram import Spectrogram  # noqa: F401
+    from .templates import TemplateMatcher  # noqa: F401
 
 
 def __getattr__(name: str):

@@ -21,6 +21,9 @@ name                    what it is
 ``"seed-xception"``     the study's spectrogram images into ImageNet Xception,
                         fine-tuned (downloads the ImageNet weights once)
 ``"xception"``          contrast-normalised spectrograms into Xception from scratch
+``"templates"``         the challenge winners' features: up-call templates matched on
+                        two contrast-enhanced images, and per-row statistics, into
+                        gradient-boosted trees
 ``"hgb"``               contrast-normalised spectrogram into gradient-boosted trees
 ``"logistic"``          contrast-normalised spectrogram into logistic regression
 ======================  =============================================================
@@ -167,6 +170,26 @@ def _xception() -> Pipeline:
     ])
 
 
+def _templates() -> Pipeline:
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.pipeline import FeatureUnion
+
+    from .contrast import LocalContrast
+    from .rowstats import RowStatistics
+    from .templates import TemplateMatcher
+
+    return Pipeline([
+        ("loader", _loader()),
+        ("spectrogram", _image_spectrogram(hop_length=64, scaling="power")),
+        ("features", FeatureUnion([
+            ("frequency", make_pipeline(LocalContrast(axis="frequency"), TemplateMatcher())),
+            ("time", make_pipeline(LocalContrast(axis="time"), TemplateMatcher())),
+            ("rows", RowStatistics()),
+        ])),
+        ("classifier", HistGradientBoostingClassifier()),
+    ])
+
+
 def _hgb() -> Pipeline:
     from sklearn.ensemble import HistGradientBoostingClassifier
 
@@ -211,6 +234,11 @@ _PIPELINES: dict[str, tuple[Callable[[], Pipeline], str]] = {
         "the study's spectrogram images -> ImageNet Xception, fine-tuned (downloads weights)",
     ),
     "xception": (_xception, "contrast-normalised spectrogram -> Xception from scratch"),
+    "templates": (
+        _templates,
+        "the challenge winners' features: templates matched on two contrast images and row "
+        "statistics -> histogram gradient boosting",
+    ),
     "hgb": (_hgb, "contrast-normalised spectrogram -> histogram gradient boosting"),
     "logistic": (_logistic, "contrast-normalised spectrogram -> logistic regression"),
 }
