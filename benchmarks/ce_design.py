@@ -15,7 +15,19 @@ Candidates, all built from whalefeat's transformers:
 * ``mel-power``: spectral H and three complexities of each mel power frame;
 * ``whitened``: the same after dividing every band by its median over time;
 * ``plain+whitened``: both side by side (what ``"ce-inception"`` uses);
-* ``plain+whitened+tsallis``: plus a Tsallis curve (q = 0.5, 2, 4) of the whitened frames.
+* ``plain+whitened+tsallis``: plus a Tsallis curve (q = 0.5, 2, 4) of the whitened frames;
+* ``plain+whitened+bands``: plus the same four measures of 16-band sub-bands, 8 bands apart,
+  of the whitened frames (``band_width``).
+
+``--network-grid`` compares settings of the seed network on one series
+(``--grid-series``, default ``plain+whitened``), each given as
+``name=value,...`` of :class:`whalefeat.Inception1DClassifier` on top of the
+classifier of ``"ce-inception"``; ``--grid-folds N`` scores only the first
+``N`` folds of the same 3-fold split (for CPU time), written to
+``ce_network_design.csv``::
+
+    python benchmarks/ce_design.py --data ../shared/data/narw --out ce-design --no-trees \
+        --network-grid filters=128,kernel_size=3 filters=64,kernel_size=15 --grid-folds 1
 """
 
 from __future__ import annotations
@@ -57,6 +69,8 @@ def candidates() -> dict:
                              ComplexityEntropyCurve(**SPECTRAL))
     tsallis = make_pipeline(Spectrogram(**MEL, contrast="median"),
                             ComplexityEntropyCurve(distribution="spectral", q=[0.5, 2.0, 4.0]))
+    bands = make_pipeline(Spectrogram(**MEL, contrast="median"),
+                          ComplexityEntropyCurve(**SPECTRAL, band_width=16, band_hop=8))
     return {
         "recipe": pipelines.get("seed-inception")[1:-1].set_params(features__layout="frames"),
         "ordinal": make_pipeline(Spectrogram(), ComplexityEntropyCurve(measure="shannon")),
@@ -65,7 +79,30 @@ def candidates() -> dict:
         "plain+whitened": SeriesUnion([("plain", plain), ("whitened", whitened)]),
         "plain+whitened+tsallis": SeriesUnion([("plain", plain), ("whitened", whitened),
                                                ("tsallis", tsallis)]),
+        "plain+whitened+bands": SeriesUnion([("plain", plain), ("whitened", whitened),
+                                             ("bands", bands)]),
     }
+
+
+def _network_settings(spec: str) -> dict:
+    """``"filters=64,kernel_size=15"`` -> ``{"filters": 64, "kernel_size": 15}``."""
+    settings = {}
+    for item in spec.split(","):
+        key, _, value = item.partition("=")
+        try:
+            settings[key] = int(value)
+        except ValueError:
+            settings[key] = float(value) if value.replace(".", "", 1).isdigit() else value
+    return settings
+
+
+def _write(path: Path, rows: list[dict]) -> None:
+    with open(path, "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: f"{v:.6g}" if isinstance(v, float) else v
+                             for k, v in row.items()})
 
 
 def main(argv=None) -> list[dict]:
@@ -75,6 +112,12 @@ def main(argv=None) -> list[dict]:
     p.add_argument("--network", action="store_true",
                    help="also the seed network (20 epochs) on the plain+whitened series")
     p.add_argument("--max-clips", type=int, default=None)
+    p.add_argument("--no-trees", action="store_true", help="skip the tree probes")
+    p.add_argument("--network-grid", nargs="*", default=[], metavar="SETTINGS",
+                   help="seed-network settings to compare, each 'name=value,...'")
+    p.add_argument("--grid-series", default="plain+whitened")
+    p.add_argument("--grid-folds", type=int, default=3,
+                   help="score the grid on the first N folds of the 3-fold split")
     args = p.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     paths, y = load_challenge(args.data)
@@ -84,7 +127,8 @@ def main(argv=None) -> list[dict]:
     X = AiffLoader().fit_transform(paths)
     cv = StratifiedKFold(3, shuffle=True, random_state=0)
     rows = []
-    runs = [(name, features, "trees") for name, features in candidates().items()]
+    runs = [] if args.no_trees else [(name, features, "trees")
+                                      for name, features in candidates().items()]
     if args.network:
         runs.append(("plain+whitened", candidates()["plain+whitened"], "seed network"))
     for name, features, model in runs:
@@ -102,12 +146,23 @@ def main(argv=None) -> list[dict]:
                      "seconds": time.perf_counter() - t})
         print(f"{name:24s} {model:13s} AUC {scores.mean():.4f} ± {scores.std():.4f}",
               flush=True)
-        with open(args.out / "ce_design.csv", "w", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-            writer.writeheader()
-            for row in rows:
-                writer.writerow({k: f"{v:.6g}" if isinstance(v, float) else v
-                                 for k, v in row.items()})
+        _write(args.out / "ce_design.csv", rows)
+    if args.network_grid:
+        series = candidates()[args.grid_series].fit_transform(X)
+        folds = list(cv.split(series, y))[: args.grid_folds]
+        grid_rows = []
+        for spec in args.network_grid:
+            t = time.perf_counter()
+            estimator = pipelines.get("ce-inception", random_state=0)[-1]
+            estimator.set_params(**_network_settings(spec))
+            scores = cross_val_score(estimator, series, y, cv=folds, scoring="roc_auc")
+            grid_rows.append({"series": args.grid_series, "network": spec,
+                              "n_channels": series.shape[-1],
+                              "roc_auc_mean": scores.mean(), "roc_auc_std": scores.std(),
+                              "folds": " ".join(f"{s:.4f}" for s in scores),
+                              "seconds": time.perf_counter() - t})
+            print(f"{spec:40s} AUC {scores.mean():.4f} ({len(folds)} fold(s))", flush=True)
+            _write(args.out / "ce_network_design.csv", grid_rows)
     (args.out / "ce_design_command.txt").write_text(
         "python benchmarks/ce_design.py " + " ".join(argv or sys.argv[1:]) + "\n")
     return rows

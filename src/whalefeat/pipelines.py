@@ -24,6 +24,9 @@ name                    what it is
 ``"templates"``         the challenge winners' features: up-call templates matched on
                         two contrast-enhanced images, and per-row statistics, into
                         gradient-boosted trees
+``"best"``              whalefeat's recommended detector: the probabilities of
+                        ``"templates"`` and ``"ce-inception"``, fitted together in
+                        one ``fit``, averaged
 ``"hgb"``               contrast-normalised spectrogram into gradient-boosted trees
 ``"logistic"``          contrast-normalised spectrogram into logistic regression
 ======================  =============================================================
@@ -102,11 +105,16 @@ def _inception(**params):
     return Inception1DClassifier(**settings)
 
 
+def _wide_inception():
+    """The seed network with kernels of 15 frames (a 29-frame, 0.46-s receptive field)."""
+    return _inception(filters=64, kernel_size=15)
+
+
 def _ce_inception() -> Pipeline:
     return Pipeline([
         ("loader", _loader()),
         ("features", _ce_union()),
-        ("classifier", _inception()),
+        ("classifier", _wide_inception()),
     ])
 
 
@@ -119,12 +127,12 @@ def _fusion_inception() -> Pipeline:
     union = _ce_union()
     union.transformer_list.append(("frames", _whitened_frames()))
     return Pipeline([("loader", _loader()), ("features", union),
-                     ("classifier", _inception())])
+                     ("classifier", _wide_inception())])
 
 
 def _frames_inception() -> Pipeline:
     return Pipeline([("loader", _loader()), ("features", _whitened_frames()),
-                     ("classifier", _inception())])
+                     ("classifier", _wide_inception())])
 
 
 def _seed_inception() -> Pipeline:
@@ -190,6 +198,16 @@ def _templates() -> Pipeline:
     ])
 
 
+def _best() -> Pipeline:
+    from sklearn.ensemble import VotingClassifier
+
+    return Pipeline([
+        ("loader", _loader()),
+        ("classifier", VotingClassifier(
+            [("templates", _templates()[1:]), ("ce", _ce_inception()[1:])], voting="soft")),
+    ])
+
+
 def _hgb() -> Pipeline:
     from sklearn.ensemble import HistGradientBoostingClassifier
 
@@ -238,6 +256,11 @@ _PIPELINES: dict[str, tuple[Callable[[], Pipeline], str]] = {
         _templates,
         "the challenge winners' features: templates matched on two contrast images and row "
         "statistics -> histogram gradient boosting",
+    ),
+    "best": (
+        _best,
+        "\"templates\" and \"ce-inception\" fitted together -> the mean of their "
+        "probabilities",
     ),
     "hgb": (_hgb, "contrast-normalised spectrogram -> histogram gradient boosting"),
     "logistic": (_logistic, "contrast-normalised spectrogram -> logistic regression"),
