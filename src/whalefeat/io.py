@@ -464,13 +464,6 @@ def _read_range(paths: np.ndarray, spec: _Spec) -> np.ndarray:
     return block
 
 
-# Each file takes a few hundred microseconds of Python work that holds the GIL (opening
-# it through soundfile, its header checks), against some microseconds of decoding: threads
-# barely overlap, processes do. Below this many files per worker, starting worker
-# processes costs more than they save, and threads read them.
-_PROCESS_MIN_FILES = 256
-
-
 def _read_all(paths: np.ndarray, spec: _Spec, n_jobs: int | None) -> np.ndarray:
     start = 0
     if spec.n_samples is None:
@@ -488,8 +481,7 @@ def _read_all(paths: np.ndarray, spec: _Spec, n_jobs: int | None) -> np.ndarray:
         # (workers may be processes, or on other machines), copied into place here
         bounds = np.linspace(start, len(paths), 4 * n_workers + 1).astype(int)
         ranges = [(a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a]
-        many = len(paths) - start >= _PROCESS_MIN_FILES * n_workers
-        blocks = Parallel(n_jobs=n_workers, prefer="processes" if many else "threads")(
+        blocks = Parallel(n_jobs=n_workers, prefer="threads")(
             delayed(_read_range)(paths[a:b], spec) for a, b in ranges
         )
         out = np.empty((len(paths), spec.n_samples), dtype=spec.dtype)
@@ -622,13 +614,14 @@ class AiffLoader(TransformerMixin, BaseEstimator):
     n_jobs : int or None, default=None
         Number of workers reading files (joblib; ``None`` means 1 unless in a
         :func:`joblib.parallel_config` context, -1 means all processors; 0 is
-        refused). Each file needs some Python work that holds the GIL, so from
-        256 files per worker on they are read in worker processes (joblib's
-        loky backend, whose workers are started once and then kept), and by
-        threads below that, unless a :func:`joblib.parallel_config` context
-        names the backend (threading, loky, multiprocessing, dask): each
-        worker returns its block of rows, so every backend gives the serial
-        result (see ``benchmarks/loader_scaling.py``).
+        refused). Threads unless a :func:`joblib.parallel_config` context asks
+        for another backend (loky, multiprocessing, dask): each worker returns
+        its block of rows, so every backend gives the serial result. Each
+        file also needs some Python work (soundfile's opening, the header
+        checks) that holds the GIL, so threads gain little on short clips;
+        worker processes (``parallel_config(backend="loky")``) avoid the GIL
+        but pay for their start and for sending the rows back (see
+        ``benchmarks/loader_scaling.py``).
 
     Attributes
     ----------
