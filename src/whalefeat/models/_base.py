@@ -74,7 +74,7 @@ learning_rate : float or None, default=1e-3
         per-sample input shape must match and ``y`` may only hold known
         classes. ``history_`` is then extended.
     time_shift : float in [0, 1), default=0.0
-        Augmentation (training batches only, see below): each training
+        Augmentation (of training batches only; see Notes): each training
         sample is rolled circularly along the time axis by a number of steps
         drawn uniformly from ``-m ... m``, ``m = floor(time_shift *
         n_steps)``. 0 turns it off.
