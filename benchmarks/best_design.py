@@ -52,26 +52,38 @@ def main(argv: list[str] | None = None) -> list[dict]:
             model = pipelines.get(name, random_state=args.seed)[1:].fit(X[train], y[train])
             scores[name] = model.predict_proba(X[test])[:, 1]
             seconds[name] = time.process_time() - start
-            print(f"fold {fold} {name:16s} AUC {roc_auc_score(y[test], scores[name]):.4f}",
-                  flush=True)
+            print(
+                f"fold {fold} {name:16s} AUC {roc_auc_score(y[test], scores[name]):.4f}",
+                flush=True,
+            )
         for size in range(1, len(names) + 1):
             for members in itertools.combinations(names, size):
                 vote = np.mean([scores[m] for m in members], axis=0)
-                rows.append({"members": " + ".join(members), "fold": fold,
-                             "roc_auc": roc_auc_score(y[test], vote),
-                             "cpu_s": sum(seconds[m] for m in members),
-                             "n_train": len(train), "n_test": len(test)})
+                rows.append(
+                    {
+                        "members": " + ".join(members),
+                        "fold": fold,
+                        "roc_auc": roc_auc_score(y[test], vote),
+                        "cpu_s": sum(seconds[m] for m in members),
+                        "n_train": len(train),
+                        "n_test": len(test),
+                    }
+                )
                 if size > 1:
-                    print(f"fold {fold} {rows[-1]['members']:40s} AUC "
-                          f"{rows[-1]['roc_auc']:.4f}", flush=True)
+                    print(
+                        f"fold {fold} {rows[-1]['members']:40s} AUC {rows[-1]['roc_auc']:.4f}",
+                        flush=True,
+                    )
         with open(args.out / "best_design.csv", "w", newline="") as handle:
             writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
             writer.writeheader()
             for row in rows:
-                writer.writerow({k: f"{v:.6g}" if isinstance(v, float) else v
-                                 for k, v in row.items()})
+                writer.writerow(
+                    {k: f"{v:.6g}" if isinstance(v, float) else v for k, v in row.items()}
+                )
     (args.out / "best_design_command.txt").write_text(
-        shlex.join(["python", "benchmarks/best_design.py", *(argv or sys.argv[1:])]) + "\n")
+        shlex.join(["python", "benchmarks/best_design.py", *(argv or sys.argv[1:])]) + "\n"
+    )
     return rows
 
 

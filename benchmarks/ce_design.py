@@ -53,10 +53,20 @@ from whalefeat import (
 )
 from whalefeat.datasets import load_challenge
 
-MEL = dict(n_mels=64, fmin=50.0, fmax=300.0, mel_scale="htk", center=True,
-           normalization="raw", scaling="power")
-SPECTRAL = dict(distribution="spectral", measure="shannon",
-                disequilibrium=("jensen-shannon", "euclidean", "total-variation"))
+MEL = dict(
+    n_mels=64,
+    fmin=50.0,
+    fmax=300.0,
+    mel_scale="htk",
+    center=True,
+    normalization="raw",
+    scaling="power",
+)
+SPECTRAL = dict(
+    distribution="spectral",
+    measure="shannon",
+    disequilibrium=("jensen-shannon", "euclidean", "total-variation"),
+)
 
 
 def _frames(series):
@@ -65,22 +75,29 @@ def _frames(series):
 
 def candidates() -> dict:
     plain = make_pipeline(Spectrogram(**MEL), ComplexityEntropyCurve(**SPECTRAL))
-    whitened = make_pipeline(Spectrogram(**MEL, contrast="median"),
-                             ComplexityEntropyCurve(**SPECTRAL))
-    tsallis = make_pipeline(Spectrogram(**MEL, contrast="median"),
-                            ComplexityEntropyCurve(distribution="spectral", q=[0.5, 2.0, 4.0]))
-    bands = make_pipeline(Spectrogram(**MEL, contrast="median"),
-                          ComplexityEntropyCurve(**SPECTRAL, band_width=16, band_hop=8))
+    whitened = make_pipeline(
+        Spectrogram(**MEL, contrast="median"), ComplexityEntropyCurve(**SPECTRAL)
+    )
+    tsallis = make_pipeline(
+        Spectrogram(**MEL, contrast="median"),
+        ComplexityEntropyCurve(distribution="spectral", q=[0.5, 2.0, 4.0]),
+    )
+    bands = make_pipeline(
+        Spectrogram(**MEL, contrast="median"),
+        ComplexityEntropyCurve(**SPECTRAL, band_width=16, band_hop=8),
+    )
     return {
         "recipe": pipelines.get("seed-inception")[1:-1].set_params(features__layout="frames"),
         "ordinal": make_pipeline(Spectrogram(), ComplexityEntropyCurve(measure="shannon")),
         "mel-power": plain,
         "whitened": whitened,
         "plain+whitened": SeriesUnion([("plain", plain), ("whitened", whitened)]),
-        "plain+whitened+tsallis": SeriesUnion([("plain", plain), ("whitened", whitened),
-                                               ("tsallis", tsallis)]),
-        "plain+whitened+bands": SeriesUnion([("plain", plain), ("whitened", whitened),
-                                             ("bands", bands)]),
+        "plain+whitened+tsallis": SeriesUnion(
+            [("plain", plain), ("whitened", whitened), ("tsallis", tsallis)]
+        ),
+        "plain+whitened+bands": SeriesUnion(
+            [("plain", plain), ("whitened", whitened), ("bands", bands)]
+        ),
     }
 
 
@@ -101,23 +118,34 @@ def _write(path: Path, rows: list[dict]) -> None:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: f"{v:.6g}" if isinstance(v, float) else v
-                             for k, v in row.items()})
+            writer.writerow({k: f"{v:.6g}" if isinstance(v, float) else v for k, v in row.items()})
 
 
 def main(argv=None) -> list[dict]:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--data", required=True, type=Path)
     p.add_argument("--out", required=True, type=Path)
-    p.add_argument("--network", action="store_true",
-                   help="also the seed network (20 epochs) on the plain+whitened series")
+    p.add_argument(
+        "--network",
+        action="store_true",
+        help="also the seed network (20 epochs) on the plain+whitened series",
+    )
     p.add_argument("--max-clips", type=int, default=None)
     p.add_argument("--no-trees", action="store_true", help="skip the tree probes")
-    p.add_argument("--network-grid", nargs="*", default=[], metavar="SETTINGS",
-                   help="seed-network settings to compare, each 'name=value,...'")
+    p.add_argument(
+        "--network-grid",
+        nargs="*",
+        default=[],
+        metavar="SETTINGS",
+        help="seed-network settings to compare, each 'name=value,...'",
+    )
     p.add_argument("--grid-series", default="plain+whitened")
-    p.add_argument("--grid-folds", type=int, default=3,
-                   help="score the grid on the first N folds of the 3-fold split")
+    p.add_argument(
+        "--grid-folds",
+        type=int,
+        default=3,
+        help="score the grid on the first N folds of the 3-fold split",
+    )
     args = p.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     paths, y = load_challenge(args.data)
@@ -127,25 +155,36 @@ def main(argv=None) -> list[dict]:
     X = AiffLoader().fit_transform(paths)
     cv = StratifiedKFold(3, shuffle=True, random_state=0)
     rows = []
-    runs = [] if args.no_trees else [(name, features, "trees")
-                                      for name, features in candidates().items()]
+    runs = (
+        []
+        if args.no_trees
+        else [(name, features, "trees") for name, features in candidates().items()]
+    )
     if args.network:
         runs.append(("plain+whitened", candidates()["plain+whitened"], "seed network"))
     for name, features, model in runs:
         t = time.perf_counter()
         series = features.fit_transform(X)  # stateless transformers: no fitting on test folds
         if model == "trees":
-            estimator = make_pipeline(FunctionTransformer(lambda S: S.reshape(len(S), -1)),
-                                      HistGradientBoostingClassifier(random_state=0))
+            estimator = make_pipeline(
+                FunctionTransformer(lambda S: S.reshape(len(S), -1)),
+                HistGradientBoostingClassifier(random_state=0),
+            )
         else:
             estimator = pipelines.get("ce-inception", random_state=0)[-1]
         scores = cross_val_score(estimator, series, y, cv=cv, scoring="roc_auc")
-        rows.append({"series": name, "model": model, "n_channels": series.shape[-1],
-                     "roc_auc_mean": scores.mean(), "roc_auc_std": scores.std(),
-                     "folds": " ".join(f"{s:.4f}" for s in scores),
-                     "seconds": time.perf_counter() - t})
-        print(f"{name:24s} {model:13s} AUC {scores.mean():.4f} ± {scores.std():.4f}",
-              flush=True)
+        rows.append(
+            {
+                "series": name,
+                "model": model,
+                "n_channels": series.shape[-1],
+                "roc_auc_mean": scores.mean(),
+                "roc_auc_std": scores.std(),
+                "folds": " ".join(f"{s:.4f}" for s in scores),
+                "seconds": time.perf_counter() - t,
+            }
+        )
+        print(f"{name:24s} {model:13s} AUC {scores.mean():.4f} ± {scores.std():.4f}", flush=True)
         _write(args.out / "ce_design.csv", rows)
     if args.network_grid:
         series = candidates()[args.grid_series].fit_transform(X)
@@ -156,15 +195,22 @@ def main(argv=None) -> list[dict]:
             estimator = pipelines.get("ce-inception", random_state=0)[-1]
             estimator.set_params(**_network_settings(spec))
             scores = cross_val_score(estimator, series, y, cv=folds, scoring="roc_auc")
-            grid_rows.append({"series": args.grid_series, "network": spec,
-                              "n_channels": series.shape[-1],
-                              "roc_auc_mean": scores.mean(), "roc_auc_std": scores.std(),
-                              "folds": " ".join(f"{s:.4f}" for s in scores),
-                              "seconds": time.perf_counter() - t})
+            grid_rows.append(
+                {
+                    "series": args.grid_series,
+                    "network": spec,
+                    "n_channels": series.shape[-1],
+                    "roc_auc_mean": scores.mean(),
+                    "roc_auc_std": scores.std(),
+                    "folds": " ".join(f"{s:.4f}" for s in scores),
+                    "seconds": time.perf_counter() - t,
+                }
+            )
             print(f"{spec:40s} AUC {scores.mean():.4f} ({len(folds)} fold(s))", flush=True)
             _write(args.out / "ce_network_design.csv", grid_rows)
     (args.out / "ce_design_command.txt").write_text(
-        "python benchmarks/ce_design.py " + " ".join(argv or sys.argv[1:]) + "\n")
+        "python benchmarks/ce_design.py " + " ".join(argv or sys.argv[1:]) + "\n"
+    )
     return rows
 
 

@@ -176,8 +176,11 @@ def _signature(estimator) -> str:
         if hasattr(value, "get_params"):
             value = type(value).__name__
         elif isinstance(value, list):  # steps and transformer lists: names and classes
-            value = [(n, type(v).__name__) if hasattr(v, "get_params") else (n, v)
-                     for n, v in value] if all(isinstance(v, tuple) for v in value) else value
+            value = (
+                [(n, type(v).__name__) if hasattr(v, "get_params") else (n, v) for n, v in value]
+                if all(isinstance(v, tuple) for v in value)
+                else value
+            )
         items.append((key, repr(value)))
     return repr(items)
 
@@ -320,16 +323,21 @@ def main(argv: list[str] | None = None) -> dict:
             measured, test_scores = [], {}
             for condition in conditions:
                 score = np.mean([scores[f"{m}|{condition}"] for m in members], axis=0)
-                member_rows = [r for r in rows if r["condition"] == condition
-                               and r["pipeline"] in members]
+                member_rows = [
+                    r for r in rows if r["condition"] == condition and r["pipeline"] in members
+                ]
                 test_scores[condition] = score
                 # VotingClassifier's argmax: class 0 on a tie
-                measured.append({
-                    "condition": condition,
-                    **fold_metrics(y_test, score, (score > 0.5).astype(y_test.dtype)),
-                    **{key: sum(r[key] for r in member_rows) for key in TIMES},
-                    "n_train": len(y_train), "n_test": len(y_test), "n_iter": None,
-                })
+                measured.append(
+                    {
+                        "condition": condition,
+                        **fold_metrics(y_test, score, (score > 0.5).astype(y_test.dtype)),
+                        **{key: sum(r[key] for r in member_rows) for key in TIMES},
+                        "n_train": len(y_train),
+                        "n_test": len(y_test),
+                        "n_iter": None,
+                    }
+                )
         else:
             measured, test_scores, _ = fit_and_score(
                 model, X_all, y_all, train, test, conditions=conditions

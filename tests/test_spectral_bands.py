@@ -8,8 +8,11 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from whalefeat import ComplexityEntropyCurve
 
-SHANNON = dict(distribution="spectral", measure="shannon",
-               disequilibrium=("jensen-shannon", "euclidean", "total-variation"))
+SHANNON = dict(
+    distribution="spectral",
+    measure="shannon",
+    disequilibrium=("jensen-shannon", "euclidean", "total-variation"),
+)
 
 
 def _expected_failures(estimator):
@@ -18,10 +21,13 @@ def _expected_failures(estimator):
     return {"check_estimators_dtypes": "integer test data hold spectra of zero power"}
 
 
-@parametrize_with_checks([
-    ComplexityEntropyCurve(**SHANNON, band_width=2, band_hop=1),
-    ComplexityEntropyCurve(distribution="spectral", q=[0.5, 2.0], band_width=2),
-], expected_failed_checks=_expected_failures)
+@parametrize_with_checks(
+    [
+        ComplexityEntropyCurve(**SHANNON, band_width=2, band_hop=1),
+        ComplexityEntropyCurve(distribution="spectral", q=[0.5, 2.0], band_width=2),
+    ],
+    expected_failed_checks=_expected_failures,
+)
 def test_sklearn_compatible(estimator, check):
     check(estimator)
 
@@ -29,14 +35,20 @@ def test_sklearn_compatible(estimator, check):
 def _reference(S, width, hop, **params):
     """Each band sliced out and read as a whole-frame distribution, bands side by side."""
     starts = range(0, S.shape[1] - width + 1, hop)
-    parts = [ComplexityEntropyCurve(**params).fit_transform(S[:, lo:lo + width])
-             for lo in starts]
+    parts = [
+        ComplexityEntropyCurve(**params).fit_transform(S[:, lo : lo + width]) for lo in starts
+    ]
     return np.concatenate(parts, axis=-1)
 
 
 @settings(max_examples=30, deadline=None)
-@given(n_bins=st.integers(2, 40), width=st.integers(2, 40), hop=st.integers(1, 40),
-       seed=st.integers(0, 2**31 - 1), sparse=st.booleans())
+@given(
+    n_bins=st.integers(2, 40),
+    width=st.integers(2, 40),
+    hop=st.integers(1, 40),
+    seed=st.integers(0, 2**31 - 1),
+    sparse=st.booleans(),
+)
 def test_bands_equal_sliced_whole_frame_distributions(n_bins, width, hop, seed, sparse):
     width = min(width, n_bins)
     rng = np.random.default_rng(seed)
@@ -81,10 +93,13 @@ def test_band_of_zero_power_is_an_error_naming_the_bins():
         ComplexityEntropyCurve(**SHANNON, band_width=4).fit_transform(S)
 
 
-@pytest.mark.parametrize("params, message", [
-    (dict(band_hop=2), "band_hop=2 needs band_width"),
-    (dict(band_width=9), "band_width=9 exceeds the 8 frequency bins"),
-])
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        (dict(band_hop=2), "band_hop=2 needs band_width"),
+        (dict(band_width=9), "band_width=9 exceeds the 8 frequency bins"),
+    ],
+)
 def test_bad_band_parameters(params, message):
     S = np.random.default_rng(0).random((2, 8, 3))
     with pytest.raises(ValueError, match=message):
@@ -95,14 +110,18 @@ def test_bad_band_parameters(params, message):
 def test_bands_apply_to_spectral_only(distribution):
     S = np.random.default_rng(0).random((2, 8, 6))
     with pytest.raises(ValueError, match="apply to distribution='spectral' only"):
-        ComplexityEntropyCurve(distribution=distribution, measure="shannon",
-                               band_width=4).fit(S)
+        ComplexityEntropyCurve(distribution=distribution, measure="shannon", band_width=4).fit(S)
 
 
-@pytest.mark.parametrize("fitted, changed", [
-    ({}, dict(band_width=4)), (dict(band_width=4), dict(band_width=None)),
-    (dict(band_width=4), dict(band_hop=2)), (dict(band_width=4), dict(band_width=20)),
-])
+@pytest.mark.parametrize(
+    "fitted, changed",
+    [
+        ({}, dict(band_width=4)),
+        (dict(band_width=4), dict(band_width=None)),
+        (dict(band_width=4), dict(band_hop=2)),
+        (dict(band_width=4), dict(band_width=20)),
+    ],
+)
 def test_bands_changed_after_fit_need_a_new_fit(fitted, changed):
     S = np.random.default_rng(0).random((2, 8, 3))
     curve = ComplexityEntropyCurve(**SHANNON, **fitted).fit(S)

@@ -246,14 +246,22 @@ SIDE_BY_SIDE = [
     ("fusion-inception", "complexity-entropy series and mel frames"),
     ("frames-inception", "mel frames only (the baseline of fusion)"),
     ("hgb", "spectrogram into gradient-boosted trees (classical baseline)"),
+    ("templates", "the challenge winners' features into gradient-boosted trees"),
+    ("best", "the soft vote of templates and ce-inception"),
 ]
-#: targets of the complexity-entropy work: (pipeline, threshold, what it says)
+#: targets on held-out clips: (pipeline, threshold, what it says); "about" targets are met
+#: within 0.03, the others from the threshold up
 HOLDOUT_TARGETS = [
     ("ce-inception", 0.92, "ce-inception ROC AUC >= 0.92 (trained on the 3,000 clips)"),
     ("seed-inception", 0.85, "seed-inception reproduces about 0.85"),
 ]
-#: the target of a run trained on more clips (holdout.py --grow)
-GROWN_TARGET = ("ce-inception", 0.94, "ce-inception ROC AUC >= 0.94 (trained on {n} clips)")
+#: the targets of a run trained on more clips (holdout.py --grow)
+GROWN_TARGETS = [
+    ("ce-inception", 0.94, "ce-inception ROC AUC >= 0.94 (trained on {n} clips)"),
+    ("templates", 0.96, "templates ROC AUC >= 0.96 (trained on {n} clips)"),
+    ("best", 0.976, "best ROC AUC >= 0.976, the challenge's fair best (trained on {n} clips)"),
+    ("best", 0.984, "best ROC AUC >= 0.984, the stretch (trained on {n} clips)"),
+]
 
 
 def _mean_sd(values: list[float]) -> str:
@@ -298,7 +306,7 @@ def holdout_rst(folder: Path) -> list[str]:
         noisy_auc = _number(noisy["roc_auc"], where=where) if noisy else math.nan
         side.append([f"``{name}``: {what}", _mean_std(auc, sd), _optional(noisy_auc),
                      f"trained on {clean['n_train']}, scored on {clean['n_test']} other clips"])
-    lines += _table("Complexity-entropy detectors side by side (ROC AUC)",
+    lines += _table("The detectors side by side (ROC AUC)",
                     ["Pipeline", "Clean", "Noised test clips", "How"], side)
 
     header = ["Pipeline", "Condition", "ROC AUC (± bootstrap sd)", "95 % interval",
@@ -320,14 +328,15 @@ def holdout_rst(folder: Path) -> list[str]:
 
     targets = []
     grown = any(int(r["n_train"]) > 3000 for r in rows)
-    wanted = [GROWN_TARGET] if grown else HOLDOUT_TARGETS
+    wanted = GROWN_TARGETS if grown else HOLDOUT_TARGETS
     for name, threshold, label in wanted:
         row = by_key.get((name, "clean"))
         if row is None:
             continue
         label = label.format(n=row["n_train"])
         measured = _number(row["roc_auc"], where=str(source))
-        met = measured >= threshold if name == "ce-inception" else abs(measured - threshold) < 0.03
+        about = "about" in label
+        met = abs(measured - threshold) < 0.03 if about else measured >= threshold
         targets.append([label, _optional(measured), "yes" if met else "no",
                         _optional(measured - threshold, "+.3f")])
     fusion, frames = by_key.get(("fusion-inception", "clean")), by_key.get(

@@ -11,6 +11,7 @@ import math
 from numbers import Integral, Real
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -39,8 +40,11 @@ from .complexity import (
 
 DISEQUILIBRIA = ("jensen-shannon", "euclidean", "total-variation")
 # feature name of each disequilibrium's complexity, and its column in the kernel output
-_C_NAMES = {"jensen-shannon": "C", "euclidean": "C_euclidean",
-            "total-variation": "C_total_variation"}
+_C_NAMES = {
+    "jensen-shannon": "C",
+    "euclidean": "C_euclidean",
+    "total-variation": "C_total_variation",
+}
 _C_COLUMNS = {"jensen-shannon": 1, "euclidean": 2, "total-variation": 3}
 
 __all__ = ["ComplexityEntropyCurve"]
@@ -297,10 +301,25 @@ class ComplexityEntropyCurve(TransformerMixin, BaseEstimator):
         "band_hop": [None, Interval(Integral, 1, None, closed="left")],
     }
 
-    def __init__(self, dimension=4, delay=1, measure="tsallis", q=None, ties="stable",
-                 window=None, hop=None, random_state=None, n_jobs=None, distribution="ordinal",
-                 disequilibrium="jensen-shannon", time_dimension=2, time_delay=1,
-                 band_width=None, band_hop=None):
+    def __init__(
+        self,
+        *,
+        dimension: int = 4,
+        delay: int = 1,
+        measure: str = "tsallis",
+        q: float | ArrayLike | None = None,
+        ties: str = "stable",
+        window: int | None = None,
+        hop: int | None = None,
+        random_state: int | np.random.RandomState | None = None,
+        n_jobs: int | None = None,
+        distribution: str = "ordinal",
+        disequilibrium: str | tuple[str, ...] = "jensen-shannon",
+        time_dimension: int = 2,
+        time_delay: int = 1,
+        band_width: int | None = None,
+        band_hop: int | None = None,
+    ) -> None:
         self.dimension = dimension
         self.delay = delay
         self.measure = measure
@@ -322,8 +341,17 @@ class ComplexityEntropyCurve(TransformerMixin, BaseEstimator):
 
     def _check_integers(self):
         """What ``_parameter_constraints`` cannot say: a bool is not an integer, n_jobs != 0."""
-        for name in ("dimension", "delay", "window", "hop", "time_dimension", "time_delay",
-                     "band_width", "band_hop", "n_jobs"):
+        for name in (
+            "dimension",
+            "delay",
+            "window",
+            "hop",
+            "time_dimension",
+            "time_delay",
+            "band_width",
+            "band_hop",
+            "n_jobs",
+        ):
             value = getattr(self, name)
             if isinstance(value, (bool, np.bool_)):
                 raise InvalidParameterError(
@@ -338,16 +366,23 @@ class ComplexityEntropyCurve(TransformerMixin, BaseEstimator):
 
     def _features(self):
         """The ``q`` values and disequilibria the parameters ask for."""
-        names = ((self.disequilibrium,) if isinstance(self.disequilibrium, str)
-                 else tuple(self.disequilibrium))
+        names = (
+            (self.disequilibrium,)
+            if isinstance(self.disequilibrium, str)
+            else tuple(self.disequilibrium)
+        )
         if not names:
-            raise ValueError("disequilibrium must name at least one of "
-                             f"{', '.join(map(repr, DISEQUILIBRIA))}, got an empty sequence")
+            raise ValueError(
+                "disequilibrium must name at least one of "
+                f"{', '.join(map(repr, DISEQUILIBRIA))}, got an empty sequence"
+            )
         for name in names:
             if name not in DISEQUILIBRIA:
-                raise ValueError(f"disequilibrium must be one of "
-                                 f"{', '.join(map(repr, DISEQUILIBRIA))} or a tuple of them, "
-                                 f"got {name!r}")
+                raise ValueError(
+                    f"disequilibrium must be one of "
+                    f"{', '.join(map(repr, DISEQUILIBRIA))} or a tuple of them, "
+                    f"got {name!r}"
+                )
         if len(set(names)) < len(names):
             raise ValueError(f"disequilibrium names {names!r}: each may appear only once")
         if self.measure == "shannon":
@@ -371,16 +406,17 @@ class ComplexityEntropyCurve(TransformerMixin, BaseEstimator):
         """The length checks of ``distribution`` against input of ``shape``."""
         ndim = len(shape)
         if self.distribution == "spectral":
-            self._check_no_window(shape, "spectra", "give one feature vector per spectrum "
-                                                    "(frame)")
+            self._check_no_window(shape, "spectra", "give one feature vector per spectrum (frame)")
             if shape[1] < 2:
                 raise ValueError(
                     f"distribution='spectral' needs at least 2 frequency bins (the outcomes); "
                     f"X of shape {shape} has {shape[1]} feature(s) along its bin axis"
                 )
             if self.band_hop is not None and self.band_width is None:
-                raise ValueError(f"band_hop={self.band_hop} needs band_width: set band_width "
-                                 "as well, or neither")
+                raise ValueError(
+                    f"band_hop={self.band_hop} needs band_width: set band_width "
+                    "as well, or neither"
+                )
             if self.band_width is not None and self.band_width > shape[1]:
                 raise ValueError(
                     f"band_width={self.band_width} exceeds the {shape[1]} frequency bins of X "
@@ -413,19 +449,29 @@ class ComplexityEntropyCurve(TransformerMixin, BaseEstimator):
                     f"bin(s), time_dimension={self.time_dimension}, "
                     f"time_delay={self.time_delay} span {width} frame(s)"
                 )
-            self._check_window(shape[2], width, "frames", "spectrogram",
-                               f"time_dimension={self.time_dimension}, "
-                               f"time_delay={self.time_delay}: a patch spans "
-                               f"(time_dimension - 1) * time_delay + 1 = {width} frames")
+            self._check_window(
+                shape[2],
+                width,
+                "frames",
+                "spectrogram",
+                f"time_dimension={self.time_dimension}, "
+                f"time_delay={self.time_delay}: a patch spans "
+                f"(time_dimension - 1) * time_delay + 1 = {width} frames",
+            )
             return
         length = shape[1]
         if ndim == 3:
             self._check_no_window(shape, "spectrograms", "give one feature vector per frame")
             what = f"spectrograms with {length} frequency bin(s)"
         else:
-            self._check_window(length, span, "feature(s) (samples per signal)", "signal",
-                               f"dimension={self.dimension}, delay={self.delay}: an ordinal "
-                               f"pattern spans (dimension - 1) * delay + 1 = {span} samples")
+            self._check_window(
+                length,
+                span,
+                "feature(s) (samples per signal)",
+                "signal",
+                f"dimension={self.dimension}, delay={self.delay}: an ordinal "
+                f"pattern spans (dimension - 1) * delay + 1 = {span} samples",
+            )
             what = f"signals with {length} feature(s) (samples per signal)"
         if length < span:
             raise ValueError(
@@ -435,9 +481,11 @@ class ComplexityEntropyCurve(TransformerMixin, BaseEstimator):
 
     def _check_no_window(self, shape, inputs, why):
         if self.window is not None or self.hop is not None:
-            what = ("window and hop apply to signals (n_samples, n_times)" if
-                    self.distribution == "ordinal" else
-                    f"window and hop do not apply to distribution={self.distribution!r}")
+            what = (
+                "window and hop apply to signals (n_samples, n_times)"
+                if self.distribution == "ordinal"
+                else f"window and hop do not apply to distribution={self.distribution!r}"
+            )
             raise ValueError(f"{what}; {inputs} (X of shape {shape}) {why}: leave them None")
 
     def _check_window(self, length, span, unit, what, patch):
@@ -464,7 +512,7 @@ class ComplexityEntropyCurve(TransformerMixin, BaseEstimator):
     # ----------------------------------------------------------------------------------------
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: None = None) -> ComplexityEntropyCurve:
         """Check the parameters against ``X``, record its shape and draw the jitter seed.
 
         Parameters
@@ -489,8 +537,9 @@ class ComplexityEntropyCurve(TransformerMixin, BaseEstimator):
         self.disequilibria_ = disequilibria
         self.input_ndim_ = X.ndim
         self.band_starts_ = self._current_band_starts()
-        self.seed_ = _check_ties(self.ties, self.random_state)[1] if self.ties == "jitter" \
-            else None
+        self.seed_ = (
+            _check_ties(self.ties, self.random_state)[1] if self.ties == "jitter" else None
+        )
         return self
 
     def _output_ndim(self):
@@ -500,7 +549,7 @@ class ComplexityEntropyCurve(TransformerMixin, BaseEstimator):
             return 2 if self.window is None else 3
         return 3
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> np.ndarray:
         """Entropy and complexity features of each signal, window, frame or block.
 
         Parameters
@@ -530,17 +579,21 @@ class ComplexityEntropyCurve(TransformerMixin, BaseEstimator):
         bands = self._current_band_starts()
         fitted_bands = getattr(self, "band_starts_", None)
         if (bands is None) != (fitted_bands is None) or (
-                bands is not None and not np.array_equal(bands, fitted_bands)):
+            bands is not None and not np.array_equal(bands, fitted_bands)
+        ):
             raise ValueError(
                 "band_width or band_hop changed after fit, which changes the features "
                 f"(fitted band starts: {None if fitted_bands is None else fitted_bands.tolist()})"
                 ": call fit again"
             )
         if self.ties == "jitter" and getattr(self, "seed_", None) is None:
-            raise ValueError("ties='jitter' was set after fit, which draws its seed: call fit "
-                             "again")
-        if self._output_ndim() == 3 and _get_output_config("transform", self)["dense"] != \
-                "default":
+            raise ValueError(
+                "ties='jitter' was set after fit, which draws its seed: call fit again"
+            )
+        if (
+            self._output_ndim() == 3
+            and _get_output_config("transform", self)["dense"] != "default"
+        ):
             raise ValueError(
                 "ComplexityEntropyCurve returns a 3-D array here (one feature vector per "
                 "frame, window or block), which cannot become a DataFrame; "
@@ -590,12 +643,10 @@ class ComplexityEntropyCurve(TransformerMixin, BaseEstimator):
         args = (self.dimension, self.delay, tie_code, seed)
         if X.ndim == 3:
             series = X.transpose(0, 2, 1)  # frames along axis 1, frequency last
-            return _signal_curves(series, *args, X.shape[1], 1, plan, self.n_jobs,
-                                  extra)[:, :, 0]
+            return _signal_curves(series, *args, X.shape[1], 1, plan, self.n_jobs, extra)[:, :, 0]
         signals = X[:, None, :]
         if self.window is None:
-            return _signal_curves(signals, *args, X.shape[1], 1, plan, self.n_jobs,
-                                  extra)[:, 0, 0]
+            return _signal_curves(signals, *args, X.shape[1], 1, plan, self.n_jobs, extra)[:, 0, 0]
         hop = self.window if self.hop is None else self.hop
         return _signal_curves(signals, *args, self.window, hop, plan, self.n_jobs, extra)[:, 0]
 
@@ -604,8 +655,7 @@ class ComplexityEntropyCurve(TransformerMixin, BaseEstimator):
         totals = X.sum(axis=1, dtype=np.float64)
         if not (totals > 0).all():
             first = tuple(int(i) for i in np.argwhere(~(totals > 0))[0])
-            where = (f"sample {first[0]}, frame {first[1]}" if X.ndim == 3
-                     else f"sample {first[0]}")
+            where = f"sample {first[0]}, frame {first[1]}" if X.ndim == 3 else f"sample {first[0]}"
             raise ValueError(
                 f"X has a spectrum of zero power ({where}): distribution='spectral' needs "
                 "positive total power in every frame (digital silence has no spectral "
@@ -618,13 +668,12 @@ class ComplexityEntropyCurve(TransformerMixin, BaseEstimator):
             return _distribution_curves(rows, plan, self.n_jobs, extra)
         starts = self._band_starts(X.shape[1])
         # (n, [frames,] n_bands, band_width): one distribution per band
-        bands = np.stack([rows[..., lo:lo + self.band_width] for lo in starts], axis=-2)
+        bands = np.stack([rows[..., lo : lo + self.band_width] for lo in starts], axis=-2)
         empty = ~(bands.sum(axis=-1, dtype=np.float64) > 0)
         if empty.any():
             first = tuple(int(i) for i in np.argwhere(empty)[0])
             lo = starts[first[-1]]
-            where = (f"sample {first[0]}, frame {first[1]}" if X.ndim == 3
-                     else f"sample {first[0]}")
+            where = f"sample {first[0]}, frame {first[1]}" if X.ndim == 3 else f"sample {first[0]}"
             raise ValueError(
                 f"X has a band of zero power ({where}, bins {lo}:{lo + self.band_width}): "
                 "distribution='spectral' needs positive power in every band of every frame "
@@ -641,12 +690,23 @@ class ComplexityEntropyCurve(TransformerMixin, BaseEstimator):
         plan = _kernels.plan(n_patterns, self._measure(), self.q_)
         window = X.shape[2] if self.window is None else self.window
         hop = window if self.hop is None else self.hop
-        values = _ordinal2d_curves(X, int(self.time_dimension), int(self.dimension),
-                                   int(self.time_delay), int(self.delay), tie_code, seed,
-                                   int(window), int(hop), plan, self.n_jobs, extra)
+        values = _ordinal2d_curves(
+            X,
+            int(self.time_dimension),
+            int(self.dimension),
+            int(self.time_delay),
+            int(self.delay),
+            tie_code,
+            seed,
+            int(window),
+            int(hop),
+            plan,
+            self.n_jobs,
+            extra,
+        )
         return values[:, 0] if self.window is None else values
 
-    def get_feature_names_out(self, input_features=None):
+    def get_feature_names_out(self, input_features: ArrayLike | None = None) -> np.ndarray:
         """Get the names of the features: ``"H"``, ``"C"``, ``"C_euclidean"``, ``"H_q=..."`` ...
 
         Parameters
@@ -677,8 +737,11 @@ class ComplexityEntropyCurve(TransformerMixin, BaseEstimator):
                 labels = [repr(float(q)) for q in self.q_]
             names = [f"{name}_q={label}" for label in labels for name in ("H", "C")]
         if self.distribution == "spectral" and self.band_width is not None:
-            names = [f"{name}_bins={lo}:{lo + self.band_width}"
-                     for lo in self.band_starts_ for name in names]
+            names = [
+                f"{name}_bins={lo}:{lo + self.band_width}"
+                for lo in self.band_starts_
+                for name in names
+            ]
         return np.asarray(names, dtype=object)
 
     def __sklearn_tags__(self):

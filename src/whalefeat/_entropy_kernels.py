@@ -313,16 +313,19 @@ def _finish(measure, qs, n_pat, dmax_value, dmax_scale, work, k, n_terms, acc, o
             scale = max(scale1, scale2)
             value = d1 * math.exp(scale1 - scale) + d2 * math.exp(scale2 - scale)
         else:
-            value = 0.5 * (_renyi_divergence(d1, scale1, q, n_pat, work, 0, k)
-                           + _renyi_divergence(d2, scale2, q, n_pat, work, k, n_terms))
+            value = 0.5 * (
+                _renyi_divergence(d1, scale1, q, n_pat, work, 0, k)
+                + _renyi_divergence(d2, scale2, q, n_pat, work, k, n_terms)
+            )
             scale = 0.0
         out[2 * iq] = h
         out[2 * iq + 1] = h * (value / dmax_value[iq]) * math.exp(scale - dmax_scale[iq])
 
 
 @njit(cache=True, nogil=True)
-def _curve_from_distinct(vals, mult, k, total, n_pat, measure, qs, coef, usable, dmax_value,
-                         dmax_scale, work, acc, out):
+def _curve_from_distinct(
+    vals, mult, k, total, n_pat, measure, qs, coef, usable, dmax_value, dmax_scale, work, acc, out
+):
     """Write ``(H_q, C_q)`` for every ``q`` into ``out`` (length ``2 len(qs)``).
 
     ``work`` is scratch of shape ``(WORK_ROWS, 2 k + 1)`` at least, ``acc`` of shape
@@ -350,8 +353,9 @@ def _memo_fill(v, slot, total, n_pat, qs, coef, usable, scratch, memo_x, memo_te
         for iq in range(qs.shape[0]):
             memo_terms[slot, T_ENTROPY, iq] = 0.0
             memo_terms[slot, T_D1, iq] = 1.0
-            memo_terms[slot, T_D2, iq] = _psi(_LN2, expm1_ln2, ln2_exp_ln2, qs[iq], coef, iq,
-                                           usable)
+            memo_terms[slot, T_D2, iq] = _psi(
+                _LN2, expm1_ln2, ln2_exp_ln2, qs[iq], coef, iq, usable
+            )
         return
     # columns 3 of two rows hold the one-count distribution (value v, multiplicity 1)
     value = scratch[W_MULT_P, 3:4]
@@ -378,8 +382,23 @@ def _memo_fill(v, slot, total, n_pat, qs, coef, usable, scratch, memo_x, memo_te
 
 
 @njit(cache=True, nogil=True)
-def _curve_from_counts(vals, mult, k, total, n_pat, measure, qs, dmax_value, dmax_scale,
-                       memo_slot, memo_x, memo_terms, work, acc, out):
+def _curve_from_counts(
+    vals,
+    mult,
+    k,
+    total,
+    n_pat,
+    measure,
+    qs,
+    dmax_value,
+    dmax_scale,
+    memo_slot,
+    memo_x,
+    memo_terms,
+    work,
+    acc,
+    out,
+):
     """As ``_curve_from_distinct`` for integer counts, from cached per-count terms.
 
     ``memo_slot[v]`` is the row of ``memo_x`` and ``memo_terms`` (see
@@ -445,12 +464,13 @@ def _divergence_maximum(n_pat, measure, qs, coef, usable):
         d1, scale1, d2, scale2 = acc[A_D1, iq], acc[A_SCALE1, iq], acc[A_D2, iq], acc[A_SCALE2, iq]
         if measure == TSALLIS or qs[iq] == 1.0:
             scale[iq] = max(scale1, scale2)
-            value[iq] = (d1 * math.exp(scale1 - scale[iq])
-                         + d2 * math.exp(scale2 - scale[iq]))
+            value[iq] = d1 * math.exp(scale1 - scale[iq]) + d2 * math.exp(scale2 - scale[iq])
         else:
             scale[iq] = 0.0
-            value[iq] = 0.5 * (_renyi_divergence(d1, scale1, qs[iq], n_pat, work, 0, 1)
-                               + _renyi_divergence(d2, scale2, qs[iq], n_pat, work, 1, n_terms))
+            value[iq] = 0.5 * (
+                _renyi_divergence(d1, scale1, qs[iq], n_pat, work, 0, 1)
+                + _renyi_divergence(d2, scale2, qs[iq], n_pat, work, 1, n_terms)
+            )
     return value, scale
 
 
@@ -500,8 +520,25 @@ def _distinct_from_histogram(histogram, n_pat, vals, mult):
 
 
 @njit(cache=True, nogil=True)
-def _signal_curves_kernel(Y, dimension, delay, table, ties, seed, window, hop, n_pat, measure,
-                          qs, coef, usable, dmax_value, dmax_scale, extra, out):
+def _signal_curves_kernel(
+    Y,
+    dimension,
+    delay,
+    table,
+    ties,
+    seed,
+    window,
+    hop,
+    n_pat,
+    measure,
+    qs,
+    coef,
+    usable,
+    dmax_value,
+    dmax_scale,
+    extra,
+    out,
+):
     """Curves of the series ``Y[i, j, :]`` in windows of ``window`` samples, ``hop`` apart.
 
     ``Y`` is ``(n, m, length)``, C-contiguous; ``out`` is ``(n, m, n_frames, 2 len(qs))``,
@@ -547,9 +584,22 @@ def _signal_curves_kernel(Y, dimension, delay, table, ties, seed, window, hop, n
                     _add(counts, histogram, codes[t], 1)
             k = _distinct_from_histogram(histogram, n_patterns, vals, mult)
             if not use_memo:
-                _curve_from_distinct(vals, mult, k, float(per_frame), n_pat, measure, qs,
-                                     coef, usable, dmax_value, dmax_scale, work, acc,
-                                     out[i, j, f])
+                _curve_from_distinct(
+                    vals,
+                    mult,
+                    k,
+                    float(per_frame),
+                    n_pat,
+                    measure,
+                    qs,
+                    coef,
+                    usable,
+                    dmax_value,
+                    dmax_scale,
+                    work,
+                    acc,
+                    out[i, j, f],
+                )
                 if extra:
                     _extra_disequilibria(vals, mult, k, float(per_frame), n_pat, out[i, j, f])
                 continue
@@ -564,12 +614,36 @@ def _signal_curves_kernel(Y, dimension, delay, table, ties, seed, window, hop, n
                 v = 0 if jj < 0 else int(vals[jj])
                 if memo_slot[v] < 0 and (jj >= 0 or histogram[0] > 0):
                     memo_slot[v] = n_rows
-                    _memo_fill(v, n_rows, float(per_frame), n_pat, qs, coef, usable, work,
-                               memo_x, memo_terms)
+                    _memo_fill(
+                        v,
+                        n_rows,
+                        float(per_frame),
+                        n_pat,
+                        qs,
+                        coef,
+                        usable,
+                        work,
+                        memo_x,
+                        memo_terms,
+                    )
                     n_rows += 1
-            _curve_from_counts(vals, mult, k, float(per_frame), n_pat, measure, qs, dmax_value,
-                               dmax_scale, memo_slot, memo_x, memo_terms, work, acc,
-                               out[i, j, f])
+            _curve_from_counts(
+                vals,
+                mult,
+                k,
+                float(per_frame),
+                n_pat,
+                measure,
+                qs,
+                dmax_value,
+                dmax_scale,
+                memo_slot,
+                memo_x,
+                memo_terms,
+                work,
+                acc,
+                out[i, j, f],
+            )
             if extra:
                 _extra_disequilibria(vals, mult, k, float(per_frame), n_pat, out[i, j, f])
 
@@ -605,8 +679,7 @@ def _extra_disequilibria(vals, mult, k, total, n_pat, out):
 
 
 @njit(cache=True, nogil=True)
-def _distribution_curves(P, n_pat, measure, qs, coef, usable, dmax_value, dmax_scale, extra,
-                         out):
+def _distribution_curves(P, n_pat, measure, qs, coef, usable, dmax_value, dmax_scale, extra, out):
     """Curves of the (unnormalised) distributions in the rows of ``P``.
 
     ``out`` is ``(len(P), 2 len(qs))``, or ``(len(P), 4)`` with ``extra`` (see
@@ -625,15 +698,30 @@ def _distribution_curves(P, n_pat, measure, qs, coef, usable, dmax_value, dmax_s
             row[j] = P[i, j]
             total += row[j]
         k = _distinct_sorted(row, vals, mult)
-        _curve_from_distinct(vals, mult, k, total, n_pat, measure, qs, coef, usable,
-                             dmax_value, dmax_scale, work, acc, out[i])
+        _curve_from_distinct(
+            vals,
+            mult,
+            k,
+            total,
+            n_pat,
+            measure,
+            qs,
+            coef,
+            usable,
+            dmax_value,
+            dmax_scale,
+            work,
+            acc,
+            out[i],
+        )
         if extra:
             _extra_disequilibria(vals, mult, k, total, n_pat, out[i])
 
 
 @njit(cache=True, nogil=True)
-def _csr_count_curves(indptr, counts, n_pat, measure, qs, coef, usable, dmax_value, dmax_scale,
-                      extra, out):
+def _csr_count_curves(
+    indptr, counts, n_pat, measure, qs, coef, usable, dmax_value, dmax_scale, extra, out
+):
     """Curves of count rows in compressed sparse rows (``ordinal.block_counts_2d_csr``).
 
     Row ``r`` holds the nonzero counts ``counts[indptr[r]:indptr[r + 1]]``; the other
@@ -658,15 +746,30 @@ def _csr_count_curves(indptr, counts, n_pat, measure, qs, coef, usable, dmax_val
             row[j] = counts[lo + j]
             total += row[j]
         k = _distinct_sorted(row[:length], vals, mult)
-        _curve_from_distinct(vals, mult, k, total, n_pat, measure, qs, coef, usable,
-                             dmax_value, dmax_scale, work, acc, out[r])
+        _curve_from_distinct(
+            vals,
+            mult,
+            k,
+            total,
+            n_pat,
+            measure,
+            qs,
+            coef,
+            usable,
+            dmax_value,
+            dmax_scale,
+            work,
+            acc,
+            out[r],
+        )
         if extra:
             _extra_disequilibria(vals, mult, k, total, n_pat, out[r])
 
 
 @njit(cache=True, nogil=True)
-def _two_value_curves(first, rest, n_rest, n_pat, measure, qs, coef, usable, dmax_value,
-                      dmax_scale, out):
+def _two_value_curves(
+    first, rest, n_rest, n_pat, measure, qs, coef, usable, dmax_value, dmax_scale, out
+):
     """Curves of the distributions ``(first[i], rest[i] x n_rest[i])``."""
     vals = np.empty(2)
     mult = np.empty(2)
@@ -688,8 +791,22 @@ def _two_value_curves(first, rest, n_rest, n_pat, measure, qs, coef, usable, dma
         total = 0.0
         for j in range(k):
             total += vals[j] * mult[j]
-        _curve_from_distinct(vals, mult, k, total, n_pat, measure, qs, coef, usable,
-                             dmax_value, dmax_scale, work, acc, out[i])
+        _curve_from_distinct(
+            vals,
+            mult,
+            k,
+            total,
+            n_pat,
+            measure,
+            qs,
+            coef,
+            usable,
+            dmax_value,
+            dmax_scale,
+            work,
+            acc,
+            out[i],
+        )
 
 
 class Plan(NamedTuple):

@@ -41,6 +41,8 @@ from . import _entropy_kernels as _kernels
 from . import ordinal
 
 if TYPE_CHECKING:  # pragma: no cover
+    from numpy.typing import ArrayLike
+
     from ._complexity_curve import ComplexityEntropyCurve
 
 __all__ = [
@@ -109,11 +111,14 @@ def _check_q(q, name: str) -> np.ndarray:
     try:
         values = np.asarray(q, dtype=np.float64)
     except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a positive number or a 1-D array of them, "
-                         f"got {q!r}") from None
+        raise ValueError(
+            f"{name} must be a positive number or a 1-D array of them, got {q!r}"
+        ) from None
     if values.ndim > 1 or values.size == 0:
-        raise ValueError(f"{name} must be a positive number or a non-empty 1-D array of them, "
-                         f"got an array of shape {values.shape}")
+        raise ValueError(
+            f"{name} must be a positive number or a non-empty 1-D array of them, "
+            f"got an array of shape {values.shape}"
+        )
     bad = ~(np.isfinite(values) & (values > 0))
     if bad.any():
         raise ValueError(f"{name} must hold positive finite values, got {float(values[bad][0])!r}")
@@ -125,8 +130,9 @@ def _check_ties(ties, random_state) -> tuple[int, int]:
         raise ValueError(f"ties must be 'stable' or 'jitter', got {ties!r}")
     seed = 0
     if ties == "jitter":
-        seed = int(check_random_state(random_state).randint(np.iinfo(np.int64).max,
-                                                             dtype=np.int64))
+        seed = int(
+            check_random_state(random_state).randint(np.iinfo(np.int64).max, dtype=np.int64)
+        )
     return _TIES[ties], seed
 
 
@@ -137,8 +143,9 @@ def _check_signal(x, name: str = "x") -> np.ndarray:
     if array.dtype != np.float32:
         array = array.astype(np.float64, copy=False)
     if array.ndim == 0:
-        raise ValueError(f"{name} must be at least 1-D (a series along its last axis), "
-                         "got a scalar")
+        raise ValueError(
+            f"{name} must be at least 1-D (a series along its last axis), got a scalar"
+        )
     if array.size == 0:
         raise ValueError(f"{name} is empty (shape {array.shape})")
     if not np.isfinite(array).all():
@@ -179,10 +186,25 @@ def _signal_block(block, dimension, delay, table, ties, seed, window, hop, plan,
     n, m, length = block.shape
     n_frames = 1 + (length - window) // hop
     out = np.empty((n, m, n_frames, _n_columns(plan, extra)))
-    _kernels._signal_curves_kernel(np.ascontiguousarray(block), dimension, delay, table, ties,
-                                   seed, window, hop, plan.n_pat, plan.measure, plan.qs,
-                                   plan.coef, plan.usable, plan.dmax_value, plan.dmax_scale,
-                                   extra, out)
+    _kernels._signal_curves_kernel(
+        np.ascontiguousarray(block),
+        dimension,
+        delay,
+        table,
+        ties,
+        seed,
+        window,
+        hop,
+        plan.n_pat,
+        plan.measure,
+        plan.qs,
+        plan.coef,
+        plan.usable,
+        plan.dmax_value,
+        plan.dmax_scale,
+        extra,
+        out,
+    )
     return out
 
 
@@ -191,19 +213,41 @@ def _distribution_block(block, plan, extra):
     ``_distribution_curves``): ``block.shape[:-1] + (columns,)``."""
     rows = np.ascontiguousarray(block).reshape(-1, block.shape[-1])
     out = np.empty((rows.shape[0], _n_columns(plan, extra)))
-    _kernels._distribution_curves(rows, plan.n_pat, plan.measure, plan.qs, plan.coef,
-                                  plan.usable, plan.dmax_value, plan.dmax_scale, extra, out)
+    _kernels._distribution_curves(
+        rows,
+        plan.n_pat,
+        plan.measure,
+        plan.qs,
+        plan.coef,
+        plan.usable,
+        plan.dmax_value,
+        plan.dmax_scale,
+        extra,
+        out,
+    )
     return out.reshape(*block.shape[:-1], -1)
 
 
 def _ordinal2d_block(block, dx, dy, taux, tauy, ties, seed, window, hop, plan, extra):
     """Curves of every block of frames of a block of images (see ``_ordinal2d_curves``)."""
-    indptr, _, counts = ordinal.block_counts_2d_csr(block, dx, dy, taux, tauy, ties, seed,
-                                                    window, hop)
+    indptr, _, counts = ordinal.block_counts_2d_csr(
+        block, dx, dy, taux, tauy, ties, seed, window, hop
+    )
     n_blocks = (indptr.shape[0] - 1) // block.shape[0]
     out = np.empty((block.shape[0] * n_blocks, _n_columns(plan, extra)))
-    _kernels._csr_count_curves(indptr, counts, plan.n_pat, plan.measure, plan.qs, plan.coef,
-                               plan.usable, plan.dmax_value, plan.dmax_scale, extra, out)
+    _kernels._csr_count_curves(
+        indptr,
+        counts,
+        plan.n_pat,
+        plan.measure,
+        plan.qs,
+        plan.coef,
+        plan.usable,
+        plan.dmax_value,
+        plan.dmax_scale,
+        extra,
+        out,
+    )
     return out.reshape(block.shape[0], n_blocks, -1)
 
 
@@ -239,13 +283,13 @@ def _blocked(worker, X, args, out, n_jobs):
     n_workers = 1 if n == 1 else effective_n_jobs(n_jobs)
     if n_workers == 1:
         return _run_blocks(worker, X, _row_blocks(n, row_values, 1), args, out, None)
-    blocks = [(0, 1)] + [(start + 1, stop + 1)
-                         for start, stop in _row_blocks(n - 1, row_values, n_workers)]
+    blocks = [(0, 1)] + [
+        (start + 1, stop + 1) for start, stop in _row_blocks(n - 1, row_values, n_workers)
+    ]
     return _run_blocks(worker, X, blocks, args, out, n_jobs)
 
 
-def _signal_curves(X, dimension, delay, ties, seed, window, hop, plan, n_jobs=None,
-                   extra=False):
+def _signal_curves(X, dimension, delay, ties, seed, window, hop, plan, n_jobs=None, extra=False):
     """Curves of the series ``X[i, j, :]``: (n, m, length) -> (n, m, n_frames, 2 n_q).
 
     ``X`` may be any strided view (a transposed spectrogram); each block of rows
@@ -255,8 +299,17 @@ def _signal_curves(X, dimension, delay, ties, seed, window, hop, plan, n_jobs=No
     n, m, length = X.shape
     n_frames = 1 + (length - window) // hop
     out = np.empty((n, m, n_frames, _n_columns(plan, extra)))
-    args = (dimension, delay, ordinal.pattern_table(dimension), ties, np.uint64(seed), window,
-            hop, plan, extra)
+    args = (
+        dimension,
+        delay,
+        ordinal.pattern_table(dimension),
+        ties,
+        np.uint64(seed),
+        window,
+        hop,
+        plan,
+        extra,
+    )
     return _blocked(_signal_block, X, args, out, n_jobs)
 
 
@@ -267,8 +320,9 @@ def _distribution_curves(P, plan, n_jobs=None, extra=False):
     return _blocked(_distribution_block, P, (plan, extra), out, n_jobs)
 
 
-def _ordinal2d_curves(S, dx, dy, taux, tauy, ties, seed, window, hop, plan, n_jobs=None,
-                      extra=False):
+def _ordinal2d_curves(
+    S, dx, dy, taux, tauy, ties, seed, window, hop, plan, n_jobs=None, extra=False
+):
     """Curves of 2-D patterns of the images ``S`` (n, rows, columns), per block of columns:
     (n, n_blocks, columns of the kernel output)."""
     n_blocks = 1 + (S.shape[2] - window) // hop
@@ -303,8 +357,9 @@ def _curves(x, dimension, delay, measure, qs, probs, ties, random_state):
         tie_code, seed = _check_ties(ties, random_state)
         lead = array.shape[:-1]
         rows = np.ascontiguousarray(array.reshape(-1, array.shape[-1]))
-        out = _signal_curves(rows[:, None, :], dimension, delay, tie_code, seed,
-                             rows.shape[1], 1, plan)[:, 0, 0]
+        out = _signal_curves(
+            rows[:, None, :], dimension, delay, tie_code, seed, rows.shape[1], 1, plan
+        )[:, 0, 0]
     return out.reshape(*lead, plan.qs.shape[0], 2)
 
 
@@ -319,8 +374,15 @@ _SIGNAL_DOC = """x : array-like of shape (..., n_times) or (..., n_patterns)
         each distribution is normalised to sum to one."""
 
 
-def permutation_entropy(x, *, dimension: int = 3, delay: int = 1, probs: bool = False,
-                        ties: str = "stable", random_state=None) -> float | np.ndarray:
+def permutation_entropy(
+    x: ArrayLike,
+    *,
+    dimension: int = 3,
+    delay: int = 1,
+    probs: bool = False,
+    ties: str = "stable",
+    random_state: int | np.random.RandomState | None = None,
+) -> float | np.ndarray:
     """Compute the normalised permutation entropy ``H = -sum p ln p / ln(dimension!)``.
 
     Parameters
@@ -358,8 +420,15 @@ def permutation_entropy(x, *, dimension: int = 3, delay: int = 1, probs: bool = 
     return float(h) if h.ndim == 0 else h
 
 
-def complexity_entropy(x, *, dimension: int = 3, delay: int = 1, probs: bool = False,
-                       ties: str = "stable", random_state=None) -> np.ndarray:
+def complexity_entropy(
+    x: ArrayLike,
+    *,
+    dimension: int = 3,
+    delay: int = 1,
+    probs: bool = False,
+    ties: str = "stable",
+    random_state: int | np.random.RandomState | None = None,
+) -> np.ndarray:
     """Compute the permutation entropy ``H`` and the statistical complexity ``C``.
 
     ``C = H * JS(P, U) / JS_max`` with ``JS`` the Jensen-Shannon divergence
@@ -395,9 +464,7 @@ def complexity_entropy(x, *, dimension: int = 3, delay: int = 1, probs: bool = F
     >>> complexity_entropy(p, dimension=3, probs=True).round(12).tolist()
     [0.831445483859, 0.165767166234]
     """
-    return _curves(x, dimension, delay, _TSALLIS, np.ones(1), probs, ties, random_state)[
-        ..., 0, :
-    ]
+    return _curves(x, dimension, delay, _TSALLIS, np.ones(1), probs, ties, random_state)[..., 0, :]
 
 
 def _generalised(x, q, dimension, delay, measure, probs, ties, random_state, name):
@@ -408,9 +475,16 @@ def _generalised(x, q, dimension, delay, measure, probs, ties, random_state, nam
     return values
 
 
-def tsallis_complexity_entropy(x, *, q=None, dimension: int = 3, delay: int = 1,
-                               probs: bool = False, ties: str = "stable",
-                               random_state=None) -> np.ndarray:
+def tsallis_complexity_entropy(
+    x: ArrayLike,
+    *,
+    q: float | ArrayLike | None = None,
+    dimension: int = 3,
+    delay: int = 1,
+    probs: bool = False,
+    ties: str = "stable",
+    random_state: int | np.random.RandomState | None = None,
+) -> np.ndarray:
     """Compute the Tsallis complexity-entropy curve ``(H_q, C_q)``.
 
     ``H_q = S_q(P) / ln_q(n)`` with ``S_q(P) = sum p ln_q(1/p)`` and
@@ -453,9 +527,16 @@ def tsallis_complexity_entropy(x, *, q=None, dimension: int = 3, delay: int = 1,
     return _generalised(x, q, dimension, delay, _TSALLIS, probs, ties, random_state, "q")
 
 
-def renyi_complexity_entropy(x, *, alpha=None, dimension: int = 3, delay: int = 1,
-                             probs: bool = False, ties: str = "stable",
-                             random_state=None) -> np.ndarray:
+def renyi_complexity_entropy(
+    x: ArrayLike,
+    *,
+    alpha: float | ArrayLike | None = None,
+    dimension: int = 3,
+    delay: int = 1,
+    probs: bool = False,
+    ties: str = "stable",
+    random_state: int | np.random.RandomState | None = None,
+) -> np.ndarray:
     """Compute the Renyi complexity-entropy curve ``(H_alpha, C_alpha)``.
 
     ``H_alpha = ln(sum p^alpha) / ((1 - alpha) ln n)`` and ``C_alpha = H_alpha
@@ -495,8 +576,12 @@ def renyi_complexity_entropy(x, *, alpha=None, dimension: int = 3, delay: int = 
     return _generalised(x, alpha, dimension, delay, _RENYI, probs, ties, random_state, "alpha")
 
 
-for _function in (permutation_entropy, complexity_entropy, tsallis_complexity_entropy,
-                  renyi_complexity_entropy):
+for _function in (
+    permutation_entropy,
+    complexity_entropy,
+    tsallis_complexity_entropy,
+    renyi_complexity_entropy,
+):
     _function.__doc__ = _function.__doc__.format(signal=_SIGNAL_DOC)
 del _function
 
@@ -505,9 +590,19 @@ def _family_curve(dimension, first, rest, n_rest):
     """Shannon ``(H, C)`` of the distributions ``(first[i], rest[i] x n_rest[i], 0, ...)``."""
     plan = _plan(dimension, _TSALLIS, np.ones(1))
     out = np.empty((first.shape[0], 2))
-    _kernels._two_value_curves(first, rest, n_rest.astype(np.float64), plan.n_pat, plan.measure,
-                               plan.qs, plan.coef, plan.usable, plan.dmax_value, plan.dmax_scale,
-                               out)
+    _kernels._two_value_curves(
+        first,
+        rest,
+        n_rest.astype(np.float64),
+        plan.n_pat,
+        plan.measure,
+        plan.qs,
+        plan.coef,
+        plan.usable,
+        plan.dmax_value,
+        plan.dmax_scale,
+        out,
+    )
     return out
 
 

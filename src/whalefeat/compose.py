@@ -59,20 +59,25 @@ class SeriesUnion(FeatureUnion):
 
     def _hstack(self, Xs):
         arrays = [np.asarray(X) for X in Xs]
-        names = [name for name, transformer in self.transformer_list
-                 if transformer not in ("drop", None)]
+        names = [
+            name
+            for name, transformer in self.transformer_list
+            if transformer not in ("drop", None)
+        ]
         ndims = {array.ndim for array in arrays}
         if len(ndims) > 1 or not ndims <= {2, 3}:
-            shapes = ", ".join(f"{name!r}: {array.shape}"
-                               for name, array in zip(names, arrays, strict=True))
+            shapes = ", ".join(
+                f"{name!r}: {array.shape}" for name, array in zip(names, arrays, strict=True)
+            )
             raise ValueError(
                 "SeriesUnion joins outputs that are all series (n_samples, n_steps, "
                 f"n_features) or all (n_samples, n_features); got {shapes}"
             )
         lead = {array.shape[:-1] for array in arrays}
         if len(lead) > 1:
-            shapes = ", ".join(f"{name!r}: {array.shape}"
-                               for name, array in zip(names, arrays, strict=True))
+            shapes = ", ".join(
+                f"{name!r}: {array.shape}" for name, array in zip(names, arrays, strict=True)
+            )
             raise ValueError(
                 "SeriesUnion needs the same number of samples and steps from every "
                 f"transformer; got {shapes}"

@@ -43,6 +43,7 @@ The Keras pipelines need the ``keras`` extra only when they are fitted.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from sklearn.pipeline import Pipeline, make_pipeline
@@ -72,8 +73,17 @@ def _mel_power(**params):
     """The mel power spectrogram the complexity-entropy pipelines start from."""
     from .spectrogram import Spectrogram
 
-    settings = dict(window_length=256, hop_length=32, center=True, n_mels=64, fmin=50.0,
-                    fmax=300.0, mel_scale="htk", normalization="raw", scaling="power")
+    settings = dict(
+        window_length=256,
+        hop_length=32,
+        center=True,
+        n_mels=64,
+        fmin=50.0,
+        fmax=300.0,
+        mel_scale="htk",
+        normalization="raw",
+        scaling="power",
+    )
     settings.update(params)
     return Spectrogram(**settings)
 
@@ -82,19 +92,23 @@ def _spectral_series():
     """Entropy and the three complexities of each frame's power over its bands."""
     from .complexity import ComplexityEntropyCurve
 
-    return ComplexityEntropyCurve(distribution="spectral", measure="shannon",
-                                  disequilibrium=("jensen-shannon", "euclidean",
-                                                  "total-variation"))
+    return ComplexityEntropyCurve(
+        distribution="spectral",
+        measure="shannon",
+        disequilibrium=("jensen-shannon", "euclidean", "total-variation"),
+    )
 
 
 def _ce_union():
     """Spectral series of the plain and of the whitened mel frames, side by side."""
     from .compose import SeriesUnion
 
-    return SeriesUnion([
-        ("plain", make_pipeline(_mel_power(), _spectral_series())),
-        ("whitened", make_pipeline(_mel_power(contrast="median"), _spectral_series())),
-    ])
+    return SeriesUnion(
+        [
+            ("plain", make_pipeline(_mel_power(), _spectral_series())),
+            ("whitened", make_pipeline(_mel_power(contrast="median"), _spectral_series())),
+        ]
+    )
 
 
 def _inception(**params):
@@ -111,44 +125,64 @@ def _wide_inception():
 
 
 def _ce_inception() -> Pipeline:
-    return Pipeline([
-        ("loader", _loader()),
-        ("features", _ce_union()),
-        ("classifier", _wide_inception()),
-    ])
+    return Pipeline(
+        [
+            ("loader", _loader()),
+            ("features", _ce_union()),
+            ("classifier", _wide_inception()),
+        ]
+    )
 
 
 def _whitened_frames():
-    return make_pipeline(_mel_power(scaling="db", contrast="row"),
-                         FunctionTransformer(_frames_first))
+    return make_pipeline(
+        _mel_power(scaling="db", contrast="row"), FunctionTransformer(_frames_first)
+    )
 
 
 def _fusion_inception() -> Pipeline:
     union = _ce_union()
     union.transformer_list.append(("frames", _whitened_frames()))
-    return Pipeline([("loader", _loader()), ("features", union),
-                     ("classifier", _wide_inception())])
+    return Pipeline(
+        [("loader", _loader()), ("features", union), ("classifier", _wide_inception())]
+    )
 
 
 def _frames_inception() -> Pipeline:
-    return Pipeline([("loader", _loader()), ("features", _whitened_frames()),
-                     ("classifier", _wide_inception())])
+    return Pipeline(
+        [
+            ("loader", _loader()),
+            ("features", _whitened_frames()),
+            ("classifier", _wide_inception()),
+        ]
+    )
 
 
 def _seed_inception() -> Pipeline:
     from .models import WarmupDecaySchedule
     from .recipe import StudySpectralSeries
 
-    return Pipeline([
-        ("loader", _loader()),
-        ("demean", FunctionTransformer(_subtract_clip_mean, feature_names_out="one-to-one")),
-        ("spectrogram", _mel_power(fmin=50.0, fmax=300.0, dtype="float64")),
-        ("features", StudySpectralSeries()),
-        ("classifier", _inception(standardize=False, output="sigmoid", loss="squared-error",
-                                  epochs=70, batch_size=64, validation_split=0.1,
-                                  patience=4,
-                                  learning_rate_schedule=WarmupDecaySchedule())),
-    ])
+    return Pipeline(
+        [
+            ("loader", _loader()),
+            ("demean", FunctionTransformer(_subtract_clip_mean, feature_names_out="one-to-one")),
+            ("spectrogram", _mel_power(fmin=50.0, fmax=300.0, dtype="float64")),
+            ("features", StudySpectralSeries()),
+            (
+                "classifier",
+                _inception(
+                    standardize=False,
+                    output="sigmoid",
+                    loss="squared-error",
+                    epochs=70,
+                    batch_size=64,
+                    validation_split=0.1,
+                    patience=4,
+                    learning_rate_schedule=WarmupDecaySchedule(),
+                ),
+            ),
+        ]
+    )
 
 
 def _image_spectrogram(**params):
@@ -160,22 +194,28 @@ def _image_spectrogram(**params):
 def _seed_xception() -> Pipeline:
     from .models import XceptionClassifier
 
-    return Pipeline([
-        ("loader", _loader()),
-        ("spectrogram", _image_spectrogram()),
-        ("classifier", XceptionClassifier(weights="imagenet", trainable="head",
-                                          fine_tune_epochs=5)),
-    ])
+    return Pipeline(
+        [
+            ("loader", _loader()),
+            ("spectrogram", _image_spectrogram()),
+            (
+                "classifier",
+                XceptionClassifier(weights="imagenet", trainable="head", fine_tune_epochs=5),
+            ),
+        ]
+    )
 
 
 def _xception() -> Pipeline:
     from .models import XceptionClassifier
 
-    return Pipeline([
-        ("loader", _loader()),
-        ("spectrogram", _image_spectrogram(contrast="row")),
-        ("classifier", XceptionClassifier(weights=None, image_size=71, epochs=8)),
-    ])
+    return Pipeline(
+        [
+            ("loader", _loader()),
+            ("spectrogram", _image_spectrogram(contrast="row")),
+            ("classifier", XceptionClassifier(weights=None, image_size=71, epochs=8)),
+        ]
+    )
 
 
 def _templates() -> Pipeline:
@@ -186,48 +226,68 @@ def _templates() -> Pipeline:
     from .rowstats import RowStatistics
     from .templates import TemplateMatcher
 
-    return Pipeline([
-        ("loader", _loader()),
-        ("spectrogram", _image_spectrogram(hop_length=64, scaling="power")),
-        ("features", FeatureUnion([
-            ("frequency", make_pipeline(LocalContrast(axis="frequency"), TemplateMatcher())),
-            ("time", make_pipeline(LocalContrast(axis="time"), TemplateMatcher())),
-            ("rows", RowStatistics()),
-        ])),
-        ("classifier", HistGradientBoostingClassifier()),
-    ])
+    return Pipeline(
+        [
+            ("loader", _loader()),
+            ("spectrogram", _image_spectrogram(hop_length=64, scaling="power")),
+            (
+                "features",
+                FeatureUnion(
+                    [
+                        (
+                            "frequency",
+                            make_pipeline(LocalContrast(axis="frequency"), TemplateMatcher()),
+                        ),
+                        ("time", make_pipeline(LocalContrast(axis="time"), TemplateMatcher())),
+                        ("rows", RowStatistics()),
+                    ]
+                ),
+            ),
+            ("classifier", HistGradientBoostingClassifier()),
+        ]
+    )
 
 
 def _best() -> Pipeline:
     from sklearn.ensemble import VotingClassifier
 
-    return Pipeline([
-        ("loader", _loader()),
-        ("classifier", VotingClassifier(
-            [("templates", _templates()[1:]), ("ce", _ce_inception()[1:])], voting="soft")),
-    ])
+    return Pipeline(
+        [
+            ("loader", _loader()),
+            (
+                "classifier",
+                VotingClassifier(
+                    [("templates", _templates()[1:]), ("ce", _ce_inception()[1:])], voting="soft"
+                ),
+            ),
+        ]
+    )
 
 
 def _hgb() -> Pipeline:
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    return Pipeline([
-        ("loader", _loader()),
-        ("spectrogram", _image_spectrogram(contrast="row", flatten=True)),
-        ("classifier", HistGradientBoostingClassifier()),
-    ])
+    return Pipeline(
+        [
+            ("loader", _loader()),
+            ("spectrogram", _image_spectrogram(contrast="row", flatten=True)),
+            ("classifier", HistGradientBoostingClassifier()),
+        ]
+    )
 
 
 def _logistic() -> Pipeline:
     from sklearn.linear_model import LogisticRegression
     from sklearn.preprocessing import StandardScaler
 
-    return Pipeline([
-        ("loader", _loader()),
-        ("spectrogram", _image_spectrogram(contrast="row", flatten=True)),
-        ("scale", StandardScaler()),
-        ("classifier", LogisticRegression(C=0.01, max_iter=2000)),
-    ])
+    return Pipeline(
+        [
+            ("loader", _loader()),
+            ("spectrogram", _image_spectrogram(contrast="row", flatten=True)),
+            ("scale", StandardScaler()),
+            ("classifier", LogisticRegression(C=0.01, max_iter=2000)),
+        ]
+    )
 
 
 _PIPELINES: dict[str, tuple[Callable[[], Pipeline], str]] = {
@@ -259,8 +319,7 @@ _PIPELINES: dict[str, tuple[Callable[[], Pipeline], str]] = {
     ),
     "best": (
         _best,
-        "\"templates\" and \"ce-inception\" fitted together -> the mean of their "
-        "probabilities",
+        '"templates" and "ce-inception" fitted together -> the mean of their probabilities',
     ),
     "hgb": (_hgb, "contrast-normalised spectrogram -> histogram gradient boosting"),
     "logistic": (_logistic, "contrast-normalised spectrogram -> logistic regression"),
@@ -314,7 +373,9 @@ def describe(name: str) -> str:
     return _PIPELINES[name][1]
 
 
-def get(name: str, *, random_state=None, **params) -> Pipeline:
+def get(
+    name: str, *, random_state: int | np.random.RandomState | None = None, **params: Any
+) -> Pipeline:
     """A fresh, unfitted pipeline ``name``, from clip paths to ``predict_proba``.
 
     Parameters
@@ -347,8 +408,11 @@ def get(name: str, *, random_state=None, **params) -> Pipeline:
     """
     _check_name(name)
     pipeline = _PIPELINES[name][0]()
-    seeded = {key: random_state for key in pipeline.get_params(deep=True)
-              if key.endswith("__random_state")}
+    seeded = {
+        key: random_state
+        for key in pipeline.get_params(deep=True)
+        if key.endswith("__random_state")
+    }
     pipeline.set_params(**seeded)
     if params:
         unknown = sorted(set(params) - set(pipeline.get_params(deep=True)))

@@ -17,6 +17,7 @@ from __future__ import annotations
 from numbers import Real
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -102,7 +103,9 @@ class StudySpectralSeries(TransformerMixin, BaseEstimator):
         "layout": [StrOptions({"study", "frames"})],
     }
 
-    def __init__(self, *, amin=1e-10, top_db=80.0, layout="study"):
+    def __init__(
+        self, *, amin: float = 1e-10, top_db: float | None = 80.0, layout: str = "study"
+    ) -> None:
         self.amin = amin
         self.top_db = top_db
         self.layout = layout
@@ -128,7 +131,7 @@ class StudySpectralSeries(TransformerMixin, BaseEstimator):
         return X
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: None = None) -> StudySpectralSeries:
         """Check ``X`` and record its shape.
 
         Parameters
@@ -148,7 +151,7 @@ class StudySpectralSeries(TransformerMixin, BaseEstimator):
         self.n_frames_ = X.shape[2] if X.ndim == 3 else 1
         return self
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> np.ndarray:
         """The (H, C_SQ, C_JSD, C_TV) series of each clip.
 
         Parameters
@@ -171,7 +174,7 @@ class StudySpectralSeries(TransformerMixin, BaseEstimator):
         series = _study_series(X, float(self.amin), self.top_db)
         return series.transpose(0, 2, 1) if self.layout == "study" else series
 
-    def get_feature_names_out(self, input_features=None):
+    def get_feature_names_out(self, input_features: ArrayLike | None = None) -> np.ndarray:
         """Get the names of the last axis of ``transform``.
 
         Parameters

@@ -11,6 +11,7 @@ import numpy as np
 import scipy.fft
 import scipy.signal
 from numpy.lib.stride_tricks import sliding_window_view
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
@@ -365,29 +366,29 @@ class Spectrogram(TransformerMixin, BaseEstimator):
 
     def __init__(
         self,
-        sample_rate=2000,
         *,
-        window_length=256,
-        hop_length=32,
-        n_fft=None,
-        window="hann",
-        center=False,
-        pad_mode="constant",
-        fmin=40.0,
-        fmax=400.0,
-        n_mels=None,
-        mel_scale="slaney",
-        mel_norm="slaney",
-        normalization="density",
-        scaling="db",
-        floor=1e-20,
-        ref=1.0,
-        top_db=None,
-        contrast=None,
-        flatten=False,
-        dtype="float32",
-        n_jobs=None,
-    ):
+        sample_rate: int = 2000,
+        window_length: int = 256,
+        hop_length: int = 32,
+        n_fft: int | None = None,
+        window: str | tuple | ArrayLike = "hann",
+        center: bool = False,
+        pad_mode: str = "constant",
+        fmin: float = 40.0,
+        fmax: float | None = 400.0,
+        n_mels: int | None = None,
+        mel_scale: str = "slaney",
+        mel_norm: str | None = "slaney",
+        normalization: str = "density",
+        scaling: str = "db",
+        floor: float = 1e-20,
+        ref: float | str = 1.0,
+        top_db: float | None = None,
+        contrast: str | None = None,
+        flatten: bool = False,
+        dtype: str = "float32",
+        n_jobs: int | None = None,
+    ) -> None:
         self.sample_rate = sample_rate
         self.window_length = window_length
         self.hop_length = hop_length
@@ -416,7 +417,7 @@ class Spectrogram(TransformerMixin, BaseEstimator):
         return tags
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: None = None) -> Spectrogram:
         """Check the parameters against the clips and set the frequency and time axes.
 
         Parameters
@@ -442,7 +443,7 @@ class Spectrogram(TransformerMixin, BaseEstimator):
         self._fitted_parameters = {name: getattr(self, name) for name in _FIT_PARAMETERS}
         return self
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> np.ndarray:
         """Compute the spectrogram of every clip.
 
         Parameters
@@ -528,7 +529,7 @@ class Spectrogram(TransformerMixin, BaseEstimator):
         bands = parts @ plan.weights
         return np.ascontiguousarray(bands.reshape(len(chunk), n_frames, -1).transpose(0, 2, 1))
 
-    def get_feature_names_out(self, input_features=None):
+    def get_feature_names_out(self, input_features: ArrayLike | None = None) -> np.ndarray:
         """Get the names of the output values: ``"f=<Hz>Hz,t=<s>s"`` for each row and frame.
 
         The names follow the flattened grid (``flatten=True``): C order,
