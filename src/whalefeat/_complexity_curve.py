@@ -273,8 +273,8 @@ class ComplexityEntropyCurve(TransformerMixin, BaseEstimator):
     ['H', 'C', 'C_euclidean', 'C_total_variation']
     >>> bands = ComplexityEntropyCurve(measure="shannon", distribution="spectral",
     ...                                band_width=16, band_hop=8)
-    >>> bands.fit_transform(spectrograms).shape
-    (2, 118, 10)
+    >>> bands.fit_transform(spectrograms).shape  # bands at bins 0, 8, 16 and 24 of 46
+    (2, 118, 8)
     >>> bands.get_feature_names_out()[:4].tolist()
     ['H_bins=0:16', 'C_bins=0:16', 'H_bins=8:24', 'C_bins=8:24']
     >>> patches = ComplexityEntropyCurve(measure="shannon", distribution="ordinal2d",
