@@ -20,13 +20,10 @@ spread given for each AUC is that of 1,000 bootstrap resamples of the test
 clips (stratified), i.e. how much the figure would move on another test set of
 this size; it does not include the variation between training runs.
 
-A pipeline that is a soft vote over other named pipelines (``"best"``: a
-:class:`~sklearn.ensemble.VotingClassifier` of ``"templates"`` and
-``"ce-inception"``) is not fitted again when all its members were run before it
-with the same seed and settings: its scores are the mean of theirs, exactly what
-its ``predict_proba`` computes from members fitted the same way, and its fit and
-predict times are the sums of theirs (``holdout_environment.json`` lists it
-under ``"composed"``).
+``--replace`` runs the given pipelines into an existing output folder of the
+same clips (the same ``--train``, ``--test``, ``--grow`` and ``--seed``): their
+rows and scores replace any of the same name and the others are kept, and the
+command is added to ``command.txt``.
 
 ``--leak`` also measures what the published evaluation of the study's recipe
 gained from its protocol: ``"seed-inception"`` evaluated (a) as published,
@@ -169,36 +166,24 @@ def leak_study(
     return rows
 
 
-def _signature(estimator) -> str:
-    """Every (deep) parameter of ``estimator``, estimators by class: equal for equal settings."""
-    items = []
-    for key, value in sorted(estimator.get_params(deep=True).items()):
-        if hasattr(value, "get_params"):
-            value = type(value).__name__
-        elif isinstance(value, list):  # steps and transformer lists: names and classes
-            value = (
-                [(n, type(v).__name__) if hasattr(v, "get_params") else (n, v) for n, v in value]
-                if all(isinstance(v, tuple) for v in value)
-                else value
-            )
-        items.append((key, repr(value)))
-    return repr(items)
+def _previous(
+    out: Path, names: list[str], test_paths: np.ndarray, y_test: np.ndarray
+) -> tuple[list[dict], dict[str, np.ndarray], list[str]]:
+    """The rows and scores in ``out`` of pipelines other than ``names``, for ``--replace``."""
+    import csv
 
-
-def _soft_vote_members(model, fitted: dict[str, str]) -> list[str] | None:
-    """Names of the run pipelines that are the members of ``model``'s soft vote, if all are."""
-    from sklearn.ensemble import VotingClassifier
-
-    vote = model.steps[-1][1]
-    if not isinstance(vote, VotingClassifier) or vote.voting != "soft" or vote.weights:
-        return None
-    found = []
-    for _, member in vote.estimators:
-        matches = [name for name, text in fitted.items() if text == _signature(member)]
-        if not matches:
-            return None
-        found.append(matches[0])
-    return found
+    with np.load(out / "holdout_scores.npz") as saved:
+        clips = [Path(p).name for p in test_paths]
+        if saved["clips"].tolist() != clips or not np.array_equal(saved["y"], y_test):
+            raise SystemExit(f"--replace: {out} holds the results of other test clips")
+        scores = {
+            k: saved[k]
+            for k in saved.files
+            if k not in ("y", "clips") and k.split("|")[0] not in names
+        }
+    with open(out / "holdout.csv", newline="") as handle:
+        rows = [dict(row) for row in csv.DictReader(handle) if row["pipeline"] not in names]
+    return rows, scores, sorted({row["pipeline"] for row in rows})
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -250,6 +235,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="override a pipeline parameter, e.g. ce-inception:classifier__epochs=2",
     )
     p.add_argument("--n-jobs", type=int, default=None)
+    p.add_argument(
+        "--replace",
+        action="store_true",
+        help="add to (or replace in) the results already in --out, of the same clips",
+    )
     return p.parse_args(argv)
 
 
@@ -277,7 +267,8 @@ def main(argv: list[str] | None = None) -> dict:
     out = args.out
     out.mkdir(parents=True, exist_ok=True)
     command = shlex.join(["python", "benchmarks/holdout.py", *(argv or sys.argv[1:])])
-    (out / "command.txt").write_text(command + "\n")
+    earlier = (out / "command.txt").read_text() if args.replace else ""
+    (out / "command.txt").write_text(earlier + command + "\n")
     overrides = _overrides(args.set)
 
     train_paths, y_train = load_challenge(args.train)
@@ -311,38 +302,17 @@ def main(argv: list[str] | None = None) -> dict:
     X_all, y_all = np.concatenate([X_train, X_test]), np.concatenate([y_train, y_test])
     train, test = np.arange(len(y_train)), np.arange(len(y_train), len(y_all))
     conditions = {"clean": None, "noisy": lambda X, fold: X_noisy}
-    rows, scores, fitted, composed = [], {}, {}, {}
-    for name in [n.strip() for n in args.pipelines.split(",") if n.strip()]:
+    names = [n.strip() for n in args.pipelines.split(",") if n.strip()]
+    rows, scores, kept = [], {}, []
+    if args.replace:
+        rows, scores, kept = _previous(out, names, test_paths, y_test)
+    for name in names:
         print(f"== {name}", flush=True)
         # the loader is stateless: the clips are decoded once, the rest is fitted here
         model = pipelines.get(name, random_state=args.seed, **overrides.get(name, {}))[1:]
-        members = _soft_vote_members(model, fitted)
-        if members is not None:
-            composed[name] = members
-            print(f"   the mean of the scores of {', '.join(members)}", flush=True)
-            measured, test_scores = [], {}
-            for condition in conditions:
-                score = np.mean([scores[f"{m}|{condition}"] for m in members], axis=0)
-                member_rows = [
-                    r for r in rows if r["condition"] == condition and r["pipeline"] in members
-                ]
-                test_scores[condition] = score
-                # VotingClassifier's argmax: class 0 on a tie
-                measured.append(
-                    {
-                        "condition": condition,
-                        **fold_metrics(y_test, score, (score > 0.5).astype(y_test.dtype)),
-                        **{key: sum(r[key] for r in member_rows) for key in TIMES},
-                        "n_train": len(y_train),
-                        "n_test": len(y_test),
-                        "n_iter": None,
-                    }
-                )
-        else:
-            measured, test_scores, _ = fit_and_score(
-                model, X_all, y_all, train, test, conditions=conditions
-            )
-            fitted[name] = _signature(model)
+        measured, test_scores, _ = fit_and_score(
+            model, X_all, y_all, train, test, conditions=conditions
+        )
         for found in measured:
             condition, score = found["condition"], test_scores[found["condition"]]
             scores[f"{name}|{condition}"] = score
@@ -395,7 +365,7 @@ def main(argv: list[str] | None = None) -> dict:
             "grow": args.grow,
             "snr_db": args.snr_db,
             "overrides": overrides,
-            "composed": composed,
+            "kept_from_earlier_runs": kept,
             "pipelines": {
                 r["pipeline"]: repr(pipelines.get(r["pipeline"]))
                 for r in rows

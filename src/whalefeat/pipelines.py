@@ -24,9 +24,9 @@ name                    what it is
 ``"templates"``         the challenge winners' features: up-call templates matched on
                         two contrast-enhanced images, and per-row statistics, into
                         gradient-boosted trees
-``"best"``              whalefeat's recommended detector: the probabilities of
-                        ``"templates"`` and ``"ce-inception"``, fitted together in
-                        one ``fit``, averaged
+``"best"``              whalefeat's recommended detector, whichever pipeline wins on
+                        the training clips (``benchmarks/best_design.py``): today
+                        ``"templates"``
 ``"hgb"``               contrast-normalised spectrogram into gradient-boosted trees
 ``"logistic"``          contrast-normalised spectrogram into logistic regression
 ======================  =============================================================
@@ -249,19 +249,9 @@ def _templates() -> Pipeline:
 
 
 def _best() -> Pipeline:
-    from sklearn.ensemble import VotingClassifier
-
-    return Pipeline(
-        [
-            ("loader", _loader()),
-            (
-                "classifier",
-                VotingClassifier(
-                    [("templates", _templates()[1:]), ("ce", _ce_inception()[1:])], voting="soft"
-                ),
-            ),
-        ]
-    )
+    # the winner of benchmarks/best_design.py on the training clips: the soft votes of
+    # "templates" with "ce-inception" and "hgb" scored below "templates" alone
+    return _templates()
 
 
 def _hgb() -> Pipeline:
@@ -319,7 +309,8 @@ _PIPELINES: dict[str, tuple[Callable[[], Pipeline], str]] = {
     ),
     "best": (
         _best,
-        '"templates" and "ce-inception" fitted together -> the mean of their probabilities',
+        "whalefeat's recommended detector, chosen on training clips: today the "
+        '"templates" pipeline -> histogram gradient boosting',
     ),
     "hgb": (_hgb, "contrast-normalised spectrogram -> histogram gradient boosting"),
     "logistic": (_logistic, "contrast-normalised spectrogram -> logistic regression"),

@@ -25,6 +25,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._compat import HasMethods, Interval, StrOptions
 from ._augment import Augmentation, training_batches
+from ._inference import forward
 
 _INSTALL_HINT = (
     'pip install "whalefeat[tensorflow]" (or "whalefeat[jax]", "whalefeat[torch]")'
@@ -521,17 +522,8 @@ class _KerasClassifier(ClassifierMixin, BaseEstimator):
         X = self._validate_X(X, reset=False)
         keras = _import_keras(type(self).__name__)
         X = self._to_model_input(X)
-        # Eager calls batch by batch (as Keras advises for small inputs) skip the
-        # tracing of a predict function, which costs more than the forward pass
-        # on small data and would recur for every fitted model.
-        output = np.concatenate(
-            [
-                keras.ops.convert_to_numpy(
-                    self.model_(X[start : start + self.batch_size], training=False)
-                )
-                for start in range(0, X.shape[0], self.batch_size)
-            ]
-        ).astype(np.float64)
+        # eager for a model's first batches, then one traced graph (see _inference)
+        output = forward(keras, self.model_, X, self.batch_size).astype(np.float64)
         proba = self._proba_from_output(output)
         return proba / proba.sum(axis=1, keepdims=True)
 
