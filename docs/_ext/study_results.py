@@ -247,7 +247,7 @@ SIDE_BY_SIDE = [
     ("frames-inception", "mel frames only (the baseline of fusion)"),
     ("hgb", "spectrogram into gradient-boosted trees (classical baseline)"),
     ("templates", "the challenge winners' features into gradient-boosted trees"),
-    ("best", "the soft vote of templates and ce-inception"),
+    ("best", "whalefeat's recommended detector (today the templates pipeline)"),
 ]
 #: targets on held-out clips: (pipeline, threshold, what it says); "about" targets are met
 #: within 0.03, the others from the threshold up
