@@ -11,7 +11,7 @@ changed, and then runs the task inside it::
     python3 dev.py test          # everything CI runs: lint, the whole test suite,
                                  # the packaging smoke test and the documentation build
     python3 dev.py test --fast   # the edit loop: lint, then the tests not marked slow
-    python3 dev.py lint          # ruff check (add --format for ruff format --check)
+    python3 dev.py lint          # ruff check and ruff format --check
     python3 dev.py package       # build the sdist and wheel, try the wheel in a fresh venv
     python3 dev.py docs          # only the documentation build (warnings are errors)
     python3 dev.py bench         # the speed benchmarks (prints one table)
@@ -41,8 +41,6 @@ TASKS = ("demo", "test", "lint", "package", "docs", "bench", "setup")
 LINT_PATHS = ("src", "tests", "benchmarks", "examples", "docs", "dev.py")
 # pytest-xdist workers for the whole suite (a targeted run with arguments stays serial)
 PARALLEL = ("-n", "auto")
-# `test` runs ruff check; ruff format is not enforced (yet): most of the tree predates
-# it, and `python3 dev.py lint --format` lists what it would change.
 
 # Run by the fresh virtual environment's Python, outside the source tree: the
 # installed wheel alone, with only the core dependencies.
@@ -133,11 +131,10 @@ def _task_env() -> dict:
     return env
 
 
-def lint(python: Path, *, check_format: bool = False) -> None:
-    """ruff check (and, with ``check_format``, ruff format --check) on the whole tree."""
+def lint(python: Path) -> None:
+    """ruff check and ruff format --check on the whole tree."""
     _run(python, "-m", "ruff", "check", *LINT_PATHS)
-    if check_format:
-        _run(python, "-m", "ruff", "format", "--check", *LINT_PATHS)
+    _run(python, "-m", "ruff", "format", "--check", *LINT_PATHS)
 
 
 def package(python: Path) -> None:
@@ -230,10 +227,9 @@ def main(argv: list[str]) -> None:
             package(python)
             _sphinx(python, env=env)
     elif task == "lint":
-        unknown = [arg for arg in rest if arg != "--format"]
-        if unknown:
-            sys.exit(f"dev.py lint takes only --format, not {' '.join(unknown)}")
-        lint(python, check_format="--format" in rest)
+        if rest:
+            sys.exit("dev.py lint takes no arguments")
+        lint(python)
     elif task == "package":
         if rest:
             sys.exit("dev.py package takes no arguments")

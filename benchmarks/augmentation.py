@@ -40,8 +40,19 @@ SETTINGS = {
     "mixup": {"mixup": 0.2},
     "spec_augment": {"time_mask": 0.15, "frequency_mask": 0.15},
 }
-COLUMNS = ("setting", "parameters", "epoch", "roc_auc", "accuracy", "loss", "fit_s",
-           "n_train", "n_validation", "image_size", "threads")
+COLUMNS = (
+    "setting",
+    "parameters",
+    "epoch",
+    "roc_auc",
+    "accuracy",
+    "loss",
+    "fit_s",
+    "n_train",
+    "n_validation",
+    "image_size",
+    "threads",
+)
 
 #: per-epoch scores, filled by the callback's deep copies inside ``fit``
 RECORD: list[dict] = []
@@ -92,16 +103,26 @@ def main(argv=None) -> list[dict]:
         def on_epoch_end(self, epoch, logs=None):
             now = time.perf_counter()
             fit_s = now - self.start - self.scoring  # training time only
-            proba = np.concatenate([
-                keras.ops.convert_to_numpy(self.model(self.X[i:i + 64], training=False))
-                for i in range(0, len(self.X), 64)
-            ])[:, 1]
-            RECORD.append({"setting": self.label, "epoch": epoch + 1,
-                           "roc_auc": roc_auc_score(self.y, proba),
-                           "accuracy": float(np.mean((proba > 0.5) == self.y)),
-                           "loss": float(logs["loss"]), "fit_s": fit_s})
-            print(f"{self.label} epoch {epoch + 1}: AUC {RECORD[-1]['roc_auc']:.4f} "
-                  f"({fit_s:.0f} s)", flush=True)
+            proba = np.concatenate(
+                [
+                    keras.ops.convert_to_numpy(self.model(self.X[i : i + 64], training=False))
+                    for i in range(0, len(self.X), 64)
+                ]
+            )[:, 1]
+            RECORD.append(
+                {
+                    "setting": self.label,
+                    "epoch": epoch + 1,
+                    "roc_auc": roc_auc_score(self.y, proba),
+                    "accuracy": float(np.mean((proba > 0.5) == self.y)),
+                    "loss": float(logs["loss"]),
+                    "fit_s": fit_s,
+                }
+            )
+            print(
+                f"{self.label} epoch {epoch + 1}: AUC {RECORD[-1]['roc_auc']:.4f} ({fit_s:.0f} s)",
+                flush=True,
+            )
             self.scoring += time.perf_counter() - now
 
     pipeline = pipelines.get("xception")
@@ -109,26 +130,39 @@ def main(argv=None) -> list[dict]:
     paths, y = load_challenge(args.data)
     started = time.perf_counter()
     X = features.fit_transform(paths, y).astype(np.float32)
-    print(f"{len(y)} spectrograms {X.shape[1:]} in {time.perf_counter() - started:.0f} s",
-          flush=True)
+    print(
+        f"{len(y)} spectrograms {X.shape[1:]} in {time.perf_counter() - started:.0f} s", flush=True
+    )
     X_train, X_val, y_train, y_val = train_test_split(
-        X, y, test_size=0.2, stratify=y, random_state=args.seed)
+        X, y, test_size=0.2, stratify=y, random_state=args.seed
+    )
     if args.max_train is not None and args.max_train < len(y_train):
         X_train, _, y_train, _ = train_test_split(
-            X_train, y_train, train_size=args.max_train, stratify=y_train,
-            random_state=args.seed)
+            X_train, y_train, train_size=args.max_train, stratify=y_train, random_state=args.seed
+        )
     rows = []
     for label in args.settings:
         params = SETTINGS[label]
         classifier = clone(pipeline[-1]).set_params(
-            epochs=args.epochs, image_size=args.image_size, random_state=args.seed,
-            callbacks=[EpochScores(X_val[..., np.newaxis], y_val, label)], **params)
+            epochs=args.epochs,
+            image_size=args.image_size,
+            random_state=args.seed,
+            callbacks=[EpochScores(X_val[..., np.newaxis], y_val, label)],
+            **params,
+        )
         first = len(RECORD)
         classifier.fit(X_train, y_train)
         for row in RECORD[first:]:
-            rows.append({**row, "parameters": " ".join(f"{k}={v}" for k, v in params.items())
-                         or "none", "n_train": len(y_train), "n_validation": len(y_val),
-                         "image_size": args.image_size, "threads": args.threads})
+            rows.append(
+                {
+                    **row,
+                    "parameters": " ".join(f"{k}={v}" for k, v in params.items()) or "none",
+                    "n_train": len(y_train),
+                    "n_validation": len(y_val),
+                    "image_size": args.image_size,
+                    "threads": args.threads,
+                }
+            )
         args.out.parent.mkdir(parents=True, exist_ok=True)
         write_csv(args.out, rows, COLUMNS)  # after every setting: partial results survive
     return rows

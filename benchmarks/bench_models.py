@@ -104,9 +104,13 @@ def _forward_case(name: str, fitted, X, repeat: int) -> Case:
 
     inputs = fitted._to_model_input(fitted._validate_X(X, reset=False))
     np.testing.assert_allclose(ours(), original(fitted, X), rtol=1e-5, atol=1e-6)
-    return Case(name, ours, "keras model.predict (same network)",
-                lambda: fitted.model_.predict(inputs, batch_size=fitted.batch_size,
-                                              verbose=0), repeat=repeat)
+    return Case(
+        name,
+        ours,
+        "keras model.predict (same network)",
+        lambda: fitted.model_.predict(inputs, batch_size=fitted.batch_size, verbose=0),
+        repeat=repeat,
+    )
 
 
 def cases(quick: bool) -> list[Case]:
@@ -169,19 +173,29 @@ def cases(quick: bool) -> list[Case]:
     )
 
     # the same fitted networks through forward, and scan-sized calls (256 windows)
-    out.append(_forward_case(f"Inception1D seed: predict_proba {len(X)} x (118, 2), forward",
-                             fitted, X, repeat=3))
+    out.append(
+        _forward_case(
+            f"Inception1D seed: predict_proba {len(X)} x (118, 2), forward", fitted, X, repeat=3
+        )
+    )
     n_windows = 64 if quick else 256
     for shape, label in (((126, 64), "frames-inception"), ((126, 8), "ce-inception")):
         rng = np.random.default_rng(1)
         windows = rng.normal(size=(n_windows, *shape)).astype(np.float32)
         labels = np.arange(n_windows) % 2
         windows[labels == 1, 40:60, 0] += 1.0
-        model = Inception1DClassifier(epochs=1, batch_size=64, random_state=0).fit(
-            windows, labels)
-        out.append(_forward_case(
-            f"Inception1D seed ({label}): predict_proba {n_windows} x {shape}, forward",
-            model, windows, repeat=3))
-    out.append(_forward_case(f"Xception 71 px: predict_proba {n} x (46, 118), forward",
-                             fitted_x, images, repeat=2))
+        model = Inception1DClassifier(epochs=1, batch_size=64, random_state=0).fit(windows, labels)
+        out.append(
+            _forward_case(
+                f"Inception1D seed ({label}): predict_proba {n_windows} x {shape}, forward",
+                model,
+                windows,
+                repeat=3,
+            )
+        )
+    out.append(
+        _forward_case(
+            f"Xception 71 px: predict_proba {n} x (46, 118), forward", fitted_x, images, repeat=2
+        )
+    )
     return out

@@ -38,8 +38,7 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 NARW = Path(os.environ.get("WHALEFEAT_NARW_DATA", HERE.parents[1] / "shared" / "data" / "narw"))
-COLUMNS = ["clips", "n_jobs", "backend", "first_s", "best_s", "speed_up", "load_start",
-           "load_end"]
+COLUMNS = ["clips", "n_jobs", "backend", "first_s", "best_s", "speed_up", "load_start", "load_end"]
 
 
 def _paths(folder: Path) -> tuple[np.ndarray, str]:
@@ -69,8 +68,13 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=HERE / "loader-out")
     parser.add_argument("--repeat", type=int, default=3, help="timed calls after the first")
-    parser.add_argument("--times", type=int, nargs="+", default=[1, 10],
-                        help="how many times over the clips are read, one row each")
+    parser.add_argument(
+        "--times",
+        type=int,
+        nargs="+",
+        default=[1, 10],
+        help="how many times over the clips are read, one row each",
+    )
     args = parser.parse_args(argv)
 
     from joblib import parallel_config
@@ -87,8 +91,7 @@ def main(argv: list[str] | None = None) -> None:
             paths = np.tile(base, times)
             repeat = args.repeat if times == 1 else max(1, args.repeat - 1)
             serial = None
-            for n_jobs, backend in ((1, "default"), (2, "default"), (2, "threading"),
-                                    (2, "loky")):
+            for n_jobs, backend in ((1, "default"), (2, "default"), (2, "threading"), (2, "loky")):
                 loader = AiffLoader(n_jobs=n_jobs)
                 load_start = load_average()
                 read = functools.partial(loader.transform, paths)
@@ -100,20 +103,31 @@ def main(argv: list[str] | None = None) -> None:
                 if serial is None:
                     serial, one = out, best
                 np.testing.assert_array_equal(out, serial)
-                row = {"clips": len(paths), "n_jobs": n_jobs, "backend": backend,
-                       "first_s": round(first, 3), "best_s": round(best, 3),
-                       "speed_up": round(one / best, 2), "load_start": load_start,
-                       "load_end": load_average()}
+                row = {
+                    "clips": len(paths),
+                    "n_jobs": n_jobs,
+                    "backend": backend,
+                    "first_s": round(first, 3),
+                    "best_s": round(best, 3),
+                    "speed_up": round(one / best, 2),
+                    "load_start": load_start,
+                    "load_end": load_average(),
+                }
                 rows.append(row)
                 print(row, flush=True)
     with open(args.out / "loader_scaling.csv", "w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=COLUMNS, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
-    record = {"command": "python " + shlex.join(["benchmarks/loader_scaling.py",
-                                                 *(argv if argv is not None else sys.argv[1:])]),
-              "clips": source, "environment": environment(repository=HERE.parent),
-              "results": rows}
+    record = {
+        "command": "python "
+        + shlex.join(
+            ["benchmarks/loader_scaling.py", *(argv if argv is not None else sys.argv[1:])]
+        ),
+        "clips": source,
+        "environment": environment(repository=HERE.parent),
+        "results": rows,
+    }
     (args.out / "loader_scaling.json").write_text(json.dumps(record, indent=2) + "\n")
     print(f"wrote {args.out / 'loader_scaling.csv'} and {args.out / 'loader_scaling.json'}")
 

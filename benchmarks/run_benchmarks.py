@@ -68,16 +68,21 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     sys.path.insert(0, str(HERE))
     cases = [c for c in load_cases(args.quick) if args.k.lower() in c.name.lower()]
-    print(f"# {platform.platform()}, Python {platform.python_version()}, "
-          f"{platform.processor() or platform.machine()}")
+    print(
+        f"# {platform.platform()}, Python {platform.python_version()}, "
+        f"{platform.processor() or platform.machine()}"
+    )
     header = f"{'case':<58} {'ours (s)':>10} {'peer':<26} {'peer (s)':>10} {'speed-up':>9}"
     print(header)
     print("-" * len(header))
     for case in cases:
         ours = best_time(case.ours, case.repeat)
         peer = best_time(case.peer, case.peer_repeat or case.repeat) * case.peer_scale
-        print(f"{case.name:<58} {ours:>10.4f} {case.peer_name:<26} {peer:>10.4f} "
-              f"{peer / ours:>8.1f}x", flush=True)
+        print(
+            f"{case.name:<58} {ours:>10.4f} {case.peer_name:<26} {peer:>10.4f} "
+            f"{peer / ours:>8.1f}x",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

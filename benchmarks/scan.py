@@ -52,8 +52,20 @@ HERE = Path(__file__).resolve().parent
 NARW = Path(os.environ.get("WHALEFEAT_NARW_DATA", HERE.parents[1] / "shared" / "data" / "narw"))
 RATE = 2000
 HOP = 0.5
-COLUMNS = ["detector", "hours", "n_threads", "windows", "wall_s", "cpu_s", "x_realtime",
-           "peak_rss_mb", "rss_before_mb", "load_start", "load_end", "extrapolated"]
+COLUMNS = [
+    "detector",
+    "hours",
+    "n_threads",
+    "windows",
+    "wall_s",
+    "cpu_s",
+    "x_realtime",
+    "peak_rss_mb",
+    "rss_before_mb",
+    "load_start",
+    "load_end",
+    "extrapolated",
+]
 
 
 def _rss_mb(field: str) -> float | None:
@@ -106,16 +118,32 @@ def _child(model_path: str, recording: str, n_threads: int, forward: bool) -> No
     windows = scan(model, recording, hop=HOP, n_threads=n_threads)
     wall = time.perf_counter() - start
     cpu = time.process_time() - cpu
-    print(json.dumps({"windows": len(windows), "wall_s": wall, "cpu_s": cpu,
-                      "peak_rss_mb": _peak_rss_mb(), "rss_before_mb": rss_before,
-                      "load_start": load_start,
-                      "load_end": load_average(),
-                      "audio_s": float(sum(windows.attrs["durations"].values()))}))
+    print(
+        json.dumps(
+            {
+                "windows": len(windows),
+                "wall_s": wall,
+                "cpu_s": cpu,
+                "peak_rss_mb": _peak_rss_mb(),
+                "rss_before_mb": rss_before,
+                "load_start": load_start,
+                "load_end": load_average(),
+                "audio_s": float(sum(windows.attrs["durations"].values())),
+            }
+        )
+    )
 
 
 def _measure(model_path: Path, recording: Path, n_threads: int, forward: bool = False) -> dict:
-    command = [sys.executable, __file__, "--child", str(model_path), str(recording),
-               str(n_threads), str(int(forward))]
+    command = [
+        sys.executable,
+        __file__,
+        "--child",
+        str(model_path),
+        str(recording),
+        str(n_threads),
+        str(int(forward)),
+    ]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode:
         raise RuntimeError(f"{shlex.join(command)} failed:\n{done.stderr}")
@@ -131,8 +159,7 @@ def _clips(data: Path, n: int | None):
         source = f"{len(y)} real clips of {data.name}"
         X = AiffLoader().transform(paths)
     else:
-        print(f"scan.py: no labelled clips at {data}; fitting on synthetic clips",
-              file=sys.stderr)
+        print(f"scan.py: no labelled clips at {data}; fitting on synthetic clips", file=sys.stderr)
         X, y = make_clips(3000, snr_db=(-5.0, 10.0), random_state=0)
         source = "3000 synthetic clips (make_clips)"
     if n is not None and n < len(y):
@@ -189,15 +216,16 @@ def _profile(model_path: Path, recording: Path) -> dict:
     with threadpool_limits(1):
         start = time.perf_counter()
         with sf.SoundFile(recording) as sound:
-            audio = np.concatenate([block[:, 0] for block in sound.blocks(
-                60000, dtype="float64", always_2d=True)])
+            audio = np.concatenate(
+                [block[:, 0] for block in sound.blocks(60000, dtype="float64", always_2d=True)]
+            )
         read = time.perf_counter() - start
         T, hop = 2 * RATE, int(HOP * RATE)
         windows = np.lib.stride_tricks.sliding_window_view(audio, T)[::hop]
         cut = spectrogram = classify = 0.0
         for at in range(0, len(windows), 256):
             start = time.perf_counter()
-            X = windows[at:at + 256].astype(np.float32)
+            X = windows[at : at + 256].astype(np.float32)
             middle = time.perf_counter()
             features = steps[:-1].transform(X)
             after = time.perf_counter()
@@ -208,27 +236,46 @@ def _profile(model_path: Path, recording: Path) -> dict:
         start = time.perf_counter()
         scan(model, recording, hop=HOP, n_threads=1)
         whole = time.perf_counter() - start
-    return {"read_s": round(read, 3), "windows_s": round(cut, 3),
-            "features_s": round(spectrogram, 3), "classifier_s": round(classify, 3),
-            "scan_one_thread_s": round(whole, 3), "windows": len(windows)}
+    return {
+        "read_s": round(read, 3),
+        "windows_s": round(cut, 3),
+        "features_s": round(spectrogram, 3),
+        "classifier_s": round(classify, 3),
+        "scan_one_thread_s": round(whole, 3),
+        "windows": len(windows),
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=NARW, help="labelled clips to fit on")
-    parser.add_argument("--out", type=Path, default=HERE / "scan-out",
-                        help="folder for scan.csv and scan.json")
+    parser.add_argument(
+        "--out", type=Path, default=HERE / "scan-out", help="folder for scan.csv and scan.json"
+    )
     parser.add_argument("--threads", type=int, default=2, help="n_threads of the scans")
-    parser.add_argument("--hours", type=float, nargs=2, default=(1.0, 24.0),
-                        metavar=("SHORT", "LONG"), help="lengths of the two recordings")
-    parser.add_argument("--fit-clips", type=int, default=None,
-                        help="clips to fit hgb on (default: all)")
-    parser.add_argument("--cnn", default="frames-inception",
-                        help="CNN pipeline to time on the 1-hour recording ('' for none)")
+    parser.add_argument(
+        "--hours",
+        type=float,
+        nargs=2,
+        default=(1.0, 24.0),
+        metavar=("SHORT", "LONG"),
+        help="lengths of the two recordings",
+    )
+    parser.add_argument(
+        "--fit-clips", type=int, default=None, help="clips to fit hgb on (default: all)"
+    )
+    parser.add_argument(
+        "--cnn",
+        default="frames-inception",
+        help="CNN pipeline to time on the 1-hour recording ('' for none)",
+    )
     parser.add_argument("--cnn-epochs", type=int, default=2)
     parser.add_argument("--cnn-clips", type=int, default=1000)
-    parser.add_argument("--profile", action="store_true",
-                        help="also time the stages of one thread on the 1-hour recording")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="also time the stages of one thread on the 1-hour recording",
+    )
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -238,9 +285,14 @@ def main(argv: list[str] | None = None) -> None:
     from whalefeat._evaluation import environment
 
     args.out.mkdir(parents=True, exist_ok=True)
-    rows, record = [], {"command": "python " + shlex.join(["benchmarks/scan.py",
-                                                           *(argv or sys.argv[1:])]),
-                        "environment": environment(repository=HERE.parent), "hop_s": HOP}
+    rows, record = (
+        [],
+        {
+            "command": "python " + shlex.join(["benchmarks/scan.py", *(argv or sys.argv[1:])]),
+            "environment": environment(repository=HERE.parent),
+            "hop_s": HOP,
+        },
+    )
     with tempfile.TemporaryDirectory(prefix="whalefeat-bench-scan-") as folder:
         folder = Path(folder)
         X, y, source = _clips(args.data, args.fit_clips)
@@ -248,8 +300,12 @@ def main(argv: list[str] | None = None) -> None:
         print(f"hgb fitted on {source} in {record['hgb']['fit_s']} s", flush=True)
         if args.cnn:
             Xc, yc, source_c = _clips(args.data, args.cnn_clips)
-            record[args.cnn] = {"trained_on": source_c, **_fit(
-                args.cnn, Xc, yc, folder / "cnn.joblib", classifier__epochs=args.cnn_epochs)}
+            record[args.cnn] = {
+                "trained_on": source_c,
+                **_fit(
+                    args.cnn, Xc, yc, folder / "cnn.joblib", classifier__epochs=args.cnn_epochs
+                ),
+            }
             print(f"{args.cnn} fitted in {record[args.cnn]['fit_s']} s", flush=True)
         del X, y
         recordings = {}
@@ -259,32 +315,50 @@ def main(argv: list[str] | None = None) -> None:
             _write_recording(recordings[hours], hours)
         runs = [("hgb", short, 1), ("hgb", short, args.threads), ("hgb", long, args.threads)]
         if args.cnn:
-            runs += [(args.cnn, short, args.threads),
-                     (args.cnn + " (forward)", short, args.threads)]
+            runs += [
+                (args.cnn, short, args.threads),
+                (args.cnn + " (forward)", short, args.threads),
+            ]
         for detector, hours, n_threads in runs:
             model = folder / ("hgb.joblib" if detector == "hgb" else "cnn.joblib")
-            result = _measure(model, recordings[hours], n_threads,
-                              forward=detector.endswith("(forward)"))
-            row = {"detector": detector, "hours": hours, "n_threads": n_threads,
-                   "windows": result["windows"], "wall_s": round(result["wall_s"], 2),
-                   "cpu_s": round(result["cpu_s"], 2),
-                   "x_realtime": round(result["audio_s"] / result["wall_s"]),
-                   "peak_rss_mb": round(result["peak_rss_mb"]),
-                   "rss_before_mb": round(result["rss_before_mb"]),
-                   "load_start": result["load_start"], "load_end": result["load_end"],
-                   "extrapolated": False}
+            result = _measure(
+                model, recordings[hours], n_threads, forward=detector.endswith("(forward)")
+            )
+            row = {
+                "detector": detector,
+                "hours": hours,
+                "n_threads": n_threads,
+                "windows": result["windows"],
+                "wall_s": round(result["wall_s"], 2),
+                "cpu_s": round(result["cpu_s"], 2),
+                "x_realtime": round(result["audio_s"] / result["wall_s"]),
+                "peak_rss_mb": round(result["peak_rss_mb"]),
+                "rss_before_mb": round(result["rss_before_mb"]),
+                "load_start": result["load_start"],
+                "load_end": result["load_end"],
+                "extrapolated": False,
+            }
             rows.append(row)
             print(row, flush=True)
             if detector != "hgb":
                 factor = long / short
-                rows.append({**row, "hours": long, "windows": "", "wall_s":
-                             round(factor * result["wall_s"], 1), "cpu_s": round(
-                                 factor * result["cpu_s"], 1), "peak_rss_mb": "",
-                             "rss_before_mb": "",
-                             "extrapolated": True})
+                rows.append(
+                    {
+                        **row,
+                        "hours": long,
+                        "windows": "",
+                        "wall_s": round(factor * result["wall_s"], 1),
+                        "cpu_s": round(factor * result["cpu_s"], 1),
+                        "peak_rss_mb": "",
+                        "rss_before_mb": "",
+                        "extrapolated": True,
+                    }
+                )
         if args.profile:
-            record["profile_one_thread"] = {"hours": short, **_profile(
-                folder / "hgb.joblib", recordings[short])}
+            record["profile_one_thread"] = {
+                "hours": short,
+                **_profile(folder / "hgb.joblib", recordings[short]),
+            }
             print(record["profile_one_thread"], flush=True)
     record["results"] = rows
     with open(args.out / "scan.csv", "w", newline="") as handle:

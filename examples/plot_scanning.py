@@ -44,7 +44,7 @@ truth = np.sort(np.random.default_rng(2).choice(np.arange(10, 1790), 8, replace=
 fade = np.hanning(calls.shape[1])
 level = 4 * hour.std() / calls.std(axis=1, keepdims=True)
 for start, call in zip((truth * RATE).astype(int), calls * level * fade, strict=True):
-    hour[start:start + len(call)] += call
+    hour[start : start + len(call)] += call
 hour *= 0.5 / np.abs(hour).max()
 
 folder = tempfile.TemporaryDirectory()
@@ -72,9 +72,13 @@ def band_statistics(S):
 
 
 X, y = make_clips(600, snr_db=(0.0, 10.0), random_state=3)
-detector = make_pipeline(AiffLoader(), Spectrogram(contrast="row"),
-                         FunctionTransformer(band_statistics), StandardScaler(),
-                         LogisticRegression(C=0.01, max_iter=2000))
+detector = make_pipeline(
+    AiffLoader(),
+    Spectrogram(contrast="row"),
+    FunctionTransformer(band_statistics),
+    StandardScaler(),
+    LogisticRegression(C=0.01, max_iter=2000),
+)
 detector[1:].fit(X, y)
 
 # %%
@@ -95,9 +99,13 @@ print(read_selections(table)[["Selection", "Begin Time (s)", "End Time (s)", "Sc
 # Events found against the calls placed: a call is found when an event covers
 # its clip for at least half of it.
 
-found_calls = [any(min(end, t + 2) - max(start, t) >= 1.0
-                   for start, end in zip(found["start"], found["end"], strict=True))
-               for t in truth]
+found_calls = [
+    any(
+        min(end, t + 2) - max(start, t) >= 1.0
+        for start, end in zip(found["start"], found["end"], strict=True)
+    )
+    for t in truth
+]
 print(f"calls found: {sum(found_calls)} of {len(truth)}")
 
 # %%
@@ -120,16 +128,28 @@ axes[0].legend(loc="center right")
 first = truth[0]
 excerpt = slice(int(max(0, first - 60) * RATE), int((first + 60) * RATE))
 offset = excerpt.start / RATE
-plot_spectrogram(hour[excerpt], spectrogram=Spectrogram(fmin=40, fmax=400),
-                 ax=axes[1], colorbar=False, title="Two minutes around the first call")
+plot_spectrogram(
+    hour[excerpt],
+    spectrogram=Spectrogram(fmin=40, fmax=400),
+    ax=axes[1],
+    colorbar=False,
+    title="Two minutes around the first call",
+)
 near = windows[(windows["start"] >= offset) & (windows["start"] < offset + 120)]
 score_axis = axes[1].twinx()
 score_axis.plot(near["start"] - offset + 1.0, near["score"], color="white", linewidth=1.0)
 score_axis.set(ylim=(0, 1), ylabel="Score (centre of window)")
 for start, end in zip(found["start"], found["end"], strict=True):
     if end > offset and start < offset + 120:
-        axes[1].axvspan(start - offset, end - offset, ymin=0.02, ymax=0.98, fill=False,
-                        edgecolor="tab:cyan", linewidth=1.5)
+        axes[1].axvspan(
+            start - offset,
+            end - offset,
+            ymin=0.02,
+            ymax=0.98,
+            fill=False,
+            edgecolor="tab:cyan",
+            linewidth=1.5,
+        )
 axes[1].set_xlabel(f"Time from {offset:.0f} s (s)")
 plt.show()
 

@@ -53,9 +53,16 @@ def spy(monkeypatch):
 
     def recording(X, targets, weights, rng, augmentation):
         out = original(X, targets, weights, rng, augmentation)
-        calls.append({"X": X.copy(), "targets": targets.copy(),
-                      "weights": None if weights is None else weights.copy(),
-                      "X_out": out[0], "targets_out": out[1], "weights_out": out[2]})
+        calls.append(
+            {
+                "X": X.copy(),
+                "targets": targets.copy(),
+                "weights": None if weights is None else weights.copy(),
+                "X_out": out[0],
+                "targets_out": out[1],
+                "weights_out": out[2],
+            }
+        )
         return out
 
     monkeypatch.setattr(_augment, "augment", recording)
@@ -66,18 +73,28 @@ def spy(monkeypatch):
 
 
 @settings(max_examples=60, deadline=None)
-@given(n=st.integers(1, 6), size=st.integers(1, 30), other=st.integers(1, 4),
-       fraction=st.floats(0, 0.99), axis=st.sampled_from([1, 2]), seed=st.integers(0, 2**32 - 1))
-def test_time_shift_is_a_bounded_circular_roll_of_each_sample(n, size, other, fraction, axis,
-                                                              seed):
+@given(
+    n=st.integers(1, 6),
+    size=st.integers(1, 30),
+    other=st.integers(1, 4),
+    fraction=st.floats(0, 0.99),
+    axis=st.sampled_from([1, 2]),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_time_shift_is_a_bounded_circular_roll_of_each_sample(
+    n, size, other, fraction, axis, seed
+):
     shape = (n, size, other) if axis == 1 else (n, other, size)
     X = np.random.default_rng(seed).normal(size=shape).astype(np.float32)
     shifted = shift_time(X, np.random.default_rng(seed), fraction, axis)
     limit = int(np.floor(fraction * size))
     assert shifted.shape == X.shape and shifted.dtype == X.dtype
     for original, result in zip(X, shifted, strict=True):
-        matches = [s for s in range(-limit, limit + 1)
-                   if np.array_equal(np.roll(original, s, axis=axis - 1), result)]
+        matches = [
+            s
+            for s in range(-limit, limit + 1)
+            if np.array_equal(np.roll(original, s, axis=axis - 1), result)
+        ]
         assert matches, "each sample is np.roll of itself by at most the limit"
 
 
@@ -90,8 +107,13 @@ def test_time_shift_draws_every_shift_up_to_the_limit():
 
 
 @settings(max_examples=80, deadline=None)
-@given(n=st.integers(1, 8), size=st.integers(1, 40), fraction=st.floats(0, 0.99),
-       n_masks=st.integers(1, 3), seed=st.integers(0, 2**32 - 1))
+@given(
+    n=st.integers(1, 8),
+    size=st.integers(1, 40),
+    fraction=st.floats(0, 0.99),
+    n_masks=st.integers(1, 3),
+    seed=st.integers(0, 2**32 - 1),
+)
 def test_mask_spans_are_within_bounds(n, size, fraction, n_masks, seed):
     spans = mask_spans(np.random.default_rng(seed), n, size, fraction, n_masks)
     limit = int(np.floor(fraction * size))
@@ -123,8 +145,9 @@ def test_masked_values_are_the_samples_mean_over_time_and_the_rest_is_unchanged(
     changed = out != X
     assert changed.any()
     expected_fill = np.broadcast_to(fill, X.shape)
-    assert_allclose(np.where(changed, out, 0), np.where(changed, expected_fill, 0),
-                    rtol=1e-6, atol=1e-7)
+    assert_allclose(
+        np.where(changed, out, 0), np.where(changed, expected_fill, 0), rtol=1e-6, atol=1e-7
+    )
     # a time mask takes whole frames (every bin and channel), a frequency mask whole
     # bins: at most floor(0.2 * 30) = 6 frames and floor(0.34 * 6) = 2 bins
     for sample in changed:
@@ -166,8 +189,9 @@ def test_augment_with_nothing_on_returns_the_batch_itself():
 def test_training_batches_cover_every_sample_once_per_epoch_whatever_the_call_order():
     X = np.arange(20, dtype=np.float32).reshape(20, 1, 1)
     spec = Augmentation(time_axis=1, feature_axis=2, time_mask=0.5)
-    batches = training_batches(keras, X, np.arange(20), None, batch_size=8, augmentation=spec,
-                               seed=[5, 0])
+    batches = training_batches(
+        keras, X, np.arange(20), None, batch_size=8, augmentation=spec, seed=[5, 0]
+    )
     assert batches.steps_per_epoch == 3 and batches.num_batches is None
     epoch0 = [batches[i][1] for i in range(3)]
     assert sorted(np.concatenate(epoch0).tolist()) == list(range(20))
@@ -176,18 +200,29 @@ def test_training_batches_cover_every_sample_once_per_epoch_whatever_the_call_or
     assert not np.array_equal(np.concatenate(epoch0), epoch1)  # a new order every epoch
     for i in (0, 4):  # a batch depends only on its index
         assert_array_equal(batches[i][1], batches[i][1])
-        assert_array_equal(batches[i][0], training_batches(
-            keras, X, np.arange(20), None, batch_size=8, augmentation=spec, seed=[5, 0])[i][0])
+        assert_array_equal(
+            batches[i][0],
+            training_batches(
+                keras, X, np.arange(20), None, batch_size=8, augmentation=spec, seed=[5, 0]
+            )[i][0],
+        )
 
 
 # ------------------------------------------------------------------ in the estimators
 
 
-@pytest.mark.parametrize(("params", "name"), [
-    ({"time_shift": 1.0}, "time_shift"), ({"time_shift": -0.1}, "time_shift"),
-    ({"time_mask": 1.0}, "time_mask"), ({"channel_mask": 1.5}, "channel_mask"),
-    ({"n_masks": 0}, "n_masks"), ({"mixup": -1.0}, "mixup"), ({"mixup": "yes"}, "mixup"),
-])
+@pytest.mark.parametrize(
+    ("params", "name"),
+    [
+        ({"time_shift": 1.0}, "time_shift"),
+        ({"time_shift": -0.1}, "time_shift"),
+        ({"time_mask": 1.0}, "time_mask"),
+        ({"channel_mask": 1.5}, "channel_mask"),
+        ({"n_masks": 0}, "n_masks"),
+        ({"mixup": -1.0}, "mixup"),
+        ({"mixup": "yes"}, "mixup"),
+    ],
+)
 def test_invalid_augmentation_parameters(params, name):
     X, y = series()
     with pytest.raises(InvalidParameterError, match=f"'{name}' parameter"):
@@ -218,8 +253,9 @@ def test_axes_of_each_classifier():
     assert (inception.time_axis, inception.feature_axis, inception.feature_mask) == (1, 2, 0.3)
     # on a spectrogram (n, n_freqs, n_frames), a time mask takes frames and a frequency mask bins
     X = XceptionClassifier()._to_model_input(np.random.default_rng(0).normal(size=(40, 8, 20)))
-    out = mask(X, np.random.default_rng(0), Augmentation(time_axis=2, feature_axis=1,
-                                                          time_mask=0.3))
+    out = mask(
+        X, np.random.default_rng(0), Augmentation(time_axis=2, feature_axis=1, time_mask=0.3)
+    )
     changed = (out != X)[..., 0]
     assert changed.any() and (changed.all(axis=1) == changed.any(axis=1)).all()  # whole frames
 
@@ -315,9 +351,18 @@ def test_xception_trains_with_every_augmentation(spy):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(8, 12, 20)).astype(np.float32)
     y = np.array([0, 1] * 4)
-    clf = XceptionClassifier(image_size=71, weights=None, trainable="head", epochs=1,
-                             batch_size=8, random_state=0, time_shift=0.2, time_mask=0.2,
-                             frequency_mask=0.25, mixup=0.3).fit(X, y)
+    clf = XceptionClassifier(
+        image_size=71,
+        weights=None,
+        trainable="head",
+        epochs=1,
+        batch_size=8,
+        random_state=0,
+        time_shift=0.2,
+        time_mask=0.2,
+        frequency_mask=0.25,
+        mixup=0.3,
+    ).fit(X, y)
     assert spy and spy[0]["X"].shape == (8, 12, 20, 1)
     changed = spy[0]["X_out"] != spy[0]["X"]
     assert changed.any()

@@ -60,14 +60,15 @@ def _reference_tsallis(counts, n, q):
     p = [mp.mpf(int(c)) / total for c in counts if c > 0]
     missing = n - len(p)
     h = sum(pi * _lnq(1 / pi, q) for pi in p) / _lnq(n, q)
-    d = (-sum(pi * _lnq((pi + u) / (2 * pi), q) for pi in p) / 2
-         - (sum(_lnq((n * pi + 1) / 2, q) for pi in p) + missing * _lnq(mp.mpf(1) / 2, q))
-         / (2 * n))
+    d = -sum(pi * _lnq((pi + u) / (2 * pi), q) for pi in p) / 2 - (
+        sum(_lnq((n * pi + 1) / 2, q) for pi in p) + missing * _lnq(mp.mpf(1) / 2, q)
+    ) / (2 * n)
     if q == 1:
         d_max = -(((n + 1) / n) * mp.log(n + 1) + mp.log(n) - 2 * mp.log(2 * n)) / 2
     else:
-        d_max = ((2 ** (2 - q) * n - (1 + n) ** (1 - q) - n * (1 + 1 / n) ** (1 - q) - n + 1)
-                 / ((1 - q) * 2 ** (2 - q) * n))
+        d_max = (2 ** (2 - q) * n - (1 + n) ** (1 - q) - n * (1 + 1 / n) ** (1 - q) - n + 1) / (
+            (1 - q) * 2 ** (2 - q) * n
+        )
     return h, h * d / d_max
 
 
@@ -81,11 +82,14 @@ def _reference_renyi(counts, n, alpha):
     missing = n - len(p)
     h = mp.log(sum(pi**a for pi in p)) / ((1 - a) * mp.log(n))
     first = mp.log(sum(((pi + u) / 2) ** (1 - a) * pi**a for pi in p))
-    second = mp.log(sum(u**a * ((pi + u) / 2) ** (1 - a) for pi in p)
-                    + missing * u**a * (u / 2) ** (1 - a))
+    second = mp.log(
+        sum(u**a * ((pi + u) / 2) ** (1 - a) for pi in p) + missing * u**a * (u / 2) ** (1 - a)
+    )
     d = (first + second) / (2 * (a - 1))
-    d_max = (mp.log(((n + 1) ** (1 - a) + n - 1) / (2 ** (1 - a) * n))
-             + (1 - a) * mp.log((n + 1) / (2 * n))) / (2 * (a - 1))
+    d_max = (
+        mp.log(((n + 1) ** (1 - a) + n - 1) / (2 ** (1 - a) * n))
+        + (1 - a) * mp.log((n + 1) / (2 * n))
+    ) / (2 * (a - 1))
     return h, h * d / d_max
 
 
@@ -100,17 +104,32 @@ def _assert_matches_reference(ours, reference, rtol):
 
 
 def test_design_reference_values():
-    np.testing.assert_allclose(complexity_entropy(SERIES, dimension=2),
-                               [0.9182958340544894, 0.06112816548804511], rtol=0, atol=1e-15)
+    np.testing.assert_allclose(
+        complexity_entropy(SERIES, dimension=2),
+        [0.9182958340544894, 0.06112816548804511],
+        rtol=0,
+        atol=1e-15,
+    )
     probs = [1 / 3, 1 / 15, 4 / 15, 2 / 15, 1 / 5, 0]
-    np.testing.assert_allclose(complexity_entropy(probs, dimension=3, probs=True),
-                               [0.8314454838586238, 0.16576716623440763], rtol=0, atol=1e-15)
-    np.testing.assert_allclose(tsallis_complexity_entropy(SERIES, q=2, dimension=2),
-                               [0.88888889, 0.07619048], rtol=0, atol=5e-9)
-    np.testing.assert_allclose(renyi_complexity_entropy(SERIES, alpha=2, dimension=2),
-                               [0.84799691, 0.08303895], rtol=0, atol=5e-9)
-    assert permutation_entropy(SERIES, dimension=3) == pytest.approx(0.588762155916294,
-                                                                     abs=1e-15)
+    np.testing.assert_allclose(
+        complexity_entropy(probs, dimension=3, probs=True),
+        [0.8314454838586238, 0.16576716623440763],
+        rtol=0,
+        atol=1e-15,
+    )
+    np.testing.assert_allclose(
+        tsallis_complexity_entropy(SERIES, q=2, dimension=2),
+        [0.88888889, 0.07619048],
+        rtol=0,
+        atol=5e-9,
+    )
+    np.testing.assert_allclose(
+        renyi_complexity_entropy(SERIES, alpha=2, dimension=2),
+        [0.84799691, 0.08303895],
+        rtol=0,
+        atol=5e-9,
+    )
+    assert permutation_entropy(SERIES, dimension=3) == pytest.approx(0.588762155916294, abs=1e-15)
     assert isinstance(permutation_entropy(SERIES, dimension=3), float)
 
 
@@ -142,17 +161,25 @@ def test_equal_to_ordpy(dimension, delay, kind):
     kwargs = {"dx": dimension, "taux": delay}
     ours = {"dimension": dimension, "delay": delay}
     assert permutation_entropy(x, **ours) == pytest.approx(
-        ordpy.permutation_entropy(x, **kwargs), abs=1e-10)
-    np.testing.assert_allclose(complexity_entropy(x, **ours),
-                               ordpy.complexity_entropy(x, **kwargs), rtol=0, atol=1e-10)
-    np.testing.assert_allclose(tsallis_complexity_entropy(x, q=ORDPY_Q, **ours),
-                               ordpy.tsallis_complexity_entropy(x, q=ORDPY_Q, **kwargs),
-                               rtol=0, atol=1e-10)
+        ordpy.permutation_entropy(x, **kwargs), abs=1e-10
+    )
+    np.testing.assert_allclose(
+        complexity_entropy(x, **ours), ordpy.complexity_entropy(x, **kwargs), rtol=0, atol=1e-10
+    )
+    np.testing.assert_allclose(
+        tsallis_complexity_entropy(x, q=ORDPY_Q, **ours),
+        ordpy.tsallis_complexity_entropy(x, q=ORDPY_Q, **kwargs),
+        rtol=0,
+        atol=1e-10,
+    )
     # ordpy's Renyi overflows once n^alpha does (alpha ln(d!) > 709)
     alphas = ORDPY_Q[ORDPY_Q * math.log(math.factorial(dimension)) < 700]
-    np.testing.assert_allclose(renyi_complexity_entropy(x, alpha=alphas, **ours),
-                               ordpy.renyi_complexity_entropy(x, alpha=alphas, **kwargs),
-                               rtol=0, atol=1e-10)
+    np.testing.assert_allclose(
+        renyi_complexity_entropy(x, alpha=alphas, **ours),
+        ordpy.renyi_complexity_entropy(x, alpha=alphas, **kwargs),
+        rtol=0,
+        atol=1e-10,
+    )
 
 
 @pytest.mark.parametrize("q", [0.02, 0.5, 1.0, 2.5, 40.0])
@@ -161,17 +188,25 @@ def test_equal_to_ordpy_on_probabilities(q):
     p = rng.dirichlet(np.full(24, 0.3))
     p[rng.random(24) < 0.3] = 0
     p /= p.sum()
-    np.testing.assert_allclose(tsallis_complexity_entropy(p, q=q, dimension=4, probs=True),
-                               ordpy.tsallis_complexity_entropy(p, q=q, dx=4, probs=True),
-                               rtol=0, atol=1e-10)
-    np.testing.assert_allclose(renyi_complexity_entropy(p, alpha=q, dimension=4, probs=True),
-                               ordpy.renyi_complexity_entropy(p, alpha=q, dx=4, probs=True),
-                               rtol=0, atol=1e-10)
+    np.testing.assert_allclose(
+        tsallis_complexity_entropy(p, q=q, dimension=4, probs=True),
+        ordpy.tsallis_complexity_entropy(p, q=q, dx=4, probs=True),
+        rtol=0,
+        atol=1e-10,
+    )
+    np.testing.assert_allclose(
+        renyi_complexity_entropy(p, alpha=q, dimension=4, probs=True),
+        ordpy.renyi_complexity_entropy(p, alpha=q, dx=4, probs=True),
+        rtol=0,
+        atol=1e-10,
+    )
     # absent patterns may be left out, as in ordpy
-    np.testing.assert_allclose(tsallis_complexity_entropy(p[p > 0], q=q, dimension=4,
-                                                          probs=True),
-                               tsallis_complexity_entropy(p, q=q, dimension=4, probs=True),
-                               rtol=1e-14, atol=1e-16)
+    np.testing.assert_allclose(
+        tsallis_complexity_entropy(p[p > 0], q=q, dimension=4, probs=True),
+        tsallis_complexity_entropy(p, q=q, dimension=4, probs=True),
+        rtol=1e-14,
+        atol=1e-16,
+    )
 
 
 # ------------------------------------------------------------------------------------------
@@ -190,8 +225,19 @@ def _count_cases():
 
 
 CASES = [case for case in _count_cases() if case[1].sum() > 0]
-NEAR_ONE = [1 - 1e-3, 1 - 1e-6, 1 - 1e-9, 1 - 1e-12, 1 - 2**-52, 1.0, 1 + 2**-52, 1 + 1e-12,
-            1 + 1e-9, 1 + 1e-6, 1 + 1e-3]
+NEAR_ONE = [
+    1 - 1e-3,
+    1 - 1e-6,
+    1 - 1e-9,
+    1 - 1e-12,
+    1 - 2**-52,
+    1.0,
+    1 + 2**-52,
+    1 + 1e-12,
+    1 + 1e-9,
+    1 + 1e-6,
+    1 + 1e-3,
+]
 WIDE = [1e-3, 0.01, 0.2, 0.5, 0.9, 1.1, 2.0, 7.0, 50.0, 300.0, 1075.0, 2000.0, 1e4]
 
 
@@ -199,8 +245,9 @@ WIDE = [1e-3, 0.01, 0.2, 0.5, 0.9, 1.1, 2.0, 7.0, 50.0, 300.0, 1075.0, 2000.0, 1
 def test_tsallis_near_q_one_to_high_precision(dimension, counts):
     ours = tsallis_complexity_entropy(counts, q=NEAR_ONE, dimension=dimension, probs=True)
     for q, hc in zip(NEAR_ONE, ours, strict=True):
-        _assert_matches_reference(hc, _reference_tsallis(counts, math.factorial(dimension), q),
-                                  rtol=4e-15)
+        _assert_matches_reference(
+            hc, _reference_tsallis(counts, math.factorial(dimension), q), rtol=4e-15
+        )
 
 
 @pytest.mark.parametrize(("dimension", "counts"), CASES)
@@ -209,8 +256,11 @@ def test_tsallis_over_the_q_range_to_high_precision(dimension, counts):
     assert np.isfinite(ours).all()
     for q, hc in zip(WIDE, ours, strict=True):
         # t^q = exp(q ln t) inherits the rounding of ln t: q |ln t| ulps, |ln t| < ln 2
-        _assert_matches_reference(hc, _reference_tsallis(counts, math.factorial(dimension), q),
-                                  rtol=max(1e-14, 3e-16 * q))
+        _assert_matches_reference(
+            hc,
+            _reference_tsallis(counts, math.factorial(dimension), q),
+            rtol=max(1e-14, 3e-16 * q),
+        )
 
 
 @pytest.mark.parametrize(("dimension", "counts"), CASES)
@@ -219,8 +269,9 @@ def test_renyi_to_high_precision(dimension, counts):
     ours = renyi_complexity_entropy(counts, alpha=alphas, dimension=dimension, probs=True)
     assert np.isfinite(ours).all()
     for alpha, hc in zip(alphas, ours, strict=True):
-        _assert_matches_reference(hc, _reference_renyi(counts, math.factorial(dimension), alpha),
-                                  rtol=1e-14)
+        _assert_matches_reference(
+            hc, _reference_renyi(counts, math.factorial(dimension), alpha), rtol=1e-14
+        )
 
 
 def test_ordpy_is_inexact_next_to_one_where_we_are_not():
@@ -271,10 +322,13 @@ def test_monotone_series_have_zero_entropy_and_complexity(dimension, delay):
     q = [1e-3, 0.5, 1.0, 3.0, 1e4]
     for x in (np.arange(50.0), -np.exp(np.arange(50.0) / 10), np.full(50, 1.5)):
         assert permutation_entropy(x, dimension=dimension, delay=delay) == 0.0
-        np.testing.assert_array_equal(complexity_entropy(x, dimension=dimension, delay=delay),
-                                      [0.0, 0.0])
-        for measure, name in ((tsallis_complexity_entropy, "q"),
-                              (renyi_complexity_entropy, "alpha")):
+        np.testing.assert_array_equal(
+            complexity_entropy(x, dimension=dimension, delay=delay), [0.0, 0.0]
+        )
+        for measure, name in (
+            (tsallis_complexity_entropy, "q"),
+            (renyi_complexity_entropy, "alpha"),
+        ):
             values = measure(x, **{name: q}, dimension=dimension, delay=delay)
             np.testing.assert_array_equal(values, np.zeros((5, 2)))
 
@@ -292,10 +346,12 @@ def test_q_one_is_shannon():
     x = np.random.default_rng(10).standard_normal(3000)
     for dimension in (3, 5):
         shannon = complexity_entropy(x, dimension=dimension)
-        np.testing.assert_array_equal(tsallis_complexity_entropy(x, q=1, dimension=dimension),
-                                      shannon)
-        np.testing.assert_array_equal(renyi_complexity_entropy(x, alpha=1, dimension=dimension),
-                                      shannon)
+        np.testing.assert_array_equal(
+            tsallis_complexity_entropy(x, q=1, dimension=dimension), shannon
+        )
+        np.testing.assert_array_equal(
+            renyi_complexity_entropy(x, alpha=1, dimension=dimension), shannon
+        )
         assert permutation_entropy(x, dimension=dimension) == shannon[0]
 
 
@@ -307,9 +363,12 @@ def test_signals_equal_their_pattern_counts(length, q):
     X = np.random.default_rng(14).integers(0, 6, (3, length)).astype(float)
     counts = ordinal.pattern_counts(X, 4)
     for measure, name in ((tsallis_complexity_entropy, "q"), (renyi_complexity_entropy, "alpha")):
-        np.testing.assert_allclose(measure(X, **{name: q}, dimension=4),
-                                   measure(counts, **{name: q}, dimension=4, probs=True),
-                                   rtol=1e-14, atol=1e-16)
+        np.testing.assert_allclose(
+            measure(X, **{name: q}, dimension=4),
+            measure(counts, **{name: q}, dimension=4, probs=True),
+            rtol=1e-14,
+            atol=1e-16,
+        )
 
 
 def test_batches_and_shapes():
@@ -382,8 +441,9 @@ def test_entropy_and_complexity_within_bounds(dimension, data):
     h, c = complexity_entropy(counts, dimension=dimension, probs=True)
     assert 0.0 <= h <= 1.0
     assert _lower_bound(h, dimension) - 1e-9 <= c <= _upper_bound(h, dimension) + 1e-9
-    curves = tsallis_complexity_entropy(counts, q=[0.1, 2.0, 500.0], dimension=dimension,
-                                        probs=True)
+    curves = tsallis_complexity_entropy(
+        counts, q=[0.1, 2.0, 500.0], dimension=dimension, probs=True
+    )
     assert ((curves >= 0) & (curves <= 1 + 1e-15)).all()
 
 
@@ -446,9 +506,12 @@ def test_maximum_complexity_holds_ordpy_points_and_bounds_them(dimension):
     theirs = ordpy.maximum_complexity_entropy(dx=dimension, m=2)
     # ordpy's x = 0 points (uniform on m patterns) are the ends of our segments
     ends = ours[::4]
-    np.testing.assert_allclose(ends[1:-1], theirs[np.isin(np.round(theirs[:, 0], 12),
-                                                          np.round(ends[1:-1, 0], 12))],
-                               rtol=0, atol=1e-12)
+    np.testing.assert_allclose(
+        ends[1:-1],
+        theirs[np.isin(np.round(theirs[:, 0], 12), np.round(ends[1:-1, 0], 12))],
+        rtol=0,
+        atol=1e-12,
+    )
     # and every ordpy point lies on the exact upper bound
     for h, c in theirs[1:-1]:
         assert c == pytest.approx(_upper_bound(h, dimension), abs=1e-10)
@@ -458,8 +521,9 @@ def test_bound_curves_enclose_the_plane():
     rng = np.random.default_rng(13)
     lower, upper = minimum_complexity(4, n_points=400), maximum_complexity(4, n_points=40)
     for _ in range(50):
-        h, c = complexity_entropy(rng.dirichlet(np.full(24, rng.uniform(0.05, 3))),
-                                  dimension=4, probs=True)
+        h, c = complexity_entropy(
+            rng.dirichlet(np.full(24, rng.uniform(0.05, 3))), dimension=4, probs=True
+        )
         assert np.interp(h, *lower.T) - 1e-3 <= c <= np.interp(h, *upper.T) + 1e-3
 
 
@@ -489,8 +553,11 @@ def test_function_parameter_errors(kwargs, message):
         ([1.0, -2.0], "q must hold positive finite values, got -2.0"),
         (np.nan, "q must hold positive finite values, got nan"),
         (np.inf, "q must hold positive finite values, got inf"),
-        ([], r"q must be a positive number or a non-empty 1-D array of them, got an array "
-             r"of shape \(0,\)"),
+        (
+            [],
+            r"q must be a positive number or a non-empty 1-D array of them, got an array "
+            r"of shape \(0,\)",
+        ),
         ([[1.0]], r"got an array of shape \(1, 1\)"),
         ("a", "q must be a positive number or a 1-D array of them, got 'a'"),
     ],
@@ -514,8 +581,11 @@ def test_alpha_errors_name_alpha():
         (np.zeros((3, 0)), r"x is empty \(shape \(3, 0\)\)"),
         (5.0, "x must be at least 1-D"),
         (["a", "b", "c"], "x must hold real numbers, got dtype <U1"),
-        ([1.0, 2.0], "x holds series of length 2, too short for dimension=3, delay=1: an "
-                     r"ordinal pattern spans \(dimension - 1\) \* delay \+ 1 = 3 samples"),
+        (
+            [1.0, 2.0],
+            "x holds series of length 2, too short for dimension=3, delay=1: an "
+            r"ordinal pattern spans \(dimension - 1\) \* delay \+ 1 = 3 samples",
+        ),
     ],
 )
 def test_signal_errors(x, message):
@@ -526,8 +596,10 @@ def test_signal_errors(x, message):
 @pytest.mark.parametrize(
     ("p", "message"),
     [
-        (np.ones(7), "x holds 7 probabilities, more than the dimension! = 6 patterns of "
-                     "dimension=3"),
+        (
+            np.ones(7),
+            "x holds 7 probabilities, more than the dimension! = 6 patterns of dimension=3",
+        ),
         ([0.5, -0.5, 1.0], r"x must hold finite non-negative probabilities \(or counts\)"),
         ([0.5, np.nan], r"x must hold finite non-negative probabilities \(or counts\)"),
         ([0.0, 0.0], "x holds a distribution that sums to zero"),
@@ -555,8 +627,9 @@ def test_bound_errors(function):
     [
         ComplexityEntropyCurve(dimension=2, measure="shannon"),
         ComplexityEntropyCurve(dimension=2, q=[0.5, 2.0]),
-        ComplexityEntropyCurve(dimension=2, measure="renyi", q=3.0, ties="jitter",
-                               random_state=0, n_jobs=2),
+        ComplexityEntropyCurve(
+            dimension=2, measure="renyi", q=3.0, ties="jitter", random_state=0, n_jobs=2
+        ),
     ]
 )
 def test_sklearn_compatible(estimator, check):
@@ -565,8 +638,10 @@ def test_sklearn_compatible(estimator, check):
 
 def test_signals_equal_the_functions():
     X = np.random.default_rng(20).standard_normal((5, 1000))
-    for measure, function, name in (("tsallis", tsallis_complexity_entropy, "q"),
-                                    ("renyi", renyi_complexity_entropy, "alpha")):
+    for measure, function, name in (
+        ("tsallis", tsallis_complexity_entropy, "q"),
+        ("renyi", renyi_complexity_entropy, "alpha"),
+    ):
         curve = ComplexityEntropyCurve(dimension=5, delay=2, measure=measure)
         features = curve.fit_transform(X)
         assert features.shape == (5, 98) and features.dtype == np.float64
@@ -576,8 +651,9 @@ def test_signals_equal_the_functions():
     np.testing.assert_array_equal(shannon, complexity_entropy(X, dimension=5))
 
 
-@pytest.mark.parametrize(("window", "hop"),
-                         [(256, 32), (100, None), (1000, 7), (37, 1), (37, 100), (5, 3)])
+@pytest.mark.parametrize(
+    ("window", "hop"), [(256, 32), (100, None), (1000, 7), (37, 1), (37, 100), (5, 3)]
+)
 def test_windows_equal_the_function_on_each_window(window, hop):
     X = np.random.default_rng(21).integers(-3, 4, (3, 1000)).astype(np.float32)
     curve = ComplexityEntropyCurve(dimension=4, measure="shannon", window=window, hop=hop)
@@ -587,7 +663,7 @@ def test_windows_equal_the_function_on_each_window(window, hop):
     assert features.shape == (3, n_windows, 2)
     for f in [0, n_windows // 2, n_windows - 1]:
         np.testing.assert_array_equal(
-            features[:, f], complexity_entropy(X[:, f * step:f * step + window], dimension=4)
+            features[:, f], complexity_entropy(X[:, f * step : f * step + window], dimension=4)
         )
 
 
@@ -599,8 +675,9 @@ def test_spectrograms_give_one_vector_per_frame_along_frequency():
     expected = tsallis_complexity_entropy(S.transpose(0, 2, 1), q=[0.5, 1.0, 7.0], dimension=3)
     np.testing.assert_array_equal(features, expected.reshape(4, 30, 6))
     # a Fortran-ordered or float64 copy gives the same values
-    np.testing.assert_array_equal(curve.transform(np.asfortranarray(S.astype(np.float64))),
-                                  features)
+    np.testing.assert_array_equal(
+        curve.transform(np.asfortranarray(S.astype(np.float64))), features
+    )
 
 
 def test_study_framing():
@@ -636,15 +713,15 @@ def test_threads_on_the_first_call_with_nothing_compiled(tmp_path):
         "assert np.array_equal(a, b)\n"
     )
     env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            timeout=600, env=env)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=600, env=env
+    )
     assert result.returncode == 0, result.stderr[-2000:]
 
 
 def test_jitter_is_seeded():
     X = np.random.default_rng(25).integers(0, 2, (3, 500)).astype(float)
-    curve = ComplexityEntropyCurve(dimension=4, measure="shannon", ties="jitter",
-                                   random_state=3)
+    curve = ComplexityEntropyCurve(dimension=4, measure="shannon", ties="jitter", random_state=3)
     first = curve.fit_transform(X)
     np.testing.assert_array_equal(curve.transform(X), first)
     other = curve.set_params(random_state=4).fit_transform(X)
@@ -661,8 +738,10 @@ def test_integer_input_equals_float_input():
 
 def test_feature_names():
     X = np.random.default_rng(27).standard_normal((2, 100))
-    assert ComplexityEntropyCurve(measure="shannon").fit(X).get_feature_names_out().tolist() \
-        == ["H", "C"]
+    assert ComplexityEntropyCurve(measure="shannon").fit(X).get_feature_names_out().tolist() == [
+        "H",
+        "C",
+    ]
     names = ComplexityEntropyCurve().fit(X).get_feature_names_out()
     assert names.dtype == object and len(names) == 98 and len(set(names)) == 98
     assert names[:2].tolist() == ["H_q=0.01", "C_q=0.01"]
@@ -670,9 +749,15 @@ def test_feature_names():
     assert names[-1] == "C_q=100"
     close = ComplexityEntropyCurve(measure="renyi", q=[2.0, 2.0000001]).fit(X)
     assert close.get_feature_names_out().tolist() == [
-        "H_q=2.0", "C_q=2.0", "H_q=2.0000001", "C_q=2.0000001"]
+        "H_q=2.0",
+        "C_q=2.0",
+        "H_q=2.0000001",
+        "C_q=2.0000001",
+    ]
     assert ComplexityEntropyCurve(q=0.5).fit(X).get_feature_names_out().tolist() == [
-        "H_q=0.5", "C_q=0.5"]
+        "H_q=0.5",
+        "C_q=0.5",
+    ]
     frame = pd.DataFrame(X, columns=[f"t{i}" for i in range(100)])
     curve = ComplexityEntropyCurve(measure="shannon").fit(frame)
     assert curve.get_feature_names_out([f"t{i}" for i in range(100)]).tolist() == ["H", "C"]
@@ -707,21 +792,38 @@ def test_clone_pickle_and_cross_validation():
 @pytest.mark.parametrize(
     ("params", "X", "message"),
     [
-        ({"measure": "shannon", "q": 2.0}, (3, 50),
-         "q applies to measure='tsallis' or 'renyi'; measure='shannon' takes no q, got q=2.0"),
+        (
+            {"measure": "shannon", "q": 2.0},
+            (3, 50),
+            "q applies to measure='tsallis' or 'renyi'; measure='shannon' takes no q, got q=2.0",
+        ),
         ({"q": [1.0, -1.0]}, (3, 50), "q must hold positive finite values, got -1.0"),
         ({"q": [[1.0, 2.0]]}, (3, 50), r"q must be a positive number or a non-empty 1-D array"),
         ({"window": 60}, (3, 50), r"window=60 exceeds the signal length: X has 50 feature\(s\)"),
-        ({"window": 3}, (3, 50), r"window=3 is too short for dimension=4, delay=1: an ordinal "
-                                 r"pattern spans \(dimension - 1\) \* delay \+ 1 = 4 samples"),
+        (
+            {"window": 3},
+            (3, 50),
+            r"window=3 is too short for dimension=4, delay=1: an ordinal "
+            r"pattern spans \(dimension - 1\) \* delay \+ 1 = 4 samples",
+        ),
         ({"hop": 5}, (3, 50), "hop=5 needs window: set window as well, or neither"),
-        ({"window": 10}, (3, 20, 5), r"window and hop apply to signals \(n_samples, n_times\); "
-                                     r"spectrograms \(X of shape \(3, 20, 5\)\)"),
-        ({"dimension": 3, "delay": 2}, (3, 4),
-         r"signals with 4 feature\(s\) \(samples per signal\) are too short for dimension=3, "
-         r"delay=2: an ordinal pattern spans \(dimension - 1\) \* delay \+ 1 = 5 samples"),
-        ({"dimension": 5}, (3, 4, 9),
-         r"spectrograms with 4 frequency bin\(s\) are too short for dimension=5, delay=1"),
+        (
+            {"window": 10},
+            (3, 20, 5),
+            r"window and hop apply to signals \(n_samples, n_times\); "
+            r"spectrograms \(X of shape \(3, 20, 5\)\)",
+        ),
+        (
+            {"dimension": 3, "delay": 2},
+            (3, 4),
+            r"signals with 4 feature\(s\) \(samples per signal\) are too short for dimension=3, "
+            r"delay=2: an ordinal pattern spans \(dimension - 1\) \* delay \+ 1 = 5 samples",
+        ),
+        (
+            {"dimension": 5},
+            (3, 4, 9),
+            r"spectrograms with 4 frequency bin\(s\) are too short for dimension=5, delay=1",
+        ),
         ({}, (2, 3, 4, 5), r"X must be signals \(n_samples, n_times\) or spectrograms"),
     ],
 )
@@ -753,11 +855,14 @@ def test_parameter_validation(params, message):
 
 def test_transform_errors():
     curve = ComplexityEntropyCurve(measure="shannon").fit(np.zeros((2, 30)))
-    with pytest.raises(ValueError, match="X has 3 dimensions but this ComplexityEntropyCurve "
-                                         "was fitted on 2-D input"):
+    with pytest.raises(
+        ValueError,
+        match="X has 3 dimensions but this ComplexityEntropyCurve was fitted on 2-D input",
+    ):
         curve.transform(np.zeros((2, 30, 5)))
-    with pytest.raises(ValueError, match="X has 20 features, but ComplexityEntropyCurve is "
-                                         "expecting 30 features"):
+    with pytest.raises(
+        ValueError, match="X has 20 features, but ComplexityEntropyCurve is expecting 30 features"
+    ):
         curve.transform(np.zeros((2, 20)))
     bad = np.zeros((2, 30))
     bad[1, 3] = np.nan
@@ -775,17 +880,20 @@ def test_transform_errors():
 @pytest.mark.realdata
 def test_real_clips(narw_dir):
     table = pd.read_csv(narw_dir / "train.csv").head(24)
-    X = np.stack([sf.read(narw_dir / "train" / name, dtype="int16")[0]
-                  for name in table["clip_name"]])
+    X = np.stack(
+        [sf.read(narw_dir / "train" / name, dtype="int16")[0] for name in table["clip_name"]]
+    )
     assert X.shape == (24, 4000)
     stable = ComplexityEntropyCurve(dimension=5, measure="shannon").fit_transform(X)
-    jitter = ComplexityEntropyCurve(dimension=5, measure="shannon", ties="jitter",
-                                    random_state=0).fit_transform(X)
+    jitter = ComplexityEntropyCurve(
+        dimension=5, measure="shannon", ties="jitter", random_state=0
+    ).fit_transform(X)
     # 16-bit clips of a few hundred units: ties are rare and shift H by little
     assert ((stable[:, 0] > 0) & (stable[:, 0] < 1)).all()
     np.testing.assert_allclose(jitter, stable, atol=0.05)
     for i in range(3):
-        np.testing.assert_allclose(stable[i], ordpy.complexity_entropy(X[i], dx=5), rtol=0,
-                                   atol=1e-10)
+        np.testing.assert_allclose(
+            stable[i], ordpy.complexity_entropy(X[i], dx=5), rtol=0, atol=1e-10
+        )
     framed = ComplexityEntropyCurve(measure="shannon", window=256, hop=32).fit_transform(X)
     assert framed.shape == (24, 118, 2)

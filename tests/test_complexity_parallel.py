@@ -25,8 +25,14 @@ def _curves():
 
 def _serial():
     signals, spectrograms = _data()
-    return [[curve.fit(X).transform(X) for X in (signals, spectrograms)
-             if not (curve.window and X.ndim == 3)] for curve in _curves()]
+    return [
+        [
+            curve.fit(X).transform(X)
+            for X in (signals, spectrograms)
+            if not (curve.window and X.ndim == 3)
+        ]
+        for curve in _curves()
+    ]
 
 
 def _under_backend(backend, n_jobs, **backend_kwargs):
@@ -51,9 +57,10 @@ def _assert_same(results, expected):
             np.testing.assert_array_equal(values, serial)
 
 
-@pytest.mark.parametrize(("backend", "n_jobs"),
-                         [("threading", 2), ("threading", -1), ("loky", 2),
-                          ("multiprocessing", 2)])
+@pytest.mark.parametrize(
+    ("backend", "n_jobs"),
+    [("threading", 2), ("threading", -1), ("loky", 2), ("multiprocessing", 2)],
+)
 def test_every_backend_gives_the_serial_result(backend, n_jobs):
     _assert_same(_under_backend(backend, n_jobs), _serial())
 
@@ -62,9 +69,12 @@ def test_every_backend_gives_the_serial_result(backend, n_jobs):
 def test_dask_gives_the_serial_result(processes):
     distributed = pytest.importorskip("distributed")
     expected = _serial()
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=processes,
-                                  dashboard_address=None) as cluster, \
-            distributed.Client(cluster):
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=processes, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster),
+    ):
         # n_jobs=None counts the dask workers: the blocks go to them too
         for n_jobs in (None,) if processes else (None, 2):
             _assert_same(_under_backend("dask", n_jobs), expected)

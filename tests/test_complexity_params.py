@@ -16,9 +16,12 @@ S = np.random.default_rng(51).random((2, 12, 9))
 @pytest.mark.parametrize(
     ("params", "exception", "message"),
     [
-        ({"delay": 5000}, ValueError,
-         r"signals with 200 feature\(s\) \(samples per signal\) are too short for "
-         r"dimension=4, delay=5000"),
+        (
+            {"delay": 5000},
+            ValueError,
+            r"signals with 200 feature\(s\) \(samples per signal\) are too short for "
+            r"dimension=4, delay=5000",
+        ),
         ({"dimension": 9}, InvalidParameterError, "The 'dimension' parameter"),
         ({"window": 300}, ValueError, "window=300 exceeds the signal length"),
         ({"hop": 4}, ValueError, "hop=4 needs window"),
@@ -26,10 +29,16 @@ S = np.random.default_rng(51).random((2, 12, 9))
         ({"delay": True}, InvalidParameterError, "The 'delay' parameter"),
         ({"measure": "gini"}, InvalidParameterError, "The 'measure' parameter"),
         ({"q": 2.0}, ValueError, "measure='shannon' takes no q"),
-        ({"measure": "tsallis"}, ValueError,
-         "measure, q or disequilibrium changed after fit.*call fit again"),
-        ({"disequilibrium": "euclidean"}, ValueError,
-         "measure, q or disequilibrium changed after fit"),
+        (
+            {"measure": "tsallis"},
+            ValueError,
+            "measure, q or disequilibrium changed after fit.*call fit again",
+        ),
+        (
+            {"disequilibrium": "euclidean"},
+            ValueError,
+            "measure, q or disequilibrium changed after fit",
+        ),
         ({"ties": "jitter"}, ValueError, "ties='jitter' was set after fit.*call fit again"),
         ({"distribution": "ordinal2d"}, ValueError, "distribution='ordinal2d' reads spectrograms"),
     ],
@@ -48,8 +57,9 @@ def test_set_params_after_fit_that_fits_is_used():
     )
 
 
-@pytest.mark.parametrize("name", ["dimension", "delay", "window", "hop", "time_dimension",
-                                  "time_delay", "n_jobs"])
+@pytest.mark.parametrize(
+    "name", ["dimension", "delay", "window", "hop", "time_dimension", "time_delay", "n_jobs"]
+)
 @pytest.mark.parametrize("value", [True, np.True_])
 def test_bools_are_not_integers(name, value):
     params = {name: value, "measure": "shannon"}
@@ -66,9 +76,12 @@ def test_n_jobs_zero_is_an_error_naming_n_jobs():
 
 def test_pandas_output_needs_two_dimensional_output():
     frames = ComplexityEntropyCurve(measure="shannon").set_output(transform="pandas")
-    with pytest.raises(ValueError, match="returns a 3-D array here.*cannot become a DataFrame; "
-                                         r"set_output\(transform='pandas'\) or 'polars' needs "
-                                         "2-D output"):
+    with pytest.raises(
+        ValueError,
+        match="returns a 3-D array here.*cannot become a DataFrame; "
+        r"set_output\(transform='pandas'\) or 'polars' needs "
+        "2-D output",
+    ):
         frames.fit_transform(S)
     windows = ComplexityEntropyCurve(measure="shannon", window=50).set_output(transform="pandas")
     with pytest.raises(ValueError, match="cannot become a DataFrame"):
@@ -76,16 +89,18 @@ def test_pandas_output_needs_two_dimensional_output():
     table = ComplexityEntropyCurve(measure="shannon").set_output(transform="pandas")
     out = table.fit_transform(X)
     assert isinstance(out, pd.DataFrame) and out.columns.tolist() == ["H", "C"]
-    spectra = ComplexityEntropyCurve(measure="shannon", distribution="spectral",
-                                     disequilibrium=("euclidean", "jensen-shannon"))
+    spectra = ComplexityEntropyCurve(
+        measure="shannon", distribution="spectral", disequilibrium=("euclidean", "jensen-shannon")
+    )
     out = spectra.set_output(transform="pandas").fit_transform(S[:, :, 0])
     assert out.columns.tolist() == ["H", "C_euclidean", "C"] and out.shape == (2, 3)
 
 
 def test_jitter_seed_is_drawn_in_fit():
     ties = np.random.default_rng(52).integers(0, 2, (4, 300)).astype(float)
-    curve = ComplexityEntropyCurve(dimension=4, q=[0.5, 2.0], ties="jitter",
-                                   random_state=np.random.RandomState(0)).fit(ties)
+    curve = ComplexityEntropyCurve(
+        dimension=4, q=[0.5, 2.0], ties="jitter", random_state=np.random.RandomState(0)
+    ).fit(ties)
     assert isinstance(curve.seed_, int)
     first = curve.transform(ties)
     np.testing.assert_array_equal(curve.transform(ties), first)
@@ -104,8 +119,10 @@ def test_jitter_seed_is_drawn_in_fit():
         ({"disequilibrium": ("euclidean", "gini")}, "disequilibrium must be one of"),
         ({"disequilibrium": ()}, "disequilibrium must name at least one"),
         ({"disequilibrium": ("euclidean", "euclidean")}, "each may appear only once"),
-        ({"measure": "tsallis", "disequilibrium": "euclidean"},
-         "disequilibrium='euclidean' applies to measure='shannon'"),
+        (
+            {"measure": "tsallis", "disequilibrium": "euclidean"},
+            "disequilibrium='euclidean' applies to measure='shannon'",
+        ),
         ({"distribution": "normal"}, "The 'distribution' parameter"),
         ({"time_dimension": 0}, "The 'time_dimension' parameter"),
         ({"time_delay": 0}, "The 'time_delay' parameter"),

@@ -28,8 +28,12 @@ def spectrograms(seed=0, shape=(4, 8, 6)):
 
 def test_series_are_joined_along_the_last_axis():
     S = spectrograms()
-    union = SeriesUnion([("frames", FunctionTransformer(frames_first)),
-                         ("total", FunctionTransformer(frame_total))])
+    union = SeriesUnion(
+        [
+            ("frames", FunctionTransformer(frames_first)),
+            ("total", FunctionTransformer(frame_total)),
+        ]
+    )
     out = union.fit_transform(S)
     assert out.shape == (4, 6, 9)
     np.testing.assert_array_equal(out[..., :8], frames_first(S))
@@ -39,13 +43,26 @@ def test_series_are_joined_along_the_last_axis():
 
 def test_feature_names_are_prefixed_by_the_transformer_names():
     S = spectrograms()
-    union = SeriesUnion([
-        ("plain", ComplexityEntropyCurve(distribution="spectral", measure="shannon")),
-        ("rich", ComplexityEntropyCurve(distribution="spectral", measure="shannon",
-                                        disequilibrium=("jensen-shannon", "euclidean"))),
-    ]).fit(S)
+    union = SeriesUnion(
+        [
+            ("plain", ComplexityEntropyCurve(distribution="spectral", measure="shannon")),
+            (
+                "rich",
+                ComplexityEntropyCurve(
+                    distribution="spectral",
+                    measure="shannon",
+                    disequilibrium=("jensen-shannon", "euclidean"),
+                ),
+            ),
+        ]
+    ).fit(S)
     assert union.get_feature_names_out().tolist() == [
-        "plain__H", "plain__C", "rich__H", "rich__C", "rich__C_euclidean"]
+        "plain__H",
+        "plain__C",
+        "rich__H",
+        "rich__C",
+        "rich__C_euclidean",
+    ]
     assert union.transform(S).shape == (4, 6, 5)
 
 
@@ -57,21 +74,29 @@ def test_two_dimensional_outputs_join_like_feature_union():
 
 def test_mixed_or_mismatched_outputs_are_errors_naming_the_transformers():
     S = spectrograms()
-    mixed = SeriesUnion([("frames", FunctionTransformer(frames_first)),
-                         ("flat", FunctionTransformer(lambda S: S.reshape(len(S), -1)))])
+    mixed = SeriesUnion(
+        [
+            ("frames", FunctionTransformer(frames_first)),
+            ("flat", FunctionTransformer(lambda S: S.reshape(len(S), -1))),
+        ]
+    )
     with pytest.raises(ValueError, match=r"all series .* 'frames': \(4, 6, 8\), 'flat': "):
         mixed.fit_transform(S)
-    steps = SeriesUnion([("frames", FunctionTransformer(frames_first)),
-                         ("rows", FunctionTransformer())])
+    steps = SeriesUnion(
+        [("frames", FunctionTransformer(frames_first)), ("rows", FunctionTransformer())]
+    )
     with pytest.raises(ValueError, match=r"same number of samples and steps.*'rows': \(4, 8, 6\)"):
         steps.fit_transform(S)
 
 
 def test_nested_parameters_clone_pickle_and_drop():
     S = spectrograms()
-    union = SeriesUnion([("ce", ComplexityEntropyCurve(distribution="spectral",
-                                                       measure="shannon")),
-                         ("frames", FunctionTransformer(frames_first))])
+    union = SeriesUnion(
+        [
+            ("ce", ComplexityEntropyCurve(distribution="spectral", measure="shannon")),
+            ("frames", FunctionTransformer(frames_first)),
+        ]
+    )
     union.set_params(ce__disequilibrium="euclidean")
     assert union.get_params()["ce__disequilibrium"] == "euclidean"
     fitted = union.fit(S)
@@ -85,8 +110,10 @@ def test_nested_parameters_clone_pickle_and_drop():
 @pytest.mark.parametrize("backend", ["threading", "loky"])
 def test_parallel_transformers_give_the_serial_result(backend):
     S = spectrograms(shape=(6, 16, 10))
-    steps = [("a", ComplexityEntropyCurve(distribution="spectral", measure="shannon")),
-             ("b", FunctionTransformer(frames_first))]
+    steps = [
+        ("a", ComplexityEntropyCurve(distribution="spectral", measure="shannon")),
+        ("b", FunctionTransformer(frames_first)),
+    ]
     serial = SeriesUnion(steps).fit_transform(S)
     with parallel_config(backend=backend):
         parallel = SeriesUnion(steps, n_jobs=2).fit_transform(S)
@@ -104,7 +131,9 @@ _FEATURE_UNION_BEHAVIOUR = {
 }
 
 
-@parametrize_with_checks([SeriesUnion([("scale", StandardScaler())])],
-                         expected_failed_checks=lambda est: _FEATURE_UNION_BEHAVIOUR)
+@parametrize_with_checks(
+    [SeriesUnion([("scale", StandardScaler())])],
+    expected_failed_checks=lambda est: _FEATURE_UNION_BEHAVIOUR,
+)
 def test_sklearn_compatible(estimator, check):
     check(estimator)

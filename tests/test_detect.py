@@ -80,8 +80,7 @@ def recording(tmp_path_factory, clips, detector, pooled):
     # least event recall and precision at a hop of 0.5 s: on synthetic clips, whose
     # up-calls start anywhere in the clip, windows across two clips hold more partial calls
     bounds = (0.85, 0.7) if (DATA / "train.csv").is_file() else (0.85, 0.55)
-    return {"path": str(path), "clips": chosen, "truth": truth, "audio": audio,
-            "bounds": bounds}
+    return {"path": str(path), "clips": chosen, "truth": truth, "audio": audio, "bounds": bounds}
 
 
 @pytest.fixture(scope="module")
@@ -99,9 +98,13 @@ def pooled(clips):
     from whalefeat import AiffLoader, Spectrogram
 
     paths, y = clips
-    return make_pipeline(AiffLoader(), Spectrogram(contrast="row"),
-                         FunctionTransformer(_band_statistics), StandardScaler(),
-                         LogisticRegression(C=0.01, max_iter=2000)).fit(paths[:300], y[:300])
+    return make_pipeline(
+        AiffLoader(),
+        Spectrogram(contrast="row"),
+        FunctionTransformer(_band_statistics),
+        StandardScaler(),
+        LogisticRegression(C=0.01, max_iter=2000),
+    ).fit(paths[:300], y[:300])
 
 
 def _band_statistics(S):
@@ -124,9 +127,11 @@ def _event_quality(found: pd.DataFrame, truth: np.ndarray) -> tuple[float, float
         good += overlap[truth == 1].sum() >= 0.5 * (end - start)
     recall = float(np.mean(covered[truth == 1] >= CLIP / 2))
     precision = good / max(len(found), 1)
-    text = (f"event recall {recall:.2f}, precision {precision:.2f} ({len(found)} events; "
-            f"up-calls at clips {np.flatnonzero(truth).tolist()}; events at "
-            f"{found[['start', 'end']].to_numpy().round(2).tolist()})")
+    text = (
+        f"event recall {recall:.2f}, precision {precision:.2f} ({len(found)} events; "
+        f"up-calls at clips {np.flatnonzero(truth).tolist()}; events at "
+        f"{found[['start', 'end']].to_numpy().round(2).tolist()})"
+    )
     return recall, precision, text
 
 
@@ -134,18 +139,23 @@ def _event_quality(found: pd.DataFrame, truth: np.ndarray) -> tuple[float, float
 
 
 @settings(max_examples=40, deadline=None)
-@given(rates=st.sampled_from([(4000, 2000), (44100, 2000), (1000, 2000), (3000, 7000),
-                              (2000, 44100), (96000, 2000)]),
-       n=st.integers(1, 3000), cuts=st.lists(st.integers(0, 3000), max_size=6),
-       seed=st.integers(0, 2**16))
+@given(
+    rates=st.sampled_from(
+        [(4000, 2000), (44100, 2000), (1000, 2000), (3000, 7000), (2000, 44100), (96000, 2000)]
+    ),
+    n=st.integers(1, 3000),
+    cuts=st.lists(st.integers(0, 3000), max_size=6),
+    seed=st.integers(0, 2**16),
+)
 def test_stream_resampler_equals_resample_poly_of_the_whole(rates, n, cuts, seed):
     rate, target = rates
     x = np.random.default_rng(seed).normal(size=n)
     reference = resample_poly(x, target, rate)
     stream = StreamResampler(target, rate, n)
     parts = np.split(x, sorted(c for c in cuts if c <= n))
-    out = np.concatenate([stream.push(part, final=i == len(parts) - 1)
-                          for i, part in enumerate(parts)])
+    out = np.concatenate(
+        [stream.push(part, final=i == len(parts) - 1) for i, part in enumerate(parts)]
+    )
     assert len(out) == len(reference) == stream.n_out
     np.testing.assert_allclose(out, reference, rtol=0, atol=1e-13 * max(1, np.abs(x).max()))
 
@@ -160,8 +170,9 @@ def test_windows_on_the_clips_score_as_the_clips(recording, detector):
     np.testing.assert_array_equal(windows["end"], np.arange(1, 21) * CLIP)
     assert (windows["file"] == recording["path"]).all() and (windows["channel"] == 1).all()
     # sample for sample the same audio as the clip files: the same scores
-    np.testing.assert_allclose(windows["score"], detector.predict_proba(recording["clips"])[:, 1],
-                               rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(
+        windows["score"], detector.predict_proba(recording["clips"])[:, 1], rtol=1e-6, atol=1e-9
+    )
     assert windows.attrs["durations"] == {recording["path"]: 40.0}
 
 
@@ -212,10 +223,10 @@ def test_resampled_recordings(recording, pooled, tmp_path, rate):
     back = resample_poly(stored, RATE, rate)
     starts = np.arange(len(windows) - 1) * 1000
     expected = pooled[1:].predict_proba(
-        np.stack([back[s:s + 4000] for s in starts]).astype(np.float32))[:, 1]
+        np.stack([back[s : s + 4000] for s in starts]).astype(np.float32)
+    )[:, 1]
     np.testing.assert_allclose(windows["score"][:-1], expected, rtol=1e-5, atol=1e-7)
-    recall, precision, text = _event_quality(events(windows, threshold=0.8),
-                                             recording["truth"])
+    recall, precision, text = _event_quality(events(windows, threshold=0.8), recording["truth"])
     least_recall, least_precision = recording["bounds"]
     assert recall >= least_recall and precision >= least_precision, f"at {rate} Hz: {text}"
 
@@ -232,8 +243,7 @@ def test_every_channel_or_one(recording, detector, tmp_path):
     # windows of both channels share batches: the last bits may differ
     np.testing.assert_allclose(both["score"][:77], mono["score"], rtol=1e-6)
     second = scan(detector, path, channel=2)
-    np.testing.assert_allclose(second["score"], scan(detector, reversed_path)["score"],
-                               rtol=1e-6)
+    np.testing.assert_allclose(second["score"], scan(detector, reversed_path)["score"], rtol=1e-6)
     assert (second["channel"] == 2).all()
     with pytest.raises(ValueError, match="has 2 channels; channel 3 does not exist"):
         scan(detector, path, channel=3)
@@ -251,7 +261,8 @@ def test_last_partial_window_padded_or_dropped(recording, detector, tmp_path):
     window = np.zeros(4000, dtype=np.float32)
     window[:3600] = recording["audio"][11000:14600]
     assert padded["score"].iloc[-1] == pytest.approx(
-        detector[1:].predict_proba(window[None])[0, 1], rel=1e-6)
+        detector[1:].predict_proba(window[None])[0, 1], rel=1e-6
+    )
     tiny = tmp_path / "tiny.wav"
     sf.write(tiny, recording["audio"][:1000], RATE, subtype="PCM_16")
     assert len(scan(detector, tiny, partial="drop")) == 0
@@ -265,8 +276,12 @@ def test_several_recordings_in_order_and_in_parallel(recording, detector, tmp_pa
     assert serial["file"].unique().tolist() == [recording["path"], str(other)]
     assert serial.attrs["durations"] == {recording["path"]: 40.0, str(other): 10.0}
     seen = []
-    parallel = scan(detector, [recording["path"], other], n_jobs=2,
-                    progress=lambda done, total: seen.append((done, total)))
+    parallel = scan(
+        detector,
+        [recording["path"], other],
+        n_jobs=2,
+        progress=lambda done, total: seen.append((done, total)),
+    )
     pd.testing.assert_frame_equal(serial, parallel)
     assert seen[-1] == (50.0, 50.0)
 
@@ -279,9 +294,9 @@ def test_windows_equal_a_brute_force_scan(recording, pooled):
     sf.write(path, audio, RATE, subtype="PCM_16")
     audio = sf.read(path, dtype="float64")[0]
     starts = np.arange(0, len(audio) - T + 1, hop)
-    windows = [audio[a:a + T] for a in starts]
+    windows = [audio[a : a + T] for a in starts]
     last = np.zeros(T)
-    last[:len(audio) - starts[-1] - hop] = audio[starts[-1] + hop:]
+    last[: len(audio) - starts[-1] - hop] = audio[starts[-1] + hop :]
     expected = pooled[1:].predict_proba(np.stack(windows + [last]).astype(np.float32))[:, 1]
     found = scan(pooled, path, hop=hop / RATE, batch_size=10, n_threads=2)
     np.testing.assert_allclose(found["start"], np.append(starts, starts[-1] + hop) / RATE)
@@ -293,13 +308,16 @@ def test_threads_do_not_change_the_result(recording, detector, tmp_path):
     from threadpoolctl import threadpool_info
 
     stereo = tmp_path / "stereo.wav"
-    sf.write(stereo, np.stack([recording["audio"], recording["audio"][::-1]], axis=1),
-             4000 // 2 * 3, subtype="PCM_16")  # 3000 Hz: resampled
+    sf.write(
+        stereo,
+        np.stack([recording["audio"], recording["audio"][::-1]], axis=1),
+        4000 // 2 * 3,
+        subtype="PCM_16",
+    )  # 3000 Hz: resampled
     pools = [(pool["internal_api"], pool["num_threads"]) for pool in threadpool_info()]
     one = scan(detector, stereo, batch_size=9, n_threads=1, block_duration=2.3)
     for n_threads in (2, 3):
-        threaded = scan(detector, stereo, batch_size=9, n_threads=n_threads,
-                        block_duration=2.3)
+        threaded = scan(detector, stereo, batch_size=9, n_threads=n_threads, block_duration=2.3)
         pd.testing.assert_frame_equal(one, threaded)
     assert [(pool["internal_api"], pool["num_threads"]) for pool in threadpool_info()] == pools
 
@@ -325,11 +343,18 @@ def test_an_error_while_scoring_stops_the_scan(recording, detector, n_threads):
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import FunctionTransformer
 
-    failing = make_pipeline(FunctionTransformer(_FailsOnBatch(3)), *detector[1:].named_steps
-                            .values())
+    failing = make_pipeline(
+        FunctionTransformer(_FailsOnBatch(3)), *detector[1:].named_steps.values()
+    )
     with pytest.raises(RuntimeError, match="batch 3 fails"):
-        scan(failing, recording["path"], sample_rate=RATE, duration=CLIP, batch_size=5,
-             n_threads=n_threads)
+        scan(
+            failing,
+            recording["path"],
+            sample_rate=RATE,
+            duration=CLIP,
+            batch_size=5,
+            n_threads=n_threads,
+        )
     assert threading.active_count() == before
 
 
@@ -341,9 +366,13 @@ def test_scan_on_a_local_dask_cluster_equals_serial(recording, detector, tmp_pat
     sf.write(other, recording["audio"][::-1], RATE, subtype="PCM_16")
     files = [recording["path"], str(other), recording["path"]]
     serial = scan(detector, files)
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster, \
-            distributed.Client(cluster), parallel_config(backend="dask"):
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster),
+        parallel_config(backend="dask"),
+    ):
         on_dask = scan(detector, files, n_jobs=-1)
     pd.testing.assert_frame_equal(serial, on_dask)
     assert on_dask.attrs == serial.attrs
@@ -410,30 +439,44 @@ def _reference_events(windows, threshold, min_gap, min_duration, hop):
 
 
 @settings(max_examples=60, deadline=None)
-@given(scores=st.lists(st.floats(0, 1), min_size=1, max_size=40),
-       threshold=st.floats(0, 1), min_gap=st.sampled_from([0.0, 0.5, 1.0, 3.0]),
-       min_duration=st.sampled_from([0.0, 2.0, 3.5]), hop=st.sampled_from([0.5, 1.0, 3.0]))
+@given(
+    scores=st.lists(st.floats(0, 1), min_size=1, max_size=40),
+    threshold=st.floats(0, 1),
+    min_gap=st.sampled_from([0.0, 0.5, 1.0, 3.0]),
+    min_duration=st.sampled_from([0.0, 2.0, 3.5]),
+    hop=st.sampled_from([0.5, 1.0, 3.0]),
+)
 def test_events_match_a_brute_force_merge(scores, threshold, min_gap, min_duration, hop):
     n = len(scores)
-    windows = pd.DataFrame({"file": "a.wav", "channel": [1] * n,
-                            "start": np.arange(n) * hop, "end": np.arange(n) * hop + 2.0,
-                            "score": scores})
-    windows = pd.concat([windows, windows.assign(channel=2, score=windows["score"][::-1].values)],
-                        ignore_index=True)
+    windows = pd.DataFrame(
+        {
+            "file": "a.wav",
+            "channel": [1] * n,
+            "start": np.arange(n) * hop,
+            "end": np.arange(n) * hop + 2.0,
+            "score": scores,
+        }
+    )
+    windows = pd.concat(
+        [windows, windows.assign(channel=2, score=windows["score"][::-1].values)],
+        ignore_index=True,
+    )
     found = events(windows, threshold=threshold, min_gap=min_gap, min_duration=min_duration)
     expected = _reference_events(windows, threshold, min_gap, min_duration, hop)
     # the hop that scan records gives the same events as the one read from the starts
     windows.attrs["hop"] = hop
-    assert found.equals(events(windows, threshold=threshold, min_gap=min_gap,
-                               min_duration=min_duration))
+    assert found.equals(
+        events(windows, threshold=threshold, min_gap=min_gap, min_duration=min_duration)
+    )
     assert [tuple(row) for row in found.itertuples(index=False)] == expected
     assert (found["end"] - found["start"] >= min_duration).all()
     assert found["n_windows"].sum() <= (windows["score"] >= threshold).sum()
 
 
 def test_events_reject_bad_arguments():
-    windows = pd.DataFrame({"file": ["a"], "channel": [1], "start": [0.0], "end": [2.0],
-                            "score": [0.9]})
+    windows = pd.DataFrame(
+        {"file": ["a"], "channel": [1], "start": [0.0], "end": [2.0], "score": [0.9]}
+    )
     with pytest.raises(ValueError, match="threshold must be a finite number"):
         events(windows, threshold=float("nan"))
     with pytest.raises(ValueError, match="must not be negative"):
@@ -446,11 +489,18 @@ def test_events_reject_bad_arguments():
 
 
 def test_raven_table_round_trip(tmp_path):
-    found = pd.DataFrame({"file": ["/data/a.wav", "/data/a.wav", "/data/b.flac"],
-                          "channel": [1, 2, 1], "start": [12.5, 0.1 + 0.2, 3.0],
-                          "end": [14.5, 2.3, 5.0], "score": [0.93, 0.5000000001, 1.0]})
-    path = write_selections(found, tmp_path / "selections.txt",
-                            durations={"/data/a.wav": 60.0, "/data/b.flac": 30.0})
+    found = pd.DataFrame(
+        {
+            "file": ["/data/a.wav", "/data/a.wav", "/data/b.flac"],
+            "channel": [1, 2, 1],
+            "start": [12.5, 0.1 + 0.2, 3.0],
+            "end": [14.5, 2.3, 5.0],
+            "score": [0.93, 0.5000000001, 1.0],
+        }
+    )
+    path = write_selections(
+        found, tmp_path / "selections.txt", durations={"/data/a.wav": 60.0, "/data/b.flac": 30.0}
+    )
     lines = path.read_text().splitlines()
     assert lines[0].split("\t") == list(RAVEN_COLUMNS)
     table = read_selections(path)
@@ -469,8 +519,17 @@ def test_raven_table_round_trip(tmp_path):
 
 
 def test_csv_round_trip_and_atomic_refusal(tmp_path):
-    found = pd.DataFrame({"file": ["a, b.wav"], "channel": [1], "start": [1 / 3], "end": [2.5],
-                          "score": [0.7], "peak_start": [1 / 3], "n_windows": [2]})
+    found = pd.DataFrame(
+        {
+            "file": ["a, b.wav"],
+            "channel": [1],
+            "start": [1 / 3],
+            "end": [2.5],
+            "score": [0.7],
+            "peak_start": [1 / 3],
+            "n_windows": [2],
+        }
+    )
     path = write_selections(found, tmp_path / "events.csv")
     pd.testing.assert_frame_equal(read_selections(path), found)
     with pytest.raises(FileExistsError, match="already exists"):
@@ -487,8 +546,9 @@ def test_raven_times_from_the_scan_durations(recording, detector, tmp_path):
     table = read_selections(write_selections(found, tmp_path / "s.txt"))
     second = table["Begin File"] == "other.wav"
     assert second.any()
-    np.testing.assert_allclose(table["Begin Time (s)"][second],
-                               table["File Offset (s)"][second] + 40.0)
+    np.testing.assert_allclose(
+        table["Begin Time (s)"][second], table["File Offset (s)"][second] + 40.0
+    )
 
 
 # ------------------------------------------------------------------------------ saved models

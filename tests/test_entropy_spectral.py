@@ -32,13 +32,16 @@ def _features(P, measure="shannon", **params):
 
 @parametrize_with_checks(
     [
-        ComplexityEntropyCurve(measure="shannon", distribution="spectral",
-                               disequilibrium=("euclidean", "jensen-shannon")),
+        ComplexityEntropyCurve(
+            measure="shannon",
+            distribution="spectral",
+            disequilibrium=("euclidean", "jensen-shannon"),
+        ),
         ComplexityEntropyCurve(q=[0.5, 2.0], distribution="spectral", n_jobs=2),
     ],
     expected_failed_checks=lambda estimator: {
         "check_estimators_dtypes": "its integer data hold all-zero rows, spectra of zero "
-                                   "power, which are an error",
+        "power, which are an error",
     },
 )
 def test_sklearn_compatible(estimator, check):
@@ -83,14 +86,15 @@ def _reference_tsallis(p, q):
         present = [x for x in P if x > 0]
         missing = n - len(present)
         h = mp.fsum(x * _lnq(1 / x, q) for x in present) / _lnq(n, q)
-        d = (-mp.fsum(x * _lnq((x + u) / (2 * x), q) for x in present) / 2
-             - (mp.fsum(_lnq((n * x + 1) / 2, q) for x in present)
-                + missing * _lnq(mp.mpf(1) / 2, q)) / (2 * n))
+        d = -mp.fsum(x * _lnq((x + u) / (2 * x), q) for x in present) / 2 - (
+            mp.fsum(_lnq((n * x + 1) / 2, q) for x in present) + missing * _lnq(mp.mpf(1) / 2, q)
+        ) / (2 * n)
         if q == 1:
             d_max = -(((n + 1) / n) * mp.log(n + 1) + mp.log(n) - 2 * mp.log(2 * n)) / 2
         else:
-            d_max = ((2 ** (2 - q) * n - (1 + n) ** (1 - q) - n * (1 + 1 / n) ** (1 - q) - n + 1)
-                     / ((1 - q) * 2 ** (2 - q) * n))
+            d_max = (
+                2 ** (2 - q) * n - (1 + n) ** (1 - q) - n * (1 + 1 / n) ** (1 - q) - n + 1
+            ) / ((1 - q) * 2 ** (2 - q) * n)
         return [h, h * d / d_max]
 
 
@@ -105,11 +109,15 @@ def _reference_renyi(p, a):
         missing = n - len(present)
         h = mp.log(mp.fsum(x**a for x in present)) / ((1 - a) * mp.log(n))
         first = mp.log(mp.fsum(((x + u) / 2) ** (1 - a) * x**a for x in present))
-        second = mp.log(mp.fsum(u**a * ((x + u) / 2) ** (1 - a) for x in present)
-                        + missing * u**a * (u / 2) ** (1 - a))
+        second = mp.log(
+            mp.fsum(u**a * ((x + u) / 2) ** (1 - a) for x in present)
+            + missing * u**a * (u / 2) ** (1 - a)
+        )
         d = (first + second) / (2 * (a - 1))
-        d_max = (mp.log(((n + 1) ** (1 - a) + n - 1) / (2 ** (1 - a) * n))
-                 + (1 - a) * mp.log((n + 1) / (2 * n))) / (2 * (a - 1))
+        d_max = (
+            mp.log(((n + 1) ** (1 - a) + n - 1) / (2 ** (1 - a) * n))
+            + (1 - a) * mp.log((n + 1) / (2 * n))
+        ) / (2 * (a - 1))
         return [h, h * d / d_max]
 
 
@@ -125,8 +133,13 @@ def _frames(n_bins, rng):
     one_hot = np.zeros(n_bins)
     one_hot[rng.integers(n_bins)] = 3.0
     heavy = rng.pareto(0.7, n_bins) + 1e-300  # values over hundreds of decades
-    return {"random": random, "sparse": sparse, "one-hot": one_hot,
-            "uniform": np.full(n_bins, 0.25), "heavy": heavy}
+    return {
+        "random": random,
+        "sparse": sparse,
+        "one-hot": one_hot,
+        "uniform": np.full(n_bins, 0.25),
+        "heavy": heavy,
+    }
 
 
 FRAME_KINDS = ["random", "sparse", "one-hot", "uniform", "heavy"]
@@ -147,17 +160,24 @@ def test_equal_to_ordpy_with_as_many_bins_as_patterns(n_bins, kind):
     p = _frames(n_bins, np.random.default_rng(3 * n_bins))[kind]
     probs = p / p.sum()
     ours = _features(p, disequilibrium="jensen-shannon")[0]
-    np.testing.assert_allclose(ours, ordpy.complexity_entropy(probs, dx=dx, probs=True),
-                               rtol=0, atol=1e-12)
+    np.testing.assert_allclose(
+        ours, ordpy.complexity_entropy(probs, dx=dx, probs=True), rtol=0, atol=1e-12
+    )
     q = [0.1, 0.5, 2.0, 5.0]  # where ordpy is accurate (away from q = 1)
     tsallis = _features(p, "tsallis", q=q)[0].reshape(-1, 2)
-    np.testing.assert_allclose(tsallis, ordpy.tsallis_complexity_entropy(probs, dx=dx, q=q,
-                                                                         probs=True),
-                               rtol=0, atol=1e-12)
+    np.testing.assert_allclose(
+        tsallis,
+        ordpy.tsallis_complexity_entropy(probs, dx=dx, q=q, probs=True),
+        rtol=0,
+        atol=1e-12,
+    )
     renyi = _features(p, "renyi", q=q)[0].reshape(-1, 2)
-    np.testing.assert_allclose(renyi, ordpy.renyi_complexity_entropy(probs, dx=dx, alpha=q,
-                                                                     probs=True),
-                               rtol=0, atol=1e-12)
+    np.testing.assert_allclose(
+        renyi,
+        ordpy.renyi_complexity_entropy(probs, dx=dx, alpha=q, probs=True),
+        rtol=0,
+        atol=1e-12,
+    )
 
 
 @pytest.mark.parametrize("n_bins", [5, 64])
@@ -167,8 +187,8 @@ def test_curves_equal_the_definitions(n_bins, kind):
     tsallis = _features(p, "tsallis", q=Q)[0]
     renyi = _features(p, "renyi", q=Q)[0]
     for i, q in enumerate(Q):
-        _assert_close(tsallis[2 * i:2 * i + 2], _reference_tsallis(p, q))
-        _assert_close(renyi[2 * i:2 * i + 2], _reference_renyi(p, q))
+        _assert_close(tsallis[2 * i : 2 * i + 2], _reference_tsallis(p, q))
+        _assert_close(renyi[2 * i : 2 * i + 2], _reference_renyi(p, q))
 
 
 @pytest.mark.parametrize("n_bins", [2, 9, 64])
@@ -180,18 +200,21 @@ def test_closed_forms_one_hot_and_uniform(n_bins):
         ordered = _features(one_hot, measure, **params)
         np.testing.assert_array_equal(ordered, 0.0)
         flat = _features(uniform, measure, **params)[0]
-        np.testing.assert_allclose(flat[0::2] if measure != "shannon" else flat[:1], 1.0,
-                                   rtol=0, atol=1e-15)
-        np.testing.assert_allclose(flat[1::2] if measure != "shannon" else flat[1:], 0.0,
-                                   rtol=0, atol=1e-15)
+        np.testing.assert_allclose(
+            flat[0::2] if measure != "shannon" else flat[:1], 1.0, rtol=0, atol=1e-15
+        )
+        np.testing.assert_allclose(
+            flat[1::2] if measure != "shannon" else flat[1:], 0.0, rtol=0, atol=1e-15
+        )
 
 
 def test_zero_bins_are_absent_outcomes():
     # a zero bin counts among the n outcomes, exactly as a missing pattern does
     p = np.array([0.0, 3.0, 1.0, 0.0, 2.0, 0.0])
     hc = _features(p, disequilibrium="jensen-shannon")[0]
-    np.testing.assert_allclose(hc, ordpy.complexity_entropy(p / p.sum(), dx=3, probs=True),
-                               rtol=0, atol=1e-15)
+    np.testing.assert_allclose(
+        hc, ordpy.complexity_entropy(p / p.sum(), dx=3, probs=True), rtol=0, atol=1e-15
+    )
     assert hc[0] < _features(p[p > 0], disequilibrium="jensen-shannon")[0, 0]
 
 
@@ -203,30 +226,42 @@ def test_spectrograms_give_one_vector_per_frame():
         frames = curve.fit_transform(S)
         width = 4 if measure == "shannon" else 2 * len(curve.q_)
         assert frames.shape == (3, 11, width) and frames.dtype == np.float64
-        spectra = _spectral(measure, **params).fit_transform(
-            S.transpose(0, 2, 1).reshape(-1, 20))
+        spectra = _spectral(measure, **params).fit_transform(S.transpose(0, 2, 1).reshape(-1, 20))
         np.testing.assert_array_equal(frames.reshape(-1, width), spectra)
         np.testing.assert_array_equal(curve.transform(np.asfortranarray(S)), frames)
     assert _spectral().fit(S).get_feature_names_out().tolist() == [
-        "H", "C", "C_euclidean", "C_total_variation"]
+        "H",
+        "C",
+        "C_euclidean",
+        "C_total_variation",
+    ]
 
 
 def test_disequilibrium_columns_follow_the_order_given():
     P = np.random.default_rng(61).random((4, 30))
     everything = _features(P)
-    for order in [("total-variation",), ("euclidean", "jensen-shannon"),
-                  ("total-variation", "euclidean", "jensen-shannon")]:
+    for order in [
+        ("total-variation",),
+        ("euclidean", "jensen-shannon"),
+        ("total-variation", "euclidean", "jensen-shannon"),
+    ]:
         curve = _spectral(disequilibrium=order)
         values = curve.fit_transform(P)
         columns = [0] + [1 + ALL.index(name) for name in order]
         np.testing.assert_array_equal(values, everything[:, columns])
         assert curve.get_feature_names_out().tolist()[1:] == [
-            {"jensen-shannon": "C", "euclidean": "C_euclidean",
-             "total-variation": "C_total_variation"}[name] for name in order]
+            {
+                "jensen-shannon": "C",
+                "euclidean": "C_euclidean",
+                "total-variation": "C_total_variation",
+            }[name]
+            for name in order
+        ]
     # the default is the Jensen-Shannon pair, as for ordinal patterns
-    np.testing.assert_array_equal(ComplexityEntropyCurve(measure="shannon",
-                                                         distribution="spectral")
-                                  .fit_transform(P), everything[:, :2])
+    np.testing.assert_array_equal(
+        ComplexityEntropyCurve(measure="shannon", distribution="spectral").fit_transform(P),
+        everything[:, :2],
+    )
 
 
 def test_ordinal_patterns_take_the_new_disequilibria_too():
@@ -234,11 +269,13 @@ def test_ordinal_patterns_take_the_new_disequilibria_too():
     curve = ComplexityEntropyCurve(dimension=3, measure="shannon", disequilibrium=ALL)
     values = curve.fit_transform(X)
     from whalefeat import ordinal
+
     counts = ordinal.pattern_counts(X, 3)
     for row, count in zip(values, counts, strict=True):
         _assert_close(row, _reference_shannon(count), tol=1e-13)
-    framed = ComplexityEntropyCurve(dimension=3, measure="shannon", disequilibrium=ALL,
-                                    window=100, hop=37).fit_transform(X)
+    framed = ComplexityEntropyCurve(
+        dimension=3, measure="shannon", disequilibrium=ALL, window=100, hop=37
+    ).fit_transform(X)
     first = ordinal.pattern_counts(X[:, 37:137], 3)
     for row, count in zip(framed[:, 1], first, strict=True):
         _assert_close(row, _reference_shannon(count), tol=1e-13)
@@ -248,8 +285,10 @@ def test_errors():
     S = np.random.default_rng(63).random((2, 8, 5))
     bad = S.copy()
     bad[1, 2, 3] = -0.5
-    message = (r"Negative values in data passed to ComplexityEntropyCurve: X\[1, 2, 3\] = -0.5; "
-               "distribution='spectral' reads each frame as a power")
+    message = (
+        r"Negative values in data passed to ComplexityEntropyCurve: X\[1, 2, 3\] = -0.5; "
+        "distribution='spectral' reads each frame as a power"
+    )
     with pytest.raises(ValueError, match=message):
         _spectral().fit(bad)
     with pytest.raises(ValueError, match=message):
@@ -260,8 +299,7 @@ def test_errors():
         _spectral().fit_transform(silent)
     with pytest.raises(ValueError, match=r"X has a spectrum of zero power \(sample 0\)"):
         _spectral().fit_transform(np.zeros((2, 8)))
-    with pytest.raises(ValueError, match="window and hop do not apply to "
-                                         "distribution='spectral'"):
+    with pytest.raises(ValueError, match="window and hop do not apply to distribution='spectral'"):
         _spectral(window=3).fit(S)
     with pytest.raises(ValueError, match="needs at least 2 frequency bins"):
         _spectral().fit(np.ones((3, 1)))
@@ -278,8 +316,9 @@ def test_threads_and_blocks_give_the_same_values(monkeypatch):
 # ------------------------------------------------------------------------------------------
 # properties
 
-_SPECTRA = arrays(np.float64, st.integers(2, 40),
-                  elements=st.one_of(st.just(0.0), st.floats(1e-6, 1e6)))
+_SPECTRA = arrays(
+    np.float64, st.integers(2, 40), elements=st.one_of(st.just(0.0), st.floats(1e-6, 1e6))
+)
 
 
 @settings(max_examples=60, deadline=None)
@@ -290,8 +329,9 @@ def test_bounded_and_invariant_under_scaling(p, scale):
     for measure, params in (("shannon", {}), ("tsallis", {"q": Q}), ("renyi", {"q": Q})):
         values = _features(p, measure, **params)
         assert ((values >= 0) & (values <= 1)).all()
-        np.testing.assert_allclose(_features(p * scale, measure, **params), values,
-                                   rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(
+            _features(p * scale, measure, **params), values, rtol=1e-12, atol=1e-14
+        )
 
 
 @settings(max_examples=40, deadline=None)
@@ -309,5 +349,4 @@ def test_q_one_is_shannon():
     shannon = _features(P, disequilibrium="jensen-shannon")
     for measure in ("tsallis", "renyi"):
         np.testing.assert_array_equal(_features(P, measure, q=1.0), shannon)
-    assert math.isclose(float(shannon[0, 0]), float(_reference_shannon(P[0])[0]),
-                        abs_tol=1e-15)
+    assert math.isclose(float(shannon[0, 0]), float(_reference_shannon(P[0])[0]), abs_tol=1e-15)

@@ -38,18 +38,41 @@ from whalefeat.io import AiffLoader, AudioFileError, read_clip
 RATE = 2000
 TIMEOUT_S = 30.0
 CODECS = [
-    ("AIFF", "PCM_16"), ("AIFF", "PCM_24"), ("AIFF", "PCM_32"), ("AIFF", "FLOAT"),
-    ("WAV", "PCM_16"), ("WAV", "PCM_24"), ("WAV", "PCM_32"), ("WAV", "FLOAT"),
-    ("AIFF", "GSM610"), ("AIFF", "IMA_ADPCM"), ("WAV", "IMA_ADPCM"), ("WAV", "MS_ADPCM"),
-    ("WAV", "GSM610"), ("W64", "PCM_16"), ("AU", "PCM_16"), ("CAF", "PCM_16"),
+    ("AIFF", "PCM_16"),
+    ("AIFF", "PCM_24"),
+    ("AIFF", "PCM_32"),
+    ("AIFF", "FLOAT"),
+    ("WAV", "PCM_16"),
+    ("WAV", "PCM_24"),
+    ("WAV", "PCM_32"),
+    ("WAV", "FLOAT"),
+    ("AIFF", "GSM610"),
+    ("AIFF", "IMA_ADPCM"),
+    ("WAV", "IMA_ADPCM"),
+    ("WAV", "MS_ADPCM"),
+    ("WAV", "GSM610"),
+    ("W64", "PCM_16"),
+    ("AU", "PCM_16"),
+    ("CAF", "PCM_16"),
     ("FLAC", "PCM_16"),
 ]
-SUFFIX = {"AIFF": ".aiff", "WAV": ".wav", "W64": ".w64", "AU": ".au", "CAF": ".caf",
-          "FLAC": ".flac"}
+SUFFIX = {
+    "AIFF": ".aiff",
+    "WAV": ".wav",
+    "W64": ".w64",
+    "AU": ".au",
+    "CAF": ".caf",
+    "FLAC": ".flac",
+}
 #: examples per test run by default; WHALEFEAT_FUZZ_EXAMPLES runs a longer campaign
 EXAMPLES = int(os.environ.get("WHALEFEAT_FUZZ_EXAMPLES", "120"))
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    database=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 
 @lru_cache(maxsize=1)
@@ -89,16 +112,24 @@ def mutated(draw) -> tuple[str, bytes]:
         if kind == "flip" and data:
             data[at] ^= draw(st.integers(1, 255))
         elif kind == "word":
-            word = draw(st.sampled_from([b"\xff\xff\xff\xff", b"\x00\x00\x00\x00",
-                                         b"\x7f\xff\xff\xff", b"\x00\x00\x00\x01",
-                                         b"\x80\x00\x00\x00"]))
-            data[at:at + 4] = word
+            word = draw(
+                st.sampled_from(
+                    [
+                        b"\xff\xff\xff\xff",
+                        b"\x00\x00\x00\x00",
+                        b"\x7f\xff\xff\xff",
+                        b"\x00\x00\x00\x01",
+                        b"\x80\x00\x00\x00",
+                    ]
+                )
+            )
+            data[at : at + 4] = word
         elif kind == "truncate":
             del data[at:]
         elif kind == "insert":
             data[at:at] = draw(st.binary(min_size=1, max_size=64))
         elif kind == "delete":
-            del data[at:at + draw(st.integers(1, 64))]
+            del data[at : at + draw(st.integers(1, 64))]
     return suffix, bytes(data)
 
 
@@ -164,8 +195,14 @@ def directory(tmp_path_factory) -> Path:
 def test_read_clip_on_mutated_files(directory, file, duration, on_length, resample):
     path = _write(directory, *file)
     try:
-        clip = _run_with_timeout(read_clip, path, duration=duration, on_length=on_length,
-                                 resample=resample, dtype="float64")
+        clip = _run_with_timeout(
+            read_clip,
+            path,
+            duration=duration,
+            on_length=on_length,
+            resample=resample,
+            dtype="float64",
+        )
     except AudioFileError as error:
         assert error.path == str(path)
         assert str(error).startswith(f"{path}: ")
@@ -182,8 +219,7 @@ def test_read_clip_on_mutated_files(directory, file, duration, on_length, resamp
 
 @settings(FUZZ, max_examples=max(1, EXAMPLES // 3))
 @seed(20261202)
-@given(files=st.lists(mutated(), min_size=1, max_size=3),
-       n_jobs=st.sampled_from([None, 2]))
+@given(files=st.lists(mutated(), min_size=1, max_size=3), n_jobs=st.sampled_from([None, 2]))
 def test_loader_on_mutated_files(directory, files, n_jobs):
     paths = []
     for i, (suffix, data) in enumerate(files):
@@ -201,6 +237,5 @@ def test_loader_on_mutated_files(directory, files, n_jobs):
             read_clip(error.path, duration=0.5, on_length="pad_or_crop")
         return
     for path, clip in zip(paths, clips, strict=True):
-        expected = _expected(Path(path), duration=0.5, on_length="pad_or_crop",
-                             resample=False)
+        expected = _expected(Path(path), duration=0.5, on_length="pad_or_crop", resample=False)
         np.testing.assert_array_equal(clip, expected)

@@ -233,8 +233,9 @@ def test_sigmoid_output_is_one_unit_giving_the_second_class_probability():
     assert model.output_shape == (None, 1)
     assert model.layers[-1].activation is keras.activations.sigmoid
     X, y = _separable()
-    clf = Inception1DClassifier(filters=8, epochs=6, batch_size=8, output="sigmoid",
-                                random_state=0).fit(X, y)
+    clf = Inception1DClassifier(
+        filters=8, epochs=6, batch_size=8, output="sigmoid", random_state=0
+    ).fit(X, y)
     proba = clf.predict_proba(X)
     unit = keras.ops.convert_to_numpy(clf.model_(X, training=False))[:, 0]
     np.testing.assert_allclose(proba[:, 1], unit, rtol=1e-6)
@@ -245,8 +246,15 @@ def test_sigmoid_output_is_one_unit_giving_the_second_class_probability():
 @pytest.mark.parametrize("output", ["softmax", "sigmoid"])
 def test_squared_error_loss_trains_on_the_probabilities(output):
     X, y = _separable()
-    clf = Inception1DClassifier(filters=8, epochs=12, batch_size=8, output=output,
-                                loss="squared-error", learning_rate=1e-2, random_state=0)
+    clf = Inception1DClassifier(
+        filters=8,
+        epochs=12,
+        batch_size=8,
+        output=output,
+        loss="squared-error",
+        learning_rate=1e-2,
+        random_state=0,
+    )
     assert clf._loss() == "mean_squared_error"
     targets = clf._fit_targets(np.array([0, 1, 1]), 2)
     expected = [[0.0], [1.0], [1.0]] if output == "sigmoid" else [[1, 0], [0, 1], [0, 1]]
@@ -269,10 +277,12 @@ def test_learning_rate_schedule_sets_each_epochs_learning_rate():
 
     schedule = WarmupDecaySchedule(initial=1e-3, peak=4e-3, warmup_epochs=2, decay=0.5)
     X, y = _separable()
-    clf = Inception1DClassifier(filters=4, epochs=5, batch_size=16, random_state=0,
-                                learning_rate_schedule=schedule).fit(X, y)
-    np.testing.assert_allclose(clf.history_["learning_rate"],
-                               [1e-3, 2.5e-3, 4e-3, 2e-3, 1e-3], rtol=1e-6)
+    clf = Inception1DClassifier(
+        filters=4, epochs=5, batch_size=16, random_state=0, learning_rate_schedule=schedule
+    ).fit(X, y)
+    np.testing.assert_allclose(
+        clf.history_["learning_rate"], [1e-3, 2.5e-3, 4e-3, 2e-3, 1e-3], rtol=1e-6
+    )
     assert clf.get_params()["learning_rate_schedule"] == schedule
 
 
@@ -285,8 +295,13 @@ def test_warmup_decay_schedule_values_and_errors():
     assert schedule(7) == pytest.approx(5e-3 * 0.85**2, rel=1e-15)
     assert WarmupDecaySchedule(warmup_epochs=0)(0) == 5e-3
     assert eval(repr(schedule), {"WarmupDecaySchedule": WarmupDecaySchedule}) == schedule
-    for bad in (dict(initial=0), dict(peak=-1.0), dict(decay=True), dict(warmup_epochs=-1),
-                dict(warmup_epochs=1.5)):
+    for bad in (
+        dict(initial=0),
+        dict(peak=-1.0),
+        dict(decay=True),
+        dict(warmup_epochs=-1),
+        dict(warmup_epochs=1.5),
+    ):
         with pytest.raises(ValueError, match=next(iter(bad))):
             WarmupDecaySchedule(**bad)
 
@@ -295,5 +310,6 @@ def test_predictions_do_not_depend_on_row_order_beyond_float32_rounding():
     X, y = _separable()
     clf = Inception1DClassifier(filters=4, epochs=2, batch_size=16, random_state=0).fit(X, y)
     order = np.random.default_rng(1).permutation(len(X))
-    np.testing.assert_allclose(clf.predict_proba(X[order]), clf.predict_proba(X)[order],
-                               rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        clf.predict_proba(X[order]), clf.predict_proba(X)[order], rtol=1e-5, atol=1e-6
+    )

@@ -15,22 +15,25 @@ from whalefeat.models import Inception1DClassifier, _inference  # noqa: E402
 from whalefeat.models._inference import EAGER_BATCHES, forward  # noqa: E402
 
 pytestmark = pytest.mark.keras
-tensorflow_only = pytest.mark.skipif(keras.backend.backend() != "tensorflow",
-                                     reason="the traced call is the TensorFlow backend's")
+tensorflow_only = pytest.mark.skipif(
+    keras.backend.backend() != "tensorflow", reason="the traced call is the TensorFlow backend's"
+)
 
 
 def _network(seed=0):
     """A small network with the layers of the classifiers: convolution, normalisation."""
     keras.utils.set_random_seed(seed)
-    model = keras.Sequential([
-        keras.Input((16, 3)),
-        keras.layers.Conv1D(8, 3, padding="same"),
-        keras.layers.BatchNormalization(),
-        keras.layers.ReLU(),
-        keras.layers.Dropout(0.5),  # must be off: inference
-        keras.layers.GlobalAveragePooling1D(),
-        keras.layers.Dense(2, activation="softmax"),
-    ])
+    model = keras.Sequential(
+        [
+            keras.Input((16, 3)),
+            keras.layers.Conv1D(8, 3, padding="same"),
+            keras.layers.BatchNormalization(),
+            keras.layers.ReLU(),
+            keras.layers.Dropout(0.5),  # must be off: inference
+            keras.layers.GlobalAveragePooling1D(),
+            keras.layers.Dense(2, activation="softmax"),
+        ]
+    )
     # moving statistics away from 0 and 1, so that training=True would differ
     norm = model.layers[1]
     norm.moving_mean.assign(np.linspace(-1, 1, 8).astype(np.float32))
@@ -40,9 +43,12 @@ def _network(seed=0):
 
 def _reference(model, X, batch_size):
     """The eager loop that predict_proba ran before: one model call per batch."""
-    return np.concatenate([keras.ops.convert_to_numpy(model(X[a:a + batch_size],
-                                                            training=False))
-                           for a in range(0, len(X), batch_size)])
+    return np.concatenate(
+        [
+            keras.ops.convert_to_numpy(model(X[a : a + batch_size], training=False))
+            for a in range(0, len(X), batch_size)
+        ]
+    )
 
 
 def _data(n, seed=1):
@@ -55,8 +61,7 @@ def test_equals_the_eager_loop_before_and_after_tracing(n):
     X = _data(n)
     expected = _reference(model, X, 8)
     for _ in range(EAGER_BATCHES + 2):  # the first calls eager, the later ones traced
-        np.testing.assert_allclose(forward(keras, model, X, 8), expected, rtol=1e-6,
-                                   atol=1e-7)
+        np.testing.assert_allclose(forward(keras, model, X, 8), expected, rtol=1e-6, atol=1e-7)
 
 
 @tensorflow_only
@@ -128,5 +133,4 @@ def test_classifier_probabilities_unchanged_through_forward():
     expected = _reference(clf.model_, inputs, 8)
     out = forward(keras, clf.model_, inputs, clf.batch_size)  # 10 batches: traced
     np.testing.assert_allclose(out, expected, rtol=1e-6, atol=1e-7)
-    np.testing.assert_allclose(out.astype(np.float64), clf.predict_proba(X), rtol=1e-6,
-                               atol=1e-7)
+    np.testing.assert_allclose(out.astype(np.float64), clf.predict_proba(X), rtol=1e-6, atol=1e-7)

@@ -256,9 +256,9 @@ def test_validation_split_with_early_stopping():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(40, 10, 1)).astype(np.float32)
     y = rng.permutation(np.repeat([0, 1], 20))  # nothing to learn: val_loss soon rises
-    clf = small(
-        epochs=40, validation_split=0.25, patience=2, learning_rate=0.05, filters=16
-    ).fit(X, y)
+    clf = small(epochs=40, validation_split=0.25, patience=2, learning_rate=0.05, filters=16).fit(
+        X, y
+    )
     assert set(clf.history_) == {"loss", "accuracy", "val_loss", "val_accuracy"}
     assert clf.n_iter_ < 40
     assert len(clf.history_["val_loss"]) == clf.n_iter_

@@ -29,22 +29,35 @@ pytestmark = [pytest.mark.keras, pytest.mark.slow]
 
 # Enough steps for check_classifiers_train's 83 % training accuracy on make_blobs
 # (it reaches 0.89 to 0.98 over seeds 0-4).
-INCEPTION = Inception1DClassifier(filters=8, epochs=2, batch_size=16, learning_rate=0.05,
-                                  random_state=0)
+INCEPTION = Inception1DClassifier(
+    filters=8, epochs=2, batch_size=16, learning_rate=0.05, random_state=0
+)
 # Smallest Xception: minimum image size, frozen body, one epoch.
-XCEPTION = XceptionClassifier(image_size=71, weights=None, trainable="head", epochs=1,
-                              batch_size=64, random_state=0)
+XCEPTION = XceptionClassifier(
+    image_size=71, weights=None, trainable="head", epochs=1, batch_size=64, random_state=0
+)
 
 XCEPTION_CHECKS = {
     # the estimator API itself
-    "check_estimator_cloneable", "check_estimator_repr", "check_no_attributes_set_in_init",
-    "check_parameters_default_constructible", "check_get_params_invariance",
-    "check_set_params", "check_do_not_raise_errors_in_init_or_set_params",
-    "check_estimator_tags_renamed", "check_valid_tag_types", "check_mixin_order",
-    "check_estimators_unfitted", "check_fit_check_is_fitted", "check_n_features_in",
-    "check_requires_y_none", "check_estimators_empty_data_messages",
+    "check_estimator_cloneable",
+    "check_estimator_repr",
+    "check_no_attributes_set_in_init",
+    "check_parameters_default_constructible",
+    "check_get_params_invariance",
+    "check_set_params",
+    "check_do_not_raise_errors_in_init_or_set_params",
+    "check_estimator_tags_renamed",
+    "check_valid_tag_types",
+    "check_mixin_order",
+    "check_estimators_unfitted",
+    "check_fit_check_is_fitted",
+    "check_n_features_in",
+    "check_requires_y_none",
+    "check_estimators_empty_data_messages",
     # what Xception adds: 2-D input laid out as images, resizing, its custom layer
-    "check_estimators_pickle", "check_fit2d_1feature", "check_fit2d_predict1d",
+    "check_estimators_pickle",
+    "check_fit2d_1feature",
+    "check_fit2d_predict1d",
 }
 
 INCEPTION_EXPECTED_FAILURES = {
@@ -59,21 +72,27 @@ def _name(check) -> str:
     return (check.func if isinstance(check, functools.partial) else check).__name__
 
 
-@parametrize_with_checks([INCEPTION],
-                         expected_failed_checks=lambda est: INCEPTION_EXPECTED_FAILURES)
+@parametrize_with_checks(
+    [INCEPTION], expected_failed_checks=lambda est: INCEPTION_EXPECTED_FAILURES
+)
 def test_sklearn_compatible(estimator, check):
     check(estimator)
 
 
 _XCEPTION_PARAMS = [
-    param for param in parametrize_with_checks([XCEPTION]).mark.args[1]
+    param
+    for param in parametrize_with_checks([XCEPTION]).mark.args[1]
     if _name(param[1] if isinstance(param, tuple) else param.values[1]) in XCEPTION_CHECKS
 ]
 
 
-@pytest.mark.parametrize(("estimator", "check"), _XCEPTION_PARAMS,
-                         ids=lambda value: _name(value) if callable(value) and not
-                         hasattr(value, "fit") else type(value).__name__)
+@pytest.mark.parametrize(
+    ("estimator", "check"),
+    _XCEPTION_PARAMS,
+    ids=lambda value: (
+        _name(value) if callable(value) and not hasattr(value, "fit") else type(value).__name__
+    ),
+)
 def test_xception_api(estimator, check):
     check(estimator)
 
@@ -84,30 +103,43 @@ def test_xception_api(estimator, check):
 AUGMENTED = clone(INCEPTION).set_params(time_shift=0.25, time_mask=0.25, mixup=0.2)
 # (Training itself, and that it is reproducible, tests/test_augmentation.py tests.)
 AUGMENTED_CHECKS = {
-    "check_classifiers_classes", "check_class_weight_classifiers",
-    "check_supervised_y_2d", "check_classifiers_one_label_sample_weights",
-    "check_estimators_pickle", "check_dont_overwrite_parameters",
-    "check_dict_unchanged", "check_fit2d_1sample", "check_fit2d_1feature",
-    "check_classifiers_regression_target", "check_estimators_dtypes",
+    "check_classifiers_classes",
+    "check_class_weight_classifiers",
+    "check_supervised_y_2d",
+    "check_classifiers_one_label_sample_weights",
+    "check_estimators_pickle",
+    "check_dont_overwrite_parameters",
+    "check_dict_unchanged",
+    "check_fit2d_1sample",
+    "check_fit2d_1feature",
+    "check_classifiers_regression_target",
+    "check_estimators_dtypes",
 }
 _AUGMENTED_PARAMS = [
-    param for param in parametrize_with_checks([AUGMENTED]).mark.args[1]
+    param
+    for param in parametrize_with_checks([AUGMENTED]).mark.args[1]
     if _name(param[1] if isinstance(param, tuple) else param.values[1]) in AUGMENTED_CHECKS
 ]
 
 
-@pytest.mark.parametrize(("estimator", "check"), _AUGMENTED_PARAMS,
-                         ids=lambda value: _name(value) if callable(value) and not
-                         hasattr(value, "fit") else type(value).__name__)
+@pytest.mark.parametrize(
+    ("estimator", "check"),
+    _AUGMENTED_PARAMS,
+    ids=lambda value: (
+        _name(value) if callable(value) and not hasattr(value, "fit") else type(value).__name__
+    ),
+)
 def test_augmented_training(estimator, check):
     check(estimator)
 
 
 def test_every_chosen_augmented_check_exists():
-    assert {_name(p[1] if isinstance(p, tuple) else p.values[1])
-            for p in _AUGMENTED_PARAMS} == AUGMENTED_CHECKS
+    assert {
+        _name(p[1] if isinstance(p, tuple) else p.values[1]) for p in _AUGMENTED_PARAMS
+    } == AUGMENTED_CHECKS
 
 
 def test_every_chosen_xception_check_exists():
-    assert {_name(p[1] if isinstance(p, tuple) else p.values[1])
-            for p in _XCEPTION_PARAMS} == XCEPTION_CHECKS
+    assert {
+        _name(p[1] if isinstance(p, tuple) else p.values[1]) for p in _XCEPTION_PARAMS
+    } == XCEPTION_CHECKS

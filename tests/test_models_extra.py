@@ -76,8 +76,11 @@ def test_keras_without_its_backend_says_which_backend_is_missing(cls, monkeypatc
 
     monkeypatch.setenv("KERAS_BACKEND", "tensorflow")
     monkeypatch.setattr(_base.importlib, "import_module", no_backend)
-    with pytest.raises(ImportError, match=r"Keras is installed, but importing it with "
-                       r"KERAS_BACKEND='tensorflow' failed \(No module named 'tensorflow'\)"
-                       r".*whalefeat\[tensorflow\]") as info:
+    with pytest.raises(
+        ImportError,
+        match=r"Keras is installed, but importing it with "
+        r"KERAS_BACKEND='tensorflow' failed \(No module named 'tensorflow'\)"
+        r".*whalefeat\[tensorflow\]",
+    ) as info:
         cls().fit(np.zeros((4, 8, 8)), [0, 1, 0, 1])
     assert cls.__name__ in str(info.value)

@@ -144,8 +144,15 @@ def test_core_dependencies_have_no_keras_or_backend():
         for requirement in importlib.metadata.requires("whalefeat") or []
         if "extra" not in requirement
     }
-    assert core == {"numpy", "scipy", "numba", "soundfile", "scikit-learn", "joblib",
-                    "threadpoolctl"}
+    assert core == {
+        "numpy",
+        "scipy",
+        "numba",
+        "soundfile",
+        "scikit-learn",
+        "joblib",
+        "threadpoolctl",
+    }
 
 
 @pytest.mark.parametrize(

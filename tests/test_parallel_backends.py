@@ -30,8 +30,9 @@ def dask_client():
     except pytest.skip.Exception:
         yield None
         return
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1",
-                                       dashboard_address=None, processes=True)
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None, processes=True
+    )
     client = distributed.Client(cluster)
     try:
         yield client
@@ -54,17 +55,39 @@ def _cases():
     """(name, estimator factory taking n_jobs, input key)."""
     return [
         ("AiffLoader", lambda n: AiffLoader(duration=1.0, n_jobs=n), "paths"),
-        ("AiffLoader-float64-duration-None",
-         lambda n: AiffLoader(duration=None, dtype="float64", n_jobs=n), "paths"),
-        ("Spectrogram", lambda n: Spectrogram(window_length=128, hop_length=64, n_jobs=n),
-         "clips"),
-        ("ComplexityEntropyCurve-curve",
-         lambda n: ComplexityEntropyCurve(dimension=3, n_jobs=n), "clips"),
-        ("ComplexityEntropyCurve-series",
-         lambda n: ComplexityEntropyCurve(dimension=3, measure="shannon", n_jobs=n), "spectra"),
-        ("ComplexityEntropyCurve-windows-jitter",
-         lambda n: ComplexityEntropyCurve(dimension=3, measure="renyi", window=200, hop=100,
-                                          ties="jitter", random_state=0, n_jobs=n), "clips"),
+        (
+            "AiffLoader-float64-duration-None",
+            lambda n: AiffLoader(duration=None, dtype="float64", n_jobs=n),
+            "paths",
+        ),
+        (
+            "Spectrogram",
+            lambda n: Spectrogram(window_length=128, hop_length=64, n_jobs=n),
+            "clips",
+        ),
+        (
+            "ComplexityEntropyCurve-curve",
+            lambda n: ComplexityEntropyCurve(dimension=3, n_jobs=n),
+            "clips",
+        ),
+        (
+            "ComplexityEntropyCurve-series",
+            lambda n: ComplexityEntropyCurve(dimension=3, measure="shannon", n_jobs=n),
+            "spectra",
+        ),
+        (
+            "ComplexityEntropyCurve-windows-jitter",
+            lambda n: ComplexityEntropyCurve(
+                dimension=3,
+                measure="renyi",
+                window=200,
+                hop=100,
+                ties="jitter",
+                random_state=0,
+                n_jobs=n,
+            ),
+            "clips",
+        ),
     ]
 
 

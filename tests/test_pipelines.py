@@ -13,8 +13,15 @@ from sklearn.pipeline import Pipeline
 from whalefeat import AiffLoader, pipelines
 from whalefeat.datasets import make_clips, write_clips
 
-REQUIRED = ("seed-inception", "seed-xception", "ce-inception", "fusion-inception", "hgb",
-            "xception", "templates")
+REQUIRED = (
+    "seed-inception",
+    "seed-xception",
+    "ce-inception",
+    "fusion-inception",
+    "hgb",
+    "xception",
+    "templates",
+)
 
 
 @pytest.fixture(scope="module")
@@ -63,12 +70,14 @@ def test_params_are_set_params_keys_and_unknown_ones_are_errors():
 
 
 # 12 positive clips here, fewer than the 16 templates "templates" cuts by default
-FEW_TEMPLATES = {f"features__{part}__templatematcher__n_templates": 4
-                 for part in ("frequency", "time")}
+FEW_TEMPLATES = {
+    f"features__{part}__templatematcher__n_templates": 4 for part in ("frequency", "time")
+}
 
 
-@pytest.mark.parametrize("name, params", [("hgb", {}), ("logistic", {}),
-                                          ("templates", FEW_TEMPLATES)])
+@pytest.mark.parametrize(
+    "name, params", [("hgb", {}), ("logistic", {}), ("templates", FEW_TEMPLATES)]
+)
 def test_classical_pipelines_fit_and_predict_from_paths(clips, name, params):
     paths, y = clips
     model = pipelines.get(name, random_state=0, **params).fit(paths, y)
@@ -84,8 +93,11 @@ def test_ce_features_hold_only_entropies_and_complexities(clips):
     series = features.transform(paths)
     names = features.get_feature_names_out().tolist()
     assert series.shape == (len(paths), 126, 8)
-    assert names == [f"{branch}__{name}" for branch in ("plain", "whitened")
-                     for name in ("H", "C", "C_euclidean", "C_total_variation")]
+    assert names == [
+        f"{branch}__{name}"
+        for branch in ("plain", "whitened")
+        for name in ("H", "C", "C_euclidean", "C_total_variation")
+    ]
     assert ((series >= 0) & (series <= 1 + 1e-12)).all()
 
 
@@ -113,9 +125,13 @@ def test_ce_inception_with_its_defaults_learns_synthetic_upcalls(tmp_path):
     pytest.importorskip("keras")
     X, y = make_clips(90, snr_db=6.0, random_state=0)
     paths = write_clips(X, tmp_path, y=y)
-    scores = cross_val_score(pipelines.get("ce-inception", random_state=0), paths, y,
-                             cv=StratifiedKFold(3, shuffle=True, random_state=0),
-                             scoring="roc_auc")
+    scores = cross_val_score(
+        pipelines.get("ce-inception", random_state=0),
+        paths,
+        y,
+        cv=StratifiedKFold(3, shuffle=True, random_state=0),
+        scoring="roc_auc",
+    )
     assert scores.mean() >= 0.9, scores
 
 
@@ -125,8 +141,11 @@ def test_the_readme_writes_out_ce_inception_exactly():
     from pathlib import Path
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    block = next(code for code in re.findall(r"```python\n(.*?)```", readme, re.S)
-                 if "SeriesUnion([" in code)
+    block = next(
+        code
+        for code in re.findall(r"```python\n(.*?)```", readme, re.S)
+        if "SeriesUnion([" in code
+    )
     namespace: dict = {}
     exec(block, namespace)
     written, named = namespace["detector"], pipelines.get("ce-inception", random_state=0)

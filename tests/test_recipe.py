@@ -31,8 +31,12 @@ def reference(M, amin=1e-10, top_db=80.0):
             h = -(p * np.log2(p)).sum() / np.log2(n)
             u = np.full(n, 1.0 / n)
             q0 = -2.0 / ((n + 1) / n * np.log2(n + 1) - 2 * np.log2(2 * n) + np.log2(n))
-            out[i, j] = (h, h * ((p - u) ** 2).sum(), h * jensenshannon(p, u) ** 2 * q0,
-                         h * np.abs(p - u).sum() ** 2 / 4)
+            out[i, j] = (
+                h,
+                h * ((p - u) ** 2).sum(),
+                h * jensenshannon(p, u) ** 2 * q0,
+                h * np.abs(p - u).sum() ** 2 / 4,
+            )
     return out
 
 
@@ -103,18 +107,21 @@ def test_reproduces_the_reference_values_of_the_recipe(narw_dir):
     paths = [str(narw_dir / "train" / f"wsml_train_{i}.aiff") for i in (1, 2)]
     pipeline = pipelines.get("seed-inception")
     series = pipeline[:-1].set_params(features__layout="frames").fit_transform(paths)
-    expected = {(0, 0): (0.9812134016, 0.0019040738, 0.0234270775, 0.0202719576),
-                (0, 60): (0.9718394848, 0.0029191803, 0.0342016608, 0.0328909519),
-                (1, 0): (0.9809173487, 0.0017508765, 0.0251712498, 0.0159807852)}
+    expected = {
+        (0, 0): (0.9812134016, 0.0019040738, 0.0234270775, 0.0202719576),
+        (0, 60): (0.9718394848, 0.0029191803, 0.0342016608, 0.0328909519),
+        (1, 0): (0.9809173487, 0.0017508765, 0.0251712498, 0.0159807852),
+    }
     for (clip, frame), values in expected.items():
         np.testing.assert_allclose(series[clip, frame], values, rtol=1e-6)
-    np.testing.assert_allclose(series[0].mean(axis=0),
-                               (0.9758904591, 0.0024963950, 0.0295458651, 0.0261236985),
-                               rtol=1e-6)
+    np.testing.assert_allclose(
+        series[0].mean(axis=0), (0.9758904591, 0.0024963950, 0.0295458651, 0.0261236985), rtol=1e-6
+    )
     # and the pipeline's mel power is librosa's, so the features are the recipe's throughout
     x = sf.read(paths[0])[0]
-    M = librosa.feature.melspectrogram(y=x - x.mean(), sr=2000, n_fft=256, hop_length=32,
-                                       n_mels=64, fmin=50, fmax=300, htk=True)
+    M = librosa.feature.melspectrogram(
+        y=x - x.mean(), sr=2000, n_fft=256, hop_length=32, n_mels=64, fmin=50, fmax=300, htk=True
+    )
     np.testing.assert_allclose(series[0], reference(M[None])[0], rtol=1e-6, atol=1e-12)
 
 
@@ -132,7 +139,8 @@ _EXPECTED_FAILURES = {
 }
 
 
-@parametrize_with_checks([StudySpectralSeries()],
-                         expected_failed_checks=lambda est: _EXPECTED_FAILURES)
+@parametrize_with_checks(
+    [StudySpectralSeries()], expected_failed_checks=lambda est: _EXPECTED_FAILURES
+)
 def test_sklearn_compatible(estimator, check):
     check(estimator)

@@ -675,8 +675,16 @@ def test_median_contrast_is_each_row_relative_to_its_median(scaling):
 
 def test_median_contrast_leaves_empty_mel_rows_as_they_are():
     X = _tone_clips()
-    S = Spectrogram(n_mels=64, fmin=50, fmax=300, mel_scale="htk", center=True,
-                    normalization="raw", scaling="power", contrast="median").fit_transform(X)
+    S = Spectrogram(
+        n_mels=64,
+        fmin=50,
+        fmax=300,
+        mel_scale="htk",
+        center=True,
+        normalization="raw",
+        scaling="power",
+        contrast="median",
+    ).fit_transform(X)
     empty = np.flatnonzero(~S.any(axis=(0, 2)))
     assert empty.size > 0 and np.isfinite(S).all()
     np.testing.assert_allclose(np.median(np.delete(S, empty, axis=1), axis=2), 1.0, rtol=1e-5)
@@ -693,8 +701,9 @@ def test_float64_output_agrees_with_float32_and_scipy(params):
     if not params:
         from scipy.signal import spectrogram
 
-        f, _, P = spectrogram(X, fs=2000, window="hann", nperseg=256, noverlap=224,
-                              detrend=False, scaling="density")
+        f, _, P = spectrogram(
+            X, fs=2000, window="hann", nperseg=256, noverlap=224, detrend=False, scaling="density"
+        )
         keep = (f >= 40) & (f <= 400)
         expected = 10 * np.log10(np.maximum(P[:, keep], 1e-20))
         np.testing.assert_allclose(double, expected, atol=1e-9)

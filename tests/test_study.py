@@ -309,20 +309,39 @@ def test_holdout_scores_the_clips_the_training_folder_lacks(holdout, tmp_path):
     assert "load_average_start" in env and "numpy" in env
 
     # --replace: a second pipeline joins the first one's results, which are kept as they were
-    common = ["--train", str(training), "--test", str(superset), "--out", str(out),
-              "--snr-db", "5"]
+    common = [
+        "--train",
+        str(training),
+        "--test",
+        str(superset),
+        "--out",
+        str(out),
+        "--snr-db",
+        "5",
+    ]
     holdout.main([*common, "--pipelines", "logistic", "--replace"])
     columns, again = read_csv(out / "holdout.csv")
     assert [(r["pipeline"], r["condition"]) for r in again] == [
-        ("hgb", "clean"), ("hgb", "noisy"), ("logistic", "clean"), ("logistic", "noisy")]
+        ("hgb", "clean"),
+        ("hgb", "noisy"),
+        ("logistic", "clean"),
+        ("logistic", "noisy"),
+    ]
     assert again[:2] == rows
     saved = np.load(out / "holdout_scores.npz")
-    assert set(saved.files) == {"y", "clips", "hgb|clean", "hgb|noisy", "logistic|clean",
-                                "logistic|noisy"}
+    assert set(saved.files) == {
+        "y",
+        "clips",
+        "hgb|clean",
+        "hgb|noisy",
+        "logistic|clean",
+        "logistic|noisy",
+    }
     np.testing.assert_allclose(saved["hgb|clean"], model.predict_proba(X_test)[:, 1])
     assert len((out / "command.txt").read_text().splitlines()) == 2
     assert json.loads((out / "holdout_environment.json").read_text())[
-        "kept_from_earlier_runs"] == ["hgb"]
+        "kept_from_earlier_runs"
+    ] == ["hgb"]
     # results of other test clips are never mixed in
     with pytest.raises(SystemExit, match="other test clips"):
         holdout.main([*common, "--pipelines", "logistic", "--replace", "--max-test", "6"])

@@ -305,9 +305,7 @@ def test_two_phase_schedule(weights_file, tmp_path):
     changed = {
         layer.name
         for layer, before in zip(base.layers, _split(saved, base), strict=True)
-        if any(
-            not np.array_equal(a, b) for a, b in zip(layer.get_weights(), before, strict=True)
-        )
+        if any(not np.array_equal(a, b) for a, b in zip(layer.get_weights(), before, strict=True))
     }
     assert changed and all(name.startswith("block14_") for name in changed)
 

@@ -68,8 +68,9 @@ def check_api_coverage(app) -> None:
         try:
             covered.add(id(_resolve(name)))
         except (ImportError, AttributeError) as error:
-            logger.warning("api.rst lists %s, which cannot be imported: %s", name, error,
-                           location="api")
+            logger.warning(
+                "api.rst lists %s, which cannot be imported: %s", name, error, location="api"
+            )
     missing = []
     for module_name in MODULES:
         try:
@@ -88,8 +89,9 @@ def check_api_coverage(app) -> None:
             if id(value) not in covered:
                 missing.append(f"{module_name}.{name}")
     if missing:
-        logger.warning("api.rst does not document these public names: %s",
-                       ", ".join(missing), location="api")
+        logger.warning(
+            "api.rst does not document these public names: %s", ", ".join(missing), location="api"
+        )
 
 
 def setup(app):

@@ -134,15 +134,19 @@ def published_table(rows: list[dict[str, str]], source: Path) -> list[str]:
         where = f"{source}, row {number}"
         auc = _number(row["roc_auc"], where=where)
         accuracy = _number(row["accuracy"], where=where)
-        out.append([
-            row["pipeline"], row["condition"],
-            _optional(auc),
-            _optional(accuracy),
-            row["note"],
-        ])
+        out.append(
+            [
+                row["pipeline"],
+                row["condition"],
+                _optional(auc),
+                _optional(accuracy),
+                row["note"],
+            ]
+        )
     return _table(
         "Published figures (quoted, not measured here)",
-        ["Source", "Condition", "ROC AUC", "Accuracy", "Note"], out,
+        ["Source", "Condition", "ROC AUC", "Accuracy", "Note"],
+        out,
     )
 
 
@@ -154,17 +158,29 @@ def targets_table(rows: list[dict[str, str]], source: Path) -> list[str]:
         measured = _number(row["measured"], where=where)
         gap = _number(row["gap"], where=where)
         baseline = _number(row["baseline_roc_auc"], where=where)
-        out.append([
-            row["target"], row["pipeline"],
-            _optional(measured),
-            row["met"], _optional(gap, "+.3f"),
-            row["above_baseline"] or "n/a",
-            _optional(baseline),
-        ])
+        out.append(
+            [
+                row["target"],
+                row["pipeline"],
+                _optional(measured),
+                row["met"],
+                _optional(gap, "+.3f"),
+                row["above_baseline"] or "n/a",
+                _optional(baseline),
+            ]
+        )
     return _table(
         "Targets",
-        ["Target", "Best pipeline", "Measured ROC AUC", "Met", "Gap", "Above baseline",
-         "Best baseline ROC AUC"], out,
+        [
+            "Target",
+            "Best pipeline",
+            "Measured ROC AUC",
+            "Met",
+            "Gap",
+            "Above baseline",
+            "Best baseline ROC AUC",
+        ],
+        out,
     )
 
 
@@ -180,9 +196,9 @@ def environment_table(path: Path) -> list[str]:
         else:
             flat.append((str(key), str(value)))
     return _table(
-        "Machine, library versions and settings", ["Item", "Value"],
-        [[key, f"``{' '.join(value.split())}``" if value.strip() else ""]
-         for key, value in flat],
+        "Machine, library versions and settings",
+        ["Item", "Value"],
+        [[key, f"``{' '.join(value.split())}``" if value.strip() else ""] for key, value in flat],
     )
 
 
@@ -192,12 +208,22 @@ FIGURES = [
     ("roc_ce_grid.png", "Out-of-fold ROC curves of the complexity-entropy pipelines."),
 ]
 FILES = [
-    "results.csv", "published.csv", "targets.csv", "environment.json", "command.txt",
+    "results.csv",
+    "published.csv",
+    "targets.csv",
+    "environment.json",
+    "command.txt",
     *[name for name, _ in FIGURES],
 ]
 PUBLISHED_COLUMNS = ["pipeline", "condition", "roc_auc", "accuracy", "note"]
 TARGET_COLUMNS = [
-    "target", "pipeline", "measured", "met", "gap", "above_baseline", "baseline_roc_auc",
+    "target",
+    "pipeline",
+    "measured",
+    "met",
+    "gap",
+    "above_baseline",
+    "baseline_roc_auc",
 ]
 
 
@@ -234,9 +260,21 @@ def study_rst(folder: Path) -> list[str]:
 
 
 HOLDOUT_DIR = STUDY_DIR / "holdout"
-HOLDOUT_COLUMNS = ["pipeline", "condition", "roc_auc", "accuracy", "f1", "recall", "precision",
-                   "roc_auc_boot_sd", "roc_auc_ci_low", "roc_auc_ci_high", "fit_time_s",
-                   "n_train", "n_test"]
+HOLDOUT_COLUMNS = [
+    "pipeline",
+    "condition",
+    "roc_auc",
+    "accuracy",
+    "f1",
+    "recall",
+    "precision",
+    "roc_auc_boot_sd",
+    "roc_auc_ci_low",
+    "roc_auc_ci_high",
+    "fit_time_s",
+    "n_train",
+    "n_test",
+]
 LEAK_COLUMNS = ["protocol", "seed", "roc_auc", "accuracy", "n_train", "n_test", "n_augmented"]
 HOLDOUT_FILES = ["holdout.csv", "leak.csv", "holdout_environment.json", "command.txt"]
 #: the pipelines of the side-by-side table, in this order, with what each stands for
@@ -289,13 +327,26 @@ def holdout_rst(folder: Path) -> list[str]:
     leak = {}
     for row in leak_rows:
         leak.setdefault(row["protocol"], []).append(
-            _number(row["roc_auc"], where=str(folder / "leak.csv")))
+            _number(row["roc_auc"], where=str(folder / "leak.csv"))
+        )
 
-    side = [["the study, as published (augmented before its split)", "0.909", "n/a",
-             "quoted from the study, not measured here"]]
+    side = [
+        [
+            "the study, as published (augmented before its split)",
+            "0.909",
+            "n/a",
+            "quoted from the study, not measured here",
+        ]
+    ]
     for protocol, values in leak.items():
-        side.append([f"the study's recipe, {protocol}", _mean_sd(values), "n/a",
-                     "90/10 splits of the training clips (leak section below)"])
+        side.append(
+            [
+                f"the study's recipe, {protocol}",
+                _mean_sd(values),
+                "n/a",
+                "90/10 splits of the training clips (leak section below)",
+            ]
+        )
     for name, what in SIDE_BY_SIDE:
         clean, noisy = by_key.get((name, "clean")), by_key.get((name, "noisy"))
         if clean is None:
@@ -304,26 +355,51 @@ def holdout_rst(folder: Path) -> list[str]:
         auc = _number(clean["roc_auc"], where=where)
         sd = _number(clean["roc_auc_boot_sd"], where=where)
         noisy_auc = _number(noisy["roc_auc"], where=where) if noisy else math.nan
-        side.append([f"``{name}``: {what}", _mean_std(auc, sd), _optional(noisy_auc),
-                     f"trained on {clean['n_train']}, scored on {clean['n_test']} other clips"])
-    lines += _table("The detectors side by side (ROC AUC)",
-                    ["Pipeline", "Clean", "Noised test clips", "How"], side)
+        side.append(
+            [
+                f"``{name}``: {what}",
+                _mean_std(auc, sd),
+                _optional(noisy_auc),
+                f"trained on {clean['n_train']}, scored on {clean['n_test']} other clips",
+            ]
+        )
+    lines += _table(
+        "The detectors side by side (ROC AUC)",
+        ["Pipeline", "Clean", "Noised test clips", "How"],
+        side,
+    )
 
-    header = ["Pipeline", "Condition", "ROC AUC (± bootstrap sd)", "95 % interval",
-              "Accuracy", "F1", "Recall", "Precision", "Fit time (s)"]
+    header = [
+        "Pipeline",
+        "Condition",
+        "ROC AUC (± bootstrap sd)",
+        "95 % interval",
+        "Accuracy",
+        "F1",
+        "Recall",
+        "Precision",
+        "Fit time (s)",
+    ]
     out = []
     for number, row in enumerate(rows, start=2):
         where = f"{source}, row {number}"
-        out.append([
-            f"``{row['pipeline']}``", row["condition"],
-            _mean_std(_number(row["roc_auc"], where=where),
-                      _number(row["roc_auc_boot_sd"], where=where)),
-            f"{_optional(_number(row['roc_auc_ci_low'], where=where))} - "
-            f"{_optional(_number(row['roc_auc_ci_high'], where=where))}",
-            *[_optional(_number(row[key], where=where))
-              for key in ("accuracy", "f1", "recall", "precision")],
-            _optional(_number(row["fit_time_s"], where=where), ".3g"),
-        ])
+        out.append(
+            [
+                f"``{row['pipeline']}``",
+                row["condition"],
+                _mean_std(
+                    _number(row["roc_auc"], where=where),
+                    _number(row["roc_auc_boot_sd"], where=where),
+                ),
+                f"{_optional(_number(row['roc_auc_ci_low'], where=where))} - "
+                f"{_optional(_number(row['roc_auc_ci_high'], where=where))}",
+                *[
+                    _optional(_number(row[key], where=where))
+                    for key in ("accuracy", "f1", "recall", "precision")
+                ],
+                _optional(_number(row["fit_time_s"], where=where), ".3g"),
+            ]
+        )
     lines += _table("Every pipeline, clean and noised test clips", header, out)
 
     targets = []
@@ -337,27 +413,59 @@ def holdout_rst(folder: Path) -> list[str]:
         measured = _number(row["roc_auc"], where=str(source))
         about = "about" in label
         met = abs(measured - threshold) < 0.03 if about else measured >= threshold
-        targets.append([label, _optional(measured), "yes" if met else "no",
-                        _optional(measured - threshold, "+.3f")])
-    fusion, frames = by_key.get(("fusion-inception", "clean")), by_key.get(
-        ("frames-inception", "clean"))
+        targets.append(
+            [
+                label,
+                _optional(measured),
+                "yes" if met else "no",
+                _optional(measured - threshold, "+.3f"),
+            ]
+        )
+    fusion, frames = (
+        by_key.get(("fusion-inception", "clean")),
+        by_key.get(("frames-inception", "clean")),
+    )
     if fusion and frames:
         gain = _number(fusion["roc_auc"], where=str(source)) - _number(
-            frames["roc_auc"], where=str(source))
-        targets.append(["fusion-inception beats frames-inception by >= 0.01",
-                        _optional(gain, "+.3f"), "yes" if gain >= 0.01 else "no",
-                        _optional(gain - 0.01, "+.3f")])
+            frames["roc_auc"], where=str(source)
+        )
+        targets.append(
+            [
+                "fusion-inception beats frames-inception by >= 0.01",
+                _optional(gain, "+.3f"),
+                "yes" if gain >= 0.01 else "no",
+                _optional(gain - 0.01, "+.3f"),
+            ]
+        )
     if targets:
-        lines += _table("Targets on held-out clips", ["Target", "Measured", "Met", "Gap"],
-                        targets)
+        lines += _table("Targets on held-out clips", ["Target", "Measured", "Met", "Gap"], targets)
     if leak_rows:
         lines += [".. rubric:: The leak of the published protocol", ""]
-        out = [[r["protocol"], r["seed"], _optional(_number(r["roc_auc"], where="leak.csv")),
-                _optional(_number(r["accuracy"], where="leak.csv")), r["n_train"],
-                r["n_test"], r["n_augmented"]] for r in leak_rows]
-        lines += _table("seed-inception with augmentation before or after the split",
-                        ["Protocol", "Split seed", "ROC AUC", "Accuracy", "Training clips",
-                         "Test clips", "Augmented copies"], out)
+        out = [
+            [
+                r["protocol"],
+                r["seed"],
+                _optional(_number(r["roc_auc"], where="leak.csv")),
+                _optional(_number(r["accuracy"], where="leak.csv")),
+                r["n_train"],
+                r["n_test"],
+                r["n_augmented"],
+            ]
+            for r in leak_rows
+        ]
+        lines += _table(
+            "seed-inception with augmentation before or after the split",
+            [
+                "Protocol",
+                "Split seed",
+                "ROC AUC",
+                "Accuracy",
+                "Training clips",
+                "Test clips",
+                "Augmented copies",
+            ],
+            out,
+        )
     environment = folder / "holdout_environment.json"
     if environment.is_file():
         lines += environment_table(environment)
@@ -382,9 +490,11 @@ class HoldoutResults(SphinxDirective):
         if not (folder / "holdout.csv").is_file():
             note = nodes.note()
             note += nodes.paragraph(
-                text=("The held-out study has not been run yet: its results appear here once "
-                      f"benchmarks/holdout.py's output files are in docs/"
-                      f"{(STUDY_DIR / name).as_posix()}/.")
+                text=(
+                    "The held-out study has not been run yet: its results appear here once "
+                    f"benchmarks/holdout.py's output files are in docs/"
+                    f"{(STUDY_DIR / name).as_posix()}/."
+                )
             )
             return [note]
         try:

@@ -30,10 +30,14 @@ _LAZY = {
 
 # without the keras extra, `from whalefeat import *` leaves out the Keras estimators
 # (importing them raises an ImportError that says what to install)
-__all__ = ["__version__", *(
-    name for name, module in _LAZY.items()
-    if module != "whalefeat.models" or importlib.util.find_spec("keras") is not None
-)]
+__all__ = [
+    "__version__",
+    *(
+        name
+        for name, module in _LAZY.items()
+        if module != "whalefeat.models" or importlib.util.find_spec("keras") is not None
+    ),
+]
 
 if TYPE_CHECKING:  # pragma: no cover
     from .complexity import ComplexityEntropyCurve  # noqa: F401

@@ -61,13 +61,30 @@ from pathlib import Path
 import numpy as np
 
 __all__ = [
-    "RAVEN_COLUMNS", "ModelVersionWarning", "StreamResampler", "events", "load_model",
-    "read_selections", "save_model", "scan", "write_selections",
+    "RAVEN_COLUMNS",
+    "ModelVersionWarning",
+    "StreamResampler",
+    "events",
+    "load_model",
+    "read_selections",
+    "save_model",
+    "scan",
+    "write_selections",
 ]
 
 #: The columns of a Raven Pro selection table, as :func:`write_selections` writes them.
-RAVEN_COLUMNS = ("Selection", "View", "Channel", "Begin Time (s)", "End Time (s)",
-                 "Low Freq (Hz)", "High Freq (Hz)", "Begin File", "File Offset (s)", "Score")
+RAVEN_COLUMNS = (
+    "Selection",
+    "View",
+    "Channel",
+    "Begin Time (s)",
+    "End Time (s)",
+    "Low Freq (Hz)",
+    "High Freq (Hz)",
+    "Begin File",
+    "File Offset (s)",
+    "Score",
+)
 _WINDOW_COLUMNS = ["file", "channel", "start", "end", "score"]
 _EVENT_COLUMNS = ["file", "channel", "start", "end", "score", "peak_start", "n_windows"]
 _MODEL_FORMAT = "whalefeat-model"
@@ -78,8 +95,9 @@ def _pandas():
     try:
         import pandas
     except ImportError:
-        raise ImportError("whalefeat.detect returns pandas DataFrames and needs pandas: "
-                          "pip install pandas") from None
+        raise ImportError(
+            "whalefeat.detect returns pandas DataFrames and needs pandas: pip install pandas"
+        ) from None
     return pandas
 
 
@@ -170,14 +188,14 @@ class StreamResampler:
             return np.empty(0)
         offset = self._start * up // down
         full = upfirdn(self._filter, self._buffer, up, down)
-        out = full[self._next - offset:stop - offset]
+        out = full[self._next - offset : stop - offset]
         if len(out) < stop - self._next:  # past the input's end the filter sees zeros
             out = np.concatenate([out, np.zeros(stop - self._next - len(out))])
         self._next = stop
         # keep the inputs the next output still needs, from a multiple of down
         needed = max(0, -(-(self._next * down - len(self._filter) + 1) // up))
         start = max(self._start, needed // down * down)
-        self._buffer = self._buffer[start - self._start:]
+        self._buffer = self._buffer[start - self._start :]
         self._start = start
         return out
 
@@ -207,15 +225,16 @@ def _detector(detector, sample_rate, duration) -> _Detector:
         model = detector[1:]
     if sample_rate is None:
         if loader is None:
-            raise ValueError("the detector does not start with an AiffLoader, so pass "
-                             "sample_rate and duration: the clips it was fitted on")
+            raise ValueError(
+                "the detector does not start with an AiffLoader, so pass "
+                "sample_rate and duration: the clips it was fitted on"
+            )
         sample_rate = loader.sample_rate
     if duration is None:
         duration = None if loader is None else loader.duration
         if duration is None:
             raise ValueError("pass duration: the length in seconds of the detector's clips")
-    if not isinstance(sample_rate, Integral) or isinstance(sample_rate, bool) or \
-            sample_rate < 1:
+    if not isinstance(sample_rate, Integral) or isinstance(sample_rate, bool) or sample_rate < 1:
         raise ValueError(f"sample_rate must be a positive integer, got {sample_rate!r}")
     n_window = _whole_samples(duration, sample_rate, "duration")
     if not hasattr(model, "predict_proba"):
@@ -228,8 +247,12 @@ def _detector(detector, sample_rate, duration) -> _Detector:
 
 
 def _whole_samples(seconds, sample_rate: int, name: str) -> int:
-    if isinstance(seconds, bool) or not isinstance(seconds, Real) or \
-            not math.isfinite(seconds) or seconds <= 0:
+    if (
+        isinstance(seconds, bool)
+        or not isinstance(seconds, Real)
+        or not math.isfinite(seconds)
+        or seconds <= 0
+    ):
         raise ValueError(f"{name} must be a positive number of seconds, got {seconds!r}")
     exact = seconds * sample_rate
     n = round(exact)
@@ -267,12 +290,17 @@ def _resampling(path: str, rate: int, target: int) -> tuple[int, int]:
 
     divisor = math.gcd(rate, target)
     up, down = target // divisor, rate // divisor
-    if max(rate / target, target / rate) > MAX_RESAMPLING_RATIO or \
-            max(up, down) > MAX_RESAMPLING_FACTOR:
-        raise AudioFileError(path, f"has sample rate {rate} Hz, which cannot be resampled to "
-                                   f"the detector's {target} Hz (factors up to "
-                                   f"{MAX_RESAMPLING_FACTOR}, ratios up to "
-                                   f"{MAX_RESAMPLING_RATIO})")
+    if (
+        max(rate / target, target / rate) > MAX_RESAMPLING_RATIO
+        or max(up, down) > MAX_RESAMPLING_FACTOR
+    ):
+        raise AudioFileError(
+            path,
+            f"has sample rate {rate} Hz, which cannot be resampled to "
+            f"the detector's {target} Hz (factors up to "
+            f"{MAX_RESAMPLING_FACTOR}, ratios up to "
+            f"{MAX_RESAMPLING_RATIO})",
+        )
     return up, down
 
 
@@ -280,8 +308,10 @@ def _channels(path: str, n_channels: int, channel) -> list[int]:
     if channel is None:
         return list(range(1, n_channels + 1))
     if not 1 <= channel <= n_channels:
-        raise ValueError(f"{path}: has {n_channels} channel{'s' * (n_channels != 1)}; "
-                         f"channel {channel} does not exist (channels count from 1)")
+        raise ValueError(
+            f"{path}: has {n_channels} channel{'s' * (n_channels != 1)}; "
+            f"channel {channel} does not exist (channels count from 1)"
+        )
     return [channel]
 
 
@@ -319,12 +349,14 @@ class _Scorer:
             from concurrent.futures import ThreadPoolExecutor
 
             # OpenMP's thread count is a per-thread setting: hold each worker's to one
-            self._pool = ThreadPoolExecutor(n_threads, thread_name_prefix="whalefeat-scan",
-                                            initializer=_one_thread_pools)
+            self._pool = ThreadPoolExecutor(
+                n_threads, thread_name_prefix="whalefeat-scan", initializer=_one_thread_pools
+            )
 
     def _new_batch(self) -> None:
-        self._windows = np.empty((self.batch_size, self.detector.n_window),
-                                 dtype=self.detector.dtype)
+        self._windows = np.empty(
+            (self.batch_size, self.detector.n_window), dtype=self.detector.dtype
+        )
         self._channel = np.empty(self.batch_size, dtype=np.int64)
         self._first = np.empty(self.batch_size, dtype=np.int64)
         self._count = 0
@@ -335,7 +367,7 @@ class _Scorer:
         while done < len(windows):
             k = min(len(windows) - done, self.batch_size - self._count)
             at = slice(self._count, self._count + k)
-            self._windows[at] = windows[done:done + k]
+            self._windows[at] = windows[done : done + k]
             self._channel[at] = channel
             self._first[at] = first + hop * np.arange(done, done + k)
             self._count += k
@@ -346,9 +378,9 @@ class _Scorer:
     def _submit(self) -> None:
         if self._count == 0:
             return
-        X = self._windows[:self._count]
-        self.channels.append(self._channel[:self._count])
-        self.firsts.append(self._first[:self._count])
+        X = self._windows[: self._count]
+        self.channels.append(self._channel[: self._count])
+        self.firsts.append(self._first[: self._count])
         if self._pool is None:
             self.scores.append(self._score(X))
         else:
@@ -383,9 +415,18 @@ def _one_thread_pools() -> None:
     threadpool_limits(1)
 
 
-def _scan_file(detector: _Detector, path: str, *, hop: int, channel, partial: str,
-               batch_size: int, block_frames: int, n_threads: int = 1,
-               progress: Callable[[float], None] | None = None) -> tuple[dict, float]:
+def _scan_file(
+    detector: _Detector,
+    path: str,
+    *,
+    hop: int,
+    channel,
+    partial: str,
+    batch_size: int,
+    block_frames: int,
+    n_threads: int = 1,
+    progress: Callable[[float], None] | None = None,
+) -> tuple[dict, float]:
     from threadpoolctl import threadpool_limits
 
     from .io import AudioFileError
@@ -408,19 +449,20 @@ def _scan_file(detector: _Detector, path: str, *, hop: int, channel, partial: st
             available = track.offset + len(track.pending)
             if available - first >= T:  # every full window at once, as a strided view
                 n = (available - first - T) // hop + 1
-                stream = track.pending[first - track.offset:first - track.offset
-                                       + (n - 1) * hop + T]
-                scorer.add(np.lib.stride_tricks.sliding_window_view(stream, T)[::hop],
-                           c, first, hop)
+                stream = track.pending[
+                    first - track.offset : first - track.offset + (n - 1) * hop + T
+                ]
+                scorer.add(
+                    np.lib.stride_tricks.sliding_window_view(stream, T)[::hop], c, first, hop
+                )
                 track.next_window += n
             while final and partial == "pad":
                 first = track.next_window * hop
-                if not (first < n_total and (track.next_window == 0 or
-                                             first - hop + T < n_total)):
+                if not (first < n_total and (track.next_window == 0 or first - hop + T < n_total)):
                     break
                 window = np.zeros((1, T))
-                part = track.pending[first - track.offset:]
-                window[0, :len(part)] = part
+                part = track.pending[first - track.offset :]
+                window[0, : len(part)] = part
                 scorer.add(window, c, first, hop)
                 track.next_window += 1
             keep = track.next_window * hop - track.offset
@@ -431,21 +473,24 @@ def _scan_file(detector: _Detector, path: str, *, hop: int, channel, partial: st
         read = 0
         try:
             while True:
-                block = sound.read(min(block_frames, n_frames - read), dtype="float64",
-                                   always_2d=True)
+                block = sound.read(
+                    min(block_frames, n_frames - read), dtype="float64", always_2d=True
+                )
                 read += len(block)
                 final = read >= n_frames or len(block) == 0
                 if len(block) and not np.isfinite(block).all():
-                    bad = int(np.flatnonzero(~np.isfinite(block).all(axis=1))[0]) + \
-                        read - len(block)
+                    bad = (
+                        int(np.flatnonzero(~np.isfinite(block).all(axis=1))[0]) + read - len(block)
+                    )
                     raise AudioFileError(path, f"holds a NaN or infinite sample (frame {bad})")
                 for c in chosen:
                     track = tracks[c]
                     samples = block[:, c - 1]
                     if up != down:
                         samples = track.resampler.push(samples, final=final)
-                    track.pending = (np.concatenate([track.pending, samples])
-                                     if len(track.pending) else samples)
+                    track.pending = (
+                        np.concatenate([track.pending, samples]) if len(track.pending) else samples
+                    )
                     take(c, track, final)
                 if progress is not None:
                     progress(len(block) / rate)
@@ -455,15 +500,19 @@ def _scan_file(detector: _Detector, path: str, *, hop: int, channel, partial: st
         finally:
             scorer.close()
         if n_frames and read < n_frames:
-            raise AudioFileError(path, f"is truncated: it declares {n_frames} frames but "
-                                       f"holds {read}")
+            raise AudioFileError(
+                path, f"is truncated: it declares {n_frames} frames but holds {read}"
+            )
 
     def joined(parts: list[np.ndarray], dtype) -> np.ndarray:
         return np.concatenate(parts) if parts else np.empty(0, dtype=dtype)
 
-    columns = {"channel": joined(scorer.channels, np.int64),
-               "first": joined(scorer.firsts, np.int64),
-               "score": joined(scorer.scores, np.float64), "n_total": n_total}
+    columns = {
+        "channel": joined(scorer.channels, np.int64),
+        "first": joined(scorer.firsts, np.int64),
+        "score": joined(scorer.scores, np.float64),
+        "n_total": n_total,
+    }
     return columns, n_frames / rate
 
 
@@ -476,11 +525,21 @@ def _recording_list(recordings) -> list[str]:
     return paths
 
 
-def scan(detector, recordings: str | os.PathLike | Iterable[str | os.PathLike], *,
-         hop: float = 0.5, channel: int | None = None, partial: str = "pad",
-         sample_rate: int | None = None, duration: float | None = None,
-         batch_size: int = 256, block_duration: float = 30.0, n_jobs: int | None = None,
-         n_threads: int | None = None, progress: Callable[[float, float], None] | None = None):
+def scan(
+    detector,
+    recordings: str | os.PathLike | Iterable[str | os.PathLike],
+    *,
+    hop: float = 0.5,
+    channel: int | None = None,
+    partial: str = "pad",
+    sample_rate: int | None = None,
+    duration: float | None = None,
+    batch_size: int = 256,
+    block_duration: float = 30.0,
+    n_jobs: int | None = None,
+    n_threads: int | None = None,
+    progress: Callable[[float, float], None] | None = None,
+):
     """Score every window of a clip detector's length in long recordings.
 
     Parameters
@@ -581,18 +640,23 @@ def scan(detector, recordings: str | os.PathLike | Iterable[str | os.PathLike], 
 
     if partial not in ("pad", "drop"):
         raise ValueError(f"partial must be 'pad' or 'drop', got {partial!r}")
-    if channel is not None and (isinstance(channel, bool) or not isinstance(channel, Integral)
-                                or channel < 1):
+    if channel is not None and (
+        isinstance(channel, bool) or not isinstance(channel, Integral) or channel < 1
+    ):
         raise ValueError(f"channel must be None or an integer from 1, got {channel!r}")
     for name, value in (("batch_size", batch_size), ("n_threads", n_threads)):
         if name == "n_threads" and value is None:
             continue
         if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
             raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    if isinstance(block_duration, bool) or not isinstance(block_duration, Real) or \
-            not block_duration > 0:
-        raise ValueError(f"block_duration must be a positive number of seconds, got "
-                         f"{block_duration!r}")
+    if (
+        isinstance(block_duration, bool)
+        or not isinstance(block_duration, Real)
+        or not block_duration > 0
+    ):
+        raise ValueError(
+            f"block_duration must be a positive number of seconds, got {block_duration!r}"
+        )
     spec = _detector(detector, sample_rate, duration)
     hop_samples = _whole_samples(hop, spec.sample_rate, "hop")
     paths = _recording_list(recordings)
@@ -612,12 +676,19 @@ def scan(detector, recordings: str | os.PathLike | Iterable[str | os.PathLike], 
     def settings(path: str) -> dict:
         with _open(path) as sound:
             rate = sound.samplerate
-        return dict(hop=hop_samples, channel=channel, partial=partial, batch_size=batch_size,
-                    block_frames=max(1, int(block_duration * rate)), n_threads=n_threads)
+        return dict(
+            hop=hop_samples,
+            channel=channel,
+            partial=partial,
+            batch_size=batch_size,
+            block_frames=max(1, int(block_duration * rate)),
+            n_threads=n_threads,
+        )
 
     done = 0.0
     results = []
     if serial:
+
         def advance(seconds: float) -> None:
             nonlocal done
             done += seconds
@@ -628,7 +699,8 @@ def scan(detector, recordings: str | os.PathLike | Iterable[str | os.PathLike], 
             results.append(_scan_file(spec, path, progress=advance, **settings(path)))
     else:
         tasks = Parallel(n_jobs=n_jobs, return_as="generator")(
-            delayed(_scan_file)(spec, path, **settings(path)) for path in paths)
+            delayed(_scan_file)(spec, path, **settings(path)) for path in paths
+        )
         for result in tasks:
             results.append(result)
             done += result[1]
@@ -641,17 +713,27 @@ def scan(detector, recordings: str | os.PathLike | Iterable[str | os.PathLike], 
         first = np.asarray(columns["first"], dtype=np.int64)
         order = np.lexsort((first, np.asarray(columns["channel"], dtype=np.int64)))
         start = first[order] / spec.sample_rate
-        frames.append(pd.DataFrame({
-            "file": path,
-            "channel": np.asarray(columns["channel"], dtype=np.int64)[order],
-            "start": start,
-            "end": np.minimum(start + spec.n_window / spec.sample_rate,
-                              columns["n_total"] / spec.sample_rate),
-            "score": np.asarray(columns["score"], dtype=np.float64)[order],
-        }, columns=_WINDOW_COLUMNS))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "file": path,
+                    "channel": np.asarray(columns["channel"], dtype=np.int64)[order],
+                    "start": start,
+                    "end": np.minimum(
+                        start + spec.n_window / spec.sample_rate,
+                        columns["n_total"] / spec.sample_rate,
+                    ),
+                    "score": np.asarray(columns["score"], dtype=np.float64)[order],
+                },
+                columns=_WINDOW_COLUMNS,
+            )
+        )
     windows = pd.concat(frames, ignore_index=True)
-    windows.attrs = {"durations": durations, "sample_rate": spec.sample_rate,
-                     "hop": hop_samples / spec.sample_rate}
+    windows.attrs = {
+        "durations": durations,
+        "sample_rate": spec.sample_rate,
+        "hop": hop_samples / spec.sample_rate,
+    }
     return windows
 
 
@@ -659,8 +741,7 @@ def scan(detector, recordings: str | os.PathLike | Iterable[str | os.PathLike], 
 # Events
 
 
-def events(windows, *, threshold: float = 0.5, min_gap: float = 0.0,
-           min_duration: float = 0.0):
+def events(windows, *, threshold: float = 0.5, min_gap: float = 0.0, min_duration: float = 0.0):
     """Merge runs of windows scored at or above ``threshold`` into events.
 
     Within each file and channel, the windows in order of start form runs of
@@ -706,8 +787,11 @@ def events(windows, *, threshold: float = 0.5, min_gap: float = 0.0,
     """
     pd = _pandas()
 
-    for name, value in (("threshold", threshold), ("min_gap", min_gap),
-                        ("min_duration", min_duration)):
+    for name, value in (
+        ("threshold", threshold),
+        ("min_gap", min_gap),
+        ("min_duration", min_duration),
+    ):
         if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
             raise ValueError(f"{name} must be a finite number, got {value!r}")
     if min_gap < 0 or min_duration < 0:
@@ -737,16 +821,30 @@ def events(windows, *, threshold: float = 0.5, min_gap: float = 0.0,
             else:
                 if current is not None:
                     rows.append(current)
-                current = {"file": file, "channel": channel, "start": start, "end": end,
-                           "score": score, "peak_start": start, "n_windows": 1}
+                current = {
+                    "file": file,
+                    "channel": channel,
+                    "start": start,
+                    "end": end,
+                    "score": score,
+                    "peak_start": start,
+                    "n_windows": 1,
+                }
             below = 0
         if current is not None:
             rows.append(current)
     found = pd.DataFrame(rows, columns=_EVENT_COLUMNS)
     found = found[found["end"] - found["start"] >= min_duration].reset_index(drop=True)
-    found = found.astype({"channel": np.int64, "n_windows": np.int64,
-                          "start": np.float64, "end": np.float64, "score": np.float64,
-                          "peak_start": np.float64})
+    found = found.astype(
+        {
+            "channel": np.int64,
+            "n_windows": np.int64,
+            "start": np.float64,
+            "end": np.float64,
+            "score": np.float64,
+            "peak_start": np.float64,
+        }
+    )
     found.attrs = dict(windows.attrs)
     return found
 
@@ -765,8 +863,7 @@ def _file_offsets(found, durations: Mapping[str, float] | None) -> dict[str, flo
     """Start of each file on the time line of all the files one after the other."""
     import soundfile as sf
 
-    durations = dict(durations if durations is not None else
-                     found.attrs.get("durations", {}))
+    durations = dict(durations if durations is not None else found.attrs.get("durations", {}))
     files = list(dict.fromkeys(found["file"]))
     order = list(durations) + [file for file in files if file not in durations]
     offsets, elapsed = {}, 0.0
@@ -778,10 +875,16 @@ def _file_offsets(found, durations: Mapping[str, float] | None) -> dict[str, flo
     return offsets
 
 
-def write_selections(found, path: str | os.PathLike, *, kind: str | None = None,
-                     low_freq: float = 50.0, high_freq: float = 250.0,
-                     durations: Mapping[str, float] | None = None,
-                     overwrite: bool = False) -> Path:
+def write_selections(
+    found,
+    path: str | os.PathLike,
+    *,
+    kind: str | None = None,
+    low_freq: float = 50.0,
+    high_freq: float = 250.0,
+    durations: Mapping[str, float] | None = None,
+    overwrite: bool = False,
+) -> Path:
     """Write events as a Raven Pro selection table or as CSV, atomically.
 
     Parameters
@@ -840,8 +943,7 @@ def write_selections(found, path: str | os.PathLike, *, kind: str | None = None,
     missing = {"file", "channel", "start", "end", "score"} - set(found.columns)
     if missing:
         raise ValueError(f"found lacks the columns {sorted(missing)}")
-    if not (math.isfinite(low_freq) and math.isfinite(high_freq) and
-            0 <= low_freq < high_freq):
+    if not (math.isfinite(low_freq) and math.isfinite(high_freq) and 0 <= low_freq < high_freq):
         raise ValueError(f"need 0 <= low_freq < high_freq, got {low_freq!r}, {high_freq!r}")
     text = io.StringIO()
     if kind == "csv":
@@ -855,12 +957,22 @@ def write_selections(found, path: str | os.PathLike, *, kind: str | None = None,
         for number, row in enumerate(found.itertuples(index=False), start=1):
             start, end = float(row.start), float(row.end)
             file = str(row.file)
-            values = [number, "Spectrogram 1", int(row.channel), offsets[file] + start,
-                      offsets[file] + end, float(low_freq), float(high_freq),
-                      Path(file).name, start, float(row.score)]
+            values = [
+                number,
+                "Spectrogram 1",
+                int(row.channel),
+                offsets[file] + start,
+                offsets[file] + end,
+                float(low_freq),
+                float(high_freq),
+                Path(file).name,
+                start,
+                float(row.score),
+            ]
             if any("\t" in str(value) or "\n" in str(value) for value in values):
-                raise ValueError(f"{file}: a file name with a tab or newline cannot go in a "
-                                 "Raven table")
+                raise ValueError(
+                    f"{file}: a file name with a tab or newline cannot go in a Raven table"
+                )
             text.write("\t".join(_format(value) for value in values) + "\n")
     data = text.getvalue().encode("utf-8")
     return atomic_write(path, lambda handle: handle.write(data), overwrite=overwrite)
@@ -920,8 +1032,14 @@ class ModelVersionWarning(UserWarning):
     """
 
 
-def save_model(pipeline, path: str | os.PathLike, *, name: str | None = None,
-               overwrite: bool = False, **metadata) -> Path:
+def save_model(
+    pipeline,
+    path: str | os.PathLike,
+    *,
+    name: str | None = None,
+    overwrite: bool = False,
+    **metadata,
+) -> Path:
     """Save a fitted detector with joblib, with the versions it was made with.
 
     Parameters
@@ -961,10 +1079,14 @@ def save_model(pipeline, path: str | os.PathLike, *, name: str | None = None,
     from ._evaluation import versions
 
     record = {
-        "format": _MODEL_FORMAT, "format_version": 1, "pipeline": pipeline, "name": name,
+        "format": _MODEL_FORMAT,
+        "format_version": 1,
+        "pipeline": pipeline,
+        "name": name,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "versions": versions(("whalefeat", "scikit-learn", "numpy", "scipy", "keras",
-                              "tensorflow", "jax", "torch")),
+        "versions": versions(
+            ("whalefeat", "scikit-learn", "numpy", "scipy", "keras", "tensorflow", "jax", "torch")
+        ),
         **metadata,
     }
     return atomic_write(path, lambda handle: joblib.dump(record, handle), overwrite=overwrite)
@@ -1026,27 +1148,35 @@ def load_model(path: str | os.PathLike, *, with_metadata: bool = False):
         metadata = {key: value for key, value in record.items() if key != "pipeline"}
         saved = metadata.get("versions", {})
         now = versions(("whalefeat", "scikit-learn"))
-        changed = [f"{package} {saved.get(package, 'unknown')} (now {now.get(package)})"
-                   for package in ("whalefeat", "scikit-learn")
-                   if saved.get(package) != now.get(package)]
+        changed = [
+            f"{package} {saved.get(package, 'unknown')} (now {now.get(package)})"
+            for package in ("whalefeat", "scikit-learn")
+            if saved.get(package) != now.get(package)
+        ]
         if changed:
-            warnings.warn(f"{path} was saved with {' and '.join(changed)}; its predictions "
-                          "may differ or fail: refit it with these versions", ModelVersionWarning,
-                          stacklevel=2)
+            warnings.warn(
+                f"{path} was saved with {' and '.join(changed)}; its predictions "
+                "may differ or fail: refit it with these versions",
+                ModelVersionWarning,
+                stacklevel=2,
+            )
         else:
             inconsistent = []
     else:
         model, metadata = record, {}
-        warnings.warn(f"{path} records no versions (it predates whalefeat.detect.save_model); "
-                      "if it was made with other versions of whalefeat or scikit-learn, its "
-                      "predictions may differ", ModelVersionWarning, stacklevel=2)
+        warnings.warn(
+            f"{path} records no versions (it predates whalefeat.detect.save_model); "
+            "if it was made with other versions of whalefeat or scikit-learn, its "
+            "predictions may differ",
+            ModelVersionWarning,
+            stacklevel=2,
+        )
     for warning in caught:
         if warning in inconsistent and isinstance(record, dict):
             continue  # said once, above
-        warnings.warn_explicit(warning.message, warning.category, warning.filename,
-                               warning.lineno)
+        warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
     if not hasattr(model, "predict_proba"):
-        raise TypeError(f"{path} holds a {type(model).__name__}, not a detector with "
-                        "predict_proba")
+        raise TypeError(
+            f"{path} holds a {type(model).__name__}, not a detector with predict_proba"
+        )
     return (model, metadata) if with_metadata else model
-

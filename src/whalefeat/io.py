@@ -38,8 +38,23 @@ _DTYPE_OPTIONS = [
 _HEADER_BYTES = 1024
 # AIFF-C compression types whose COMM frame count is a plain sample-frame count
 _AIFC_PCM = frozenset(
-    {b"NONE", b"none", b"sowt", b"twos", b"raw ", b"in24", b"in32", b"fl32", b"FL32",
-     b"fl64", b"FL64", b"alaw", b"ulaw", b"ALAW", b"ULAW"}
+    {
+        b"NONE",
+        b"none",
+        b"sowt",
+        b"twos",
+        b"raw ",
+        b"in24",
+        b"in32",
+        b"fl32",
+        b"FL32",
+        b"fl64",
+        b"FL64",
+        b"alaw",
+        b"ulaw",
+        b"ALAW",
+        b"ULAW",
+    }
 )
 # WAVE format tags whose block align is one sample frame
 _WAV_PCM = frozenset({0x0001, 0x0003, 0x0006, 0x0007, 0xFFFE})
@@ -120,7 +135,7 @@ def _declared_frames(header: bytes, read_at) -> int | None:
 
     def read(offset: int, size: int) -> bytes:
         if offset + size <= len(header):
-            return header[offset:offset + size]
+            return header[offset : offset + size]
         return read_at(offset, size)
 
     offset = 12
@@ -161,11 +176,27 @@ def _display(path: str) -> str:
 # Least bytes one sample of a subtype takes in a file; for the codecs left out
 # (FLAC, ALAC, Vorbis, Opus, MPEG, DWVW) a bound no real file comes near.
 _MIN_SAMPLE_BYTES = {
-    "PCM_S8": 1.0, "PCM_U8": 1.0, "ULAW": 1.0, "ALAW": 1.0, "DPCM_8": 1.0,
-    "PCM_16": 2.0, "DPCM_16": 2.0, "PCM_24": 3.0, "PCM_32": 4.0, "FLOAT": 4.0,
-    "DOUBLE": 8.0, "IMA_ADPCM": 0.5, "MS_ADPCM": 0.5, "VOX_ADPCM": 0.5,
-    "G721_32": 0.5, "G723_24": 3 / 8, "G723_40": 5 / 8, "GSM610": 65 / 320,
-    "NMS_ADPCM_16": 0.25, "NMS_ADPCM_24": 0.375, "NMS_ADPCM_32": 0.5,
+    "PCM_S8": 1.0,
+    "PCM_U8": 1.0,
+    "ULAW": 1.0,
+    "ALAW": 1.0,
+    "DPCM_8": 1.0,
+    "PCM_16": 2.0,
+    "DPCM_16": 2.0,
+    "PCM_24": 3.0,
+    "PCM_32": 4.0,
+    "FLOAT": 4.0,
+    "DOUBLE": 8.0,
+    "IMA_ADPCM": 0.5,
+    "MS_ADPCM": 0.5,
+    "VOX_ADPCM": 0.5,
+    "G721_32": 0.5,
+    "G723_24": 3 / 8,
+    "G723_40": 5 / 8,
+    "GSM610": 65 / 320,
+    "NMS_ADPCM_16": 0.25,
+    "NMS_ADPCM_24": 0.375,
+    "NMS_ADPCM_32": 0.5,
 }
 _MIN_COMPRESSED_SAMPLE_BYTES = 1 / 8192
 _COMPRESSED_FORMATS = frozenset({"FLAC", "OGG", "MPEG"})
@@ -199,14 +230,18 @@ def _log_truncation(log: str, header: bytes, frames: int) -> str | None:
     for match in _LOG_SHOULD_BE.finditer(log):
         declared, present = int(match.group(2)), int(match.group(3))
         if declared > present and declared not in _UNKNOWN_SIZES:
-            return (f"its header gives {match.group(1)} as {declared} bytes but only "
-                    f"{present} are in the file")
+            return (
+                f"its header gives {match.group(1)} as {declared} bytes but only "
+                f"{present} are in the file"
+            )
     match = _LOG_TRUNCATED.search(log)
     if match is not None:
         if match.group(3) is not None:
             if int(match.group(4)) > int(match.group(3)):
-                return (f"its header declares {match.group(4)} frames but the file holds "
-                        f"only {match.group(3)}")
+                return (
+                    f"its header declares {match.group(4)} frames but the file holds "
+                    f"only {match.group(3)}"
+                )
         else:
             return "its data end before the size its header declares"
     counts = [int(count) for count in _LOG_FRAMES.findall(log)]
@@ -227,8 +262,11 @@ def _length_reason(path: str, n_have: int, spec: _Spec, note: str) -> AudioFileE
             "(set duration, and on_length to pad or crop)",
         )
     shorter = n_have < spec.n_samples
-    fix = ("'pad' or 'pad_or_crop' to zero-pad it" if shorter
-           else "'crop' or 'pad_or_crop' to crop it")
+    fix = (
+        "'pad' or 'pad_or_crop' to zero-pad it"
+        if shorter
+        else "'crop' or 'pad_or_crop' to crop it"
+    )
     return AudioFileError(
         path,
         f"has {n_have} samples{note} ({n_have / spec.sample_rate:g} s at "
@@ -253,8 +291,11 @@ def _n_to_keep(path: str, n_have: int, spec: _Spec, note: str = "") -> int:
 
 def _check_size(path: str, sound: sf.SoundFile, file_size: int) -> None:
     """Refuse a frame count the file is too small to hold, before anything is allocated."""
-    per_sample = (_MIN_COMPRESSED_SAMPLE_BYTES if sound.format in _COMPRESSED_FORMATS
-                  else _MIN_SAMPLE_BYTES.get(sound.subtype, _MIN_COMPRESSED_SAMPLE_BYTES))
+    per_sample = (
+        _MIN_COMPRESSED_SAMPLE_BYTES
+        if sound.format in _COMPRESSED_FORMATS
+        else _MIN_SAMPLE_BYTES.get(sound.subtype, _MIN_COMPRESSED_SAMPLE_BYTES)
+    )
     needed = sound.frames * sound.channels * per_sample
     # slack for codecs whose frame count libsndfile rounds up to whole blocks
     if needed > 2 * file_size + _SIZE_SLACK_BYTES:
@@ -281,8 +322,15 @@ def _resampling_factors(path: str, rate: int, spec: _Spec) -> tuple[int, int]:
     return up, down
 
 
-def _read_open(path: str, sound: sf.SoundFile, header: bytes, file_size: int,
-               declared: int | None, out: np.ndarray | None, spec: _Spec) -> np.ndarray:
+def _read_open(
+    path: str,
+    sound: sf.SoundFile,
+    header: bytes,
+    file_size: int,
+    declared: int | None,
+    out: np.ndarray | None,
+    spec: _Spec,
+) -> np.ndarray:
     channels = sound.channels
     if channels != 1:
         raise AudioFileError(path, f"has {channels} channels; expected mono (1 channel)")
@@ -299,8 +347,11 @@ def _read_open(path: str, sound: sf.SoundFile, header: bytes, file_size: int,
         # header differently from a path and from a descriptor: refuse it
         offset = int.from_bytes(header[4:8], "big" if header[0] == 0x2E else "little")
         if offset < 24:
-            raise AudioFileError(path, f"is corrupt: its AU header puts the data at byte "
-                                       f"{offset}, inside the 24-byte header")
+            raise AudioFileError(
+                path,
+                f"is corrupt: its AU header puts the data at byte "
+                f"{offset}, inside the 24-byte header",
+            )
     truncation = _log_truncation(sound.extra_info, header, frames)
     if truncation is not None:
         raise AudioFileError(path, f"is truncated: {truncation}")
@@ -354,8 +405,9 @@ def _output_row(out: np.ndarray | None, n_keep: int, spec: _Spec) -> np.ndarray:
     return np.empty(n_keep if spec.n_samples is None else spec.n_samples, dtype=spec.dtype)
 
 
-def _decode(path: str, sound: sf.SoundFile, n_frames: int, dtype,
-            out: np.ndarray | None = None) -> np.ndarray:
+def _decode(
+    path: str, sound: sf.SoundFile, n_frames: int, dtype, out: np.ndarray | None = None
+) -> np.ndarray:
     """Read ``n_frames`` from the start of ``sound``; fewer means the file is cut short.
 
     Without ``out`` the frames are read in blocks, so the memory taken follows
@@ -379,8 +431,7 @@ def _decode(path: str, sound: sf.SoundFile, n_frames: int, dtype,
         ) from None
     if len(data) < n_frames:
         raise AudioFileError(
-            path, f"is truncated: only {len(data)} of its {sound.frames} frames could be "
-            "decoded"
+            path, f"is truncated: only {len(data)} of its {sound.frames} frames could be decoded"
         )
     return data
 
@@ -401,8 +452,10 @@ def _open_regular(path: str) -> tuple[int, int]:
         reason = getattr(exc, "strerror", None) or str(exc)
         raise AudioFileError(_display(path), f"cannot be opened ({reason})") from None
     if not stat.S_ISREG(status.st_mode):
-        raise AudioFileError(_display(path), f"is not a regular file ({_file_kind(status)}); "
-                                             "cannot be opened as audio")
+        raise AudioFileError(
+            _display(path),
+            f"is not a regular file ({_file_kind(status)}); cannot be opened as audio",
+        )
     flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
         fd = os.open(path, flags)
@@ -413,16 +466,22 @@ def _open_regular(path: str) -> tuple[int, int]:
     status = os.fstat(fd)
     if not stat.S_ISREG(status.st_mode):  # replaced between stat and open
         os.close(fd)
-        raise AudioFileError(_display(path), f"is not a regular file ({_file_kind(status)}); "
-                                             "cannot be opened as audio")
+        raise AudioFileError(
+            _display(path),
+            f"is not a regular file ({_file_kind(status)}); cannot be opened as audio",
+        )
     return fd, status.st_size
 
 
 def _file_kind(status: os.stat_result) -> str:
     mode = status.st_mode
-    for test, kind in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe"),
-                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-                       (stat.S_ISSOCK, "a socket")):
+    for test, kind in (
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISFIFO, "a named pipe"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
         if test(mode):
             return kind
     return "not a plain file"
@@ -433,12 +492,15 @@ def _read_into(path: str, out: np.ndarray | None, spec: _Spec) -> np.ndarray:
     fd, file_size = _open_regular(path)
     try:
         if _POSIX:
+
             def read_at(offset: int, size: int) -> bytes:
                 return os.pread(fd, size, offset)
         else:  # pragma: no cover - exercised on Windows only
+
             def read_at(offset: int, size: int) -> bytes:
                 os.lseek(fd, offset, os.SEEK_SET)
                 return os.read(fd, size)
+
         try:
             header = read_at(0, _HEADER_BYTES)
         except OSError as exc:
@@ -450,8 +512,9 @@ def _read_into(path: str, out: np.ndarray | None, spec: _Spec) -> np.ndarray:
                 path, f"is not a readable audio file ({exc.error_string})"
             ) from None
         with sound:
-            return _read_open(path, sound, header, file_size,
-                              _declared_frames(header, read_at), out, spec)
+            return _read_open(
+                path, sound, header, file_size, _declared_frames(header, read_at), out, spec
+            )
     finally:
         os.close(fd)
 
@@ -565,8 +628,9 @@ def read_clip(
     (6000,)
     >>> folder.cleanup()
     """
-    spec = _Spec(sample_rate, _n_samples(duration, sample_rate), on_length, resample,
-                 np.dtype(dtype))
+    spec = _Spec(
+        sample_rate, _n_samples(duration, sample_rate), on_length, resample, np.dtype(dtype)
+    )
     return _read_into(os.fspath(path), None, spec)
 
 
@@ -662,13 +726,23 @@ class AiffLoader(TransformerMixin, BaseEstimator):
         "on_length": [StrOptions(set(_LENGTH_POLICIES))],
         "resample": ["boolean"],
         "dtype": _DTYPE_OPTIONS,
-        "n_jobs": [Interval(Integral, None, -1, closed="right"),
-                   Interval(Integral, 1, None, closed="left"), None],
+        "n_jobs": [
+            Interval(Integral, None, -1, closed="right"),
+            Interval(Integral, 1, None, closed="left"),
+            None,
+        ],
     }
 
-    def __init__(self, *, sample_rate: int = 2000, duration: float | None = 2.0,
-                 on_length: str = "error", resample: bool = False,
-                 dtype: str | type = "float32", n_jobs: int | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        sample_rate: int = 2000,
+        duration: float | None = 2.0,
+        on_length: str = "error",
+        resample: bool = False,
+        dtype: str | type = "float32",
+        n_jobs: int | None = None,
+    ) -> None:
         self.sample_rate = sample_rate
         self.duration = duration
         self.on_length = on_length
@@ -678,8 +752,13 @@ class AiffLoader(TransformerMixin, BaseEstimator):
 
     def _spec(self) -> _Spec:
         self._validate_params()
-        return _Spec(self.sample_rate, _n_samples(self.duration, self.sample_rate),
-                     self.on_length, bool(self.resample), np.dtype(self.dtype))
+        return _Spec(
+            self.sample_rate,
+            _n_samples(self.duration, self.sample_rate),
+            self.on_length,
+            bool(self.resample),
+            np.dtype(self.dtype),
+        )
 
     @staticmethod
     def _column(X, paths: np.ndarray):
@@ -764,8 +843,9 @@ class AiffLoader(TransformerMixin, BaseEstimator):
         if input_features is not None:
             names = np.asarray(input_features, dtype=object)
             expected = getattr(self, "feature_names_in_", None)
-            if names.shape != (1,) or (expected is not None
-                                       and not np.array_equal(names, expected)):
+            if names.shape != (1,) or (
+                expected is not None and not np.array_equal(names, expected)
+            ):
                 raise ValueError(
                     "input_features must be one name (the column of paths)"
                     + (f" equal to {list(expected)!r}" if expected is not None else "")

@@ -34,8 +34,9 @@ class Augmentation:
         return bool(self.time_shift or self.time_mask or self.feature_mask or self.mixup)
 
 
-def shift_time(X: np.ndarray, rng: np.random.Generator, max_fraction: float,
-               axis: int) -> np.ndarray:
+def shift_time(
+    X: np.ndarray, rng: np.random.Generator, max_fraction: float, axis: int
+) -> np.ndarray:
     """Roll each sample circularly along ``axis`` by its own random number of steps.
 
     The shift of each sample is drawn uniformly from the integers
@@ -54,8 +55,9 @@ def shift_time(X: np.ndarray, rng: np.random.Generator, max_fraction: float,
     return np.take_along_axis(X, index.reshape(index_shape), axis=axis)
 
 
-def mask_spans(rng: np.random.Generator, n_samples: int, size: int, max_fraction: float,
-               n_masks: int) -> np.ndarray:
+def mask_spans(
+    rng: np.random.Generator, n_samples: int, size: int, max_fraction: float, n_masks: int
+) -> np.ndarray:
     """Boolean ``(n_samples, size)``: ``n_masks`` random spans per sample (SpecAugment).
 
     Each span has a width drawn uniformly from ``0 ... floor(max_fraction *
@@ -92,16 +94,23 @@ def mask(X: np.ndarray, rng: np.random.Generator, augmentation: Augmentation) ->
     """
     fill = X.mean(axis=augmentation.time_axis, keepdims=True, dtype=np.float64).astype(X.dtype)
     masked = np.zeros(X.shape, dtype=bool)
-    for axis, fraction in ((augmentation.time_axis, augmentation.time_mask),
-                           (augmentation.feature_axis, augmentation.feature_mask)):
+    for axis, fraction in (
+        (augmentation.time_axis, augmentation.time_mask),
+        (augmentation.feature_axis, augmentation.feature_mask),
+    ):
         if fraction:
             spans = mask_spans(rng, X.shape[0], X.shape[axis], fraction, augmentation.n_masks)
             masked |= _expand(spans, X.ndim, axis)
     return np.where(masked, fill, X)
 
 
-def mixup(X: np.ndarray, targets: np.ndarray, weights: np.ndarray | None,
-          rng: np.random.Generator, alpha: float):
+def mixup(
+    X: np.ndarray,
+    targets: np.ndarray,
+    weights: np.ndarray | None,
+    rng: np.random.Generator,
+    alpha: float,
+):
     """Mix every sample with a random partner of the batch (Zhang et al., 2018).
 
     Sample ``i`` becomes ``lam_i * x_i + (1 - lam_i) * x_p(i)``, with
@@ -120,8 +129,13 @@ def mixup(X: np.ndarray, targets: np.ndarray, weights: np.ndarray | None,
     return (mix(X), mix(targets), None if weights is None else mix(weights), lam, partner)
 
 
-def augment(X: np.ndarray, targets: np.ndarray, weights: np.ndarray | None,
-            rng: np.random.Generator, augmentation: Augmentation):
+def augment(
+    X: np.ndarray,
+    targets: np.ndarray,
+    weights: np.ndarray | None,
+    rng: np.random.Generator,
+    augmentation: Augmentation,
+):
     """One training batch augmented: time shift, then masking, then mixup.
 
     ``targets`` must be dense (one row of class probabilities or 0/1 targets
@@ -140,8 +154,16 @@ def augment(X: np.ndarray, targets: np.ndarray, weights: np.ndarray | None,
 _CLASSES: dict = {}
 
 
-def training_batches(keras, X: np.ndarray, targets: np.ndarray, weights: np.ndarray | None,
-                     *, batch_size: int, augmentation: Augmentation, seed):
+def training_batches(
+    keras,
+    X: np.ndarray,
+    targets: np.ndarray,
+    weights: np.ndarray | None,
+    *,
+    batch_size: int,
+    augmentation: Augmentation,
+    seed,
+):
     """An endless :class:`keras.utils.PyDataset` of augmented training batches.
 
     Batch ``i`` belongs to epoch ``i // steps_per_epoch``: each epoch visits
@@ -176,11 +198,12 @@ def training_batches(keras, X: np.ndarray, targets: np.ndarray, weights: np.ndar
 
             def __getitem__(self, index):
                 epoch, step = divmod(int(index), self.steps_per_epoch)
-                rows = self.order(epoch)[step * self.batch_size:(step + 1) * self.batch_size]
+                rows = self.order(epoch)[step * self.batch_size : (step + 1) * self.batch_size]
                 rng = np.random.default_rng([*self.seed, 1, int(index)])
                 weights = None if self.weights is None else self.weights[rows]
-                X, targets, weights = augment(self.X[rows], self.targets[rows], weights,
-                                              rng, self.augmentation)
+                X, targets, weights = augment(
+                    self.X[rows], self.targets[rows], weights, rng, self.augmentation
+                )
                 if weights is None:
                     return X, targets
                 return X, targets, weights

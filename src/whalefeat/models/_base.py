@@ -27,9 +27,7 @@ from .._compat import HasMethods, Interval, StrOptions
 from ._augment import Augmentation, training_batches
 from ._inference import forward
 
-_INSTALL_HINT = (
-    'pip install "whalefeat[tensorflow]" (or "whalefeat[jax]", "whalefeat[torch]")'
-)
+_INSTALL_HINT = 'pip install "whalefeat[tensorflow]" (or "whalefeat[jax]", "whalefeat[torch]")'
 
 # numpydoc text of the training parameters that every Keras classifier shares;
 # each class docstring holds a ``%(training_parameters)s`` line where it goes.
@@ -116,13 +114,10 @@ def _fill_training_parameters(cls):
             1,
         ).replace(
             "%(augmentation_notes)s\n",
-            _AUGMENTATION_NOTES.replace(
-                "%(feature_mask)s", f"``{cls._feature_mask_parameter}``"
-            ),
+            _AUGMENTATION_NOTES.replace("%(feature_mask)s", f"``{cls._feature_mask_parameter}``"),
             1,
         )
     return cls
-
 
 
 def _import_keras(owner: str = "the whalefeat Keras classifiers"):
@@ -340,9 +335,7 @@ class _KerasClassifier(ClassifierMixin, BaseEstimator):
                     f"{type(self).__name__} needs samples of at least 2 classes in y; "
                     f"got only one class: {classes.tolist()}."
                 )
-        class_weight = self._encoded_class_weight(
-            self.classes_ if warm else classes, y_encoded
-        )
+        class_weight = self._encoded_class_weight(self.classes_ if warm else classes, y_encoded)
         X_model = self._to_model_input(X)
         n_classes = (self.classes_ if warm else classes).size
         augmentation = self._augmentation()
@@ -356,8 +349,7 @@ class _KerasClassifier(ClassifierMixin, BaseEstimator):
                 )
             train = (train[0], self._targets(train[1], n_classes, augmentation))
             if validation is not None:
-                validation = (validation[0],
-                              self._targets(validation[1], n_classes, augmentation))
+                validation = (validation[0], self._targets(validation[1], n_classes, augmentation))
             if not warm:
                 self.classes_ = classes
                 self.input_shape_ = tuple(X.shape[1:])
@@ -368,14 +360,22 @@ class _KerasClassifier(ClassifierMixin, BaseEstimator):
                 # drawn after the split, so that a RandomState instance gives
                 # the split the same draw as without augmentation
                 seed = int(check_random_state(self.random_state).randint(2**31 - 1))
-                self._train(keras, train, validation, None,
-                            augmentation=augmentation, sample_weight=sample_weight, seed=seed)
+                self._train(
+                    keras,
+                    train,
+                    validation,
+                    None,
+                    augmentation=augmentation,
+                    sample_weight=sample_weight,
+                    seed=seed,
+                )
             else:
                 self._train(keras, train, validation, class_weight)
         return self
 
-    def _targets(self, y_encoded: np.ndarray, n_classes: int,
-                 augmentation: Augmentation) -> np.ndarray:
+    def _targets(
+        self, y_encoded: np.ndarray, n_classes: int, augmentation: Augmentation
+    ) -> np.ndarray:
         """Training targets; one-hot (float) where mixup mixes them."""
         targets = self._fit_targets(y_encoded, n_classes)
         if augmentation.mixup and targets.ndim == 1:
@@ -384,8 +384,10 @@ class _KerasClassifier(ClassifierMixin, BaseEstimator):
 
     def _compiled_loss(self, augmentation: Augmentation | None) -> str:
         loss = self._loss()
-        if augmentation is not None and augmentation.mixup and (
-            loss == "sparse_categorical_crossentropy"
+        if (
+            augmentation is not None
+            and augmentation.mixup
+            and (loss == "sparse_categorical_crossentropy")
         ):
             return "categorical_crossentropy"  # of the mixed one-hot targets
         return loss
@@ -416,9 +418,7 @@ class _KerasClassifier(ClassifierMixin, BaseEstimator):
         counts = np.bincount(y)
         counts = counts[counts > 0]
         n_validation = int(np.ceil(self.validation_split * y.size))
-        feasible = (
-            counts.min() >= 2 and counts.size <= n_validation <= y.size - counts.size
-        )
+        feasible = counts.min() >= 2 and counts.size <= n_validation <= y.size - counts.size
         stratify = y if feasible else None
         try:
             X_train, X_val, y_train, y_val = train_test_split(
@@ -452,12 +452,20 @@ class _KerasClassifier(ClassifierMixin, BaseEstimator):
             return keras.optimizers.deserialize(config)
         except (ValueError, TypeError, KeyError) as exc:
             raise ValueError(
-                f"optimizer={spec!r} is not a Keras optimizer name, config dict or "
-                f"instance: {exc}"
+                f"optimizer={spec!r} is not a Keras optimizer name, config dict or instance: {exc}"
             ) from exc
 
-    def _train(self, keras, train, validation, class_weight, *, augmentation=None,
-               sample_weight=None, seed=None) -> None:
+    def _train(
+        self,
+        keras,
+        train,
+        validation,
+        class_weight,
+        *,
+        augmentation=None,
+        sample_weight=None,
+        seed=None,
+    ) -> None:
         # A functional twin sharing the layers of model_: compiling it keeps the
         # optimizer out of model_, so model_ pickles to architecture + weights only.
         trainer = keras.Model(self.model_.inputs, self.model_.outputs)
@@ -485,15 +493,29 @@ class _KerasClassifier(ClassifierMixin, BaseEstimator):
                     )
                 )
             if augmentation is None:
-                data = dict(x=train[0], y=train[1], batch_size=self.batch_size,
-                            class_weight=class_weight, shuffle=True)
+                data = dict(
+                    x=train[0],
+                    y=train[1],
+                    batch_size=self.batch_size,
+                    class_weight=class_weight,
+                    shuffle=True,
+                )
             else:
                 batches = training_batches(
-                    keras, train[0], train[1], sample_weight, batch_size=self.batch_size,
-                    augmentation=augmentation, seed=[seed, phase],
+                    keras,
+                    train[0],
+                    train[1],
+                    sample_weight,
+                    batch_size=self.batch_size,
+                    augmentation=augmentation,
+                    seed=[seed, phase],
                 )
-                data = dict(x=batches, steps_per_epoch=batches.steps_per_epoch,
-                            validation_batch_size=self.batch_size, shuffle=False)
+                data = dict(
+                    x=batches,
+                    steps_per_epoch=batches.steps_per_epoch,
+                    validation_batch_size=self.batch_size,
+                    shuffle=False,
+                )
             history = trainer.fit(
                 **data,
                 epochs=epochs,

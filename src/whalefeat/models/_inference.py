@@ -45,8 +45,7 @@ def _traced_call(model, sample_shape: tuple[int, ...], dtype):
         return reference()(x, training=False)
 
     signature = [tf.TensorSpec((None, *sample_shape), tf.as_dtype(dtype))]
-    return tf.function(call, input_signature=signature, reduce_retracing=False,
-                       jit_compile=False)
+    return tf.function(call, input_signature=signature, reduce_retracing=False, jit_compile=False)
 
 
 def _function_for(keras, model, X: np.ndarray, n_batches: int):
@@ -97,9 +96,10 @@ def forward(keras, model, X: np.ndarray, batch_size: int) -> np.ndarray:
     starts = range(0, X.shape[0], batch_size)
     function = _function_for(keras, model, X, len(starts))
     if function is None:
-        outputs = [keras.ops.convert_to_numpy(model(X[start:start + batch_size],
-                                                    training=False))
-                   for start in starts]
+        outputs = [
+            keras.ops.convert_to_numpy(model(X[start : start + batch_size], training=False))
+            for start in starts
+        ]
     else:
-        outputs = [function(X[start:start + batch_size]).numpy() for start in starts]
+        outputs = [function(X[start : start + batch_size]).numpy() for start in starts]
     return np.concatenate(outputs)

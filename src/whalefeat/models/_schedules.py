@@ -41,15 +41,24 @@ class WarmupDecaySchedule:
     [0.001, 0.0018, 0.0026, 0.0034, 0.0042, 0.005, 0.00425, 0.00361]
     """
 
-    def __init__(self, initial: float = 1e-3, peak: float = 5e-3, warmup_epochs: int = 5,
-                 decay: float = 0.85) -> None:
+    def __init__(
+        self,
+        initial: float = 1e-3,
+        peak: float = 5e-3,
+        warmup_epochs: int = 5,
+        decay: float = 0.85,
+    ) -> None:
         for name, value in (("initial", initial), ("peak", peak), ("decay", decay)):
             if isinstance(value, bool) or not isinstance(value, Real) or not value > 0:
                 raise ValueError(f"{name} must be a positive number, got {value!r}")
-        if isinstance(warmup_epochs, bool) or not isinstance(warmup_epochs, Integral) \
-                or warmup_epochs < 0:
-            raise ValueError(f"warmup_epochs must be a non-negative integer, got "
-                             f"{warmup_epochs!r}")
+        if (
+            isinstance(warmup_epochs, bool)
+            or not isinstance(warmup_epochs, Integral)
+            or warmup_epochs < 0
+        ):
+            raise ValueError(
+                f"warmup_epochs must be a non-negative integer, got {warmup_epochs!r}"
+            )
         self.initial = float(initial)
         self.peak = float(peak)
         self.warmup_epochs = int(warmup_epochs)
@@ -62,8 +71,10 @@ class WarmupDecaySchedule:
         return self.peak * self.decay ** (epoch - self.warmup_epochs)
 
     def __repr__(self) -> str:
-        return (f"WarmupDecaySchedule(initial={self.initial!r}, peak={self.peak!r}, "
-                f"warmup_epochs={self.warmup_epochs!r}, decay={self.decay!r})")
+        return (
+            f"WarmupDecaySchedule(initial={self.initial!r}, peak={self.peak!r}, "
+            f"warmup_epochs={self.warmup_epochs!r}, decay={self.decay!r})"
+        )
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, WarmupDecaySchedule) and vars(self) == vars(other)

@@ -371,9 +371,9 @@ class Inception1DClassifier(_KerasClassifier):
                 )(x)
                 for j, k in enumerate(settings["kernel_size"], start=1)
             ]
-            pooled = layers.MaxPooling1D(
-                3, strides=1, padding="same", name=f"module{i}_maxpool"
-            )(module_input)
+            pooled = layers.MaxPooling1D(3, strides=1, padding="same", name=f"module{i}_maxpool")(
+                module_input
+            )
             branches.append(
                 layers.Conv1D(
                     filters, 1, padding="same", use_bias=False, name=f"module{i}_poolconv"
@@ -386,9 +386,9 @@ class Inception1DClassifier(_KerasClassifier):
                 projected = layers.Conv1D(
                     x.shape[-1], 1, padding="same", use_bias=False, name=f"shortcut{i}_conv"
                 )(shortcut)
-                projected = layers.BatchNormalization(
-                    momentum=momentum, name=f"shortcut{i}_bn"
-                )(projected)
+                projected = layers.BatchNormalization(momentum=momentum, name=f"shortcut{i}_bn")(
+                    projected
+                )
                 x = layers.Add(name=f"shortcut{i}_add")([projected, x])
                 x = layers.ReLU(name=f"shortcut{i}_relu")(x)
                 shortcut = x
