@@ -5,6 +5,7 @@ from __future__ import annotations
 from numbers import Integral, Real
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -153,14 +154,14 @@ class LocalContrast(TransformerMixin, BaseEstimator):
     def __init__(
         self,
         *,
-        clip_sd=1.5,
-        axis="frequency",
-        window=None,
-        exclusion=3,
-        padding="zeros",
-        rectify=True,
-        flatten=False,
-    ):
+        clip_sd: float | None = 1.5,
+        axis: str = "frequency",
+        window: int | None = None,
+        exclusion: int = 3,
+        padding: str = "zeros",
+        rectify: bool = True,
+        flatten: bool = False,
+    ) -> None:
         self.clip_sd = clip_sd
         self.axis = axis
         self.window = window
@@ -198,7 +199,7 @@ class LocalContrast(TransformerMixin, BaseEstimator):
         return X
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: None = None) -> LocalContrast:
         """Check the parameters and record the shape of the spectrograms.
 
         Parameters
@@ -219,7 +220,7 @@ class LocalContrast(TransformerMixin, BaseEstimator):
         self.n_frames_ = X.shape[2] if X.ndim == 3 else 1
         return self
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> np.ndarray:
         """Clip, subtract the local mean along ``axis`` and rectify every spectrogram.
 
         Parameters
@@ -259,7 +260,7 @@ class LocalContrast(TransformerMixin, BaseEstimator):
             return Q[:, :, 0]
         return Q.reshape(len(Q), -1) if self.flatten else Q
 
-    def get_feature_names_out(self, input_features=None):
+    def get_feature_names_out(self, input_features: ArrayLike | None = None) -> np.ndarray:
         """Get the names of the output values.
 
         Parameters

@@ -57,8 +57,14 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from numbers import Integral, Real
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:  # pandas comes with the detect extra, scikit-learn when needed
+    import pandas as pd
+    from sklearn.base import BaseEstimator
+    from sklearn.pipeline import Pipeline
 
 __all__ = [
     "RAVEN_COLUMNS",
@@ -526,7 +532,7 @@ def _recording_list(recordings) -> list[str]:
 
 
 def scan(
-    detector,
+    detector: Pipeline | BaseEstimator,
     recordings: str | os.PathLike | Iterable[str | os.PathLike],
     *,
     hop: float = 0.5,
@@ -539,7 +545,7 @@ def scan(
     n_jobs: int | None = None,
     n_threads: int | None = None,
     progress: Callable[[float, float], None] | None = None,
-):
+) -> pd.DataFrame:
     """Score every window of a clip detector's length in long recordings.
 
     Parameters
@@ -741,7 +747,13 @@ def scan(
 # Events
 
 
-def events(windows, *, threshold: float = 0.5, min_gap: float = 0.0, min_duration: float = 0.0):
+def events(
+    windows: pd.DataFrame,
+    *,
+    threshold: float = 0.5,
+    min_gap: float = 0.0,
+    min_duration: float = 0.0,
+) -> pd.DataFrame:
     """Merge runs of windows scored at or above ``threshold`` into events.
 
     Within each file and channel, the windows in order of start form runs of
@@ -876,7 +888,7 @@ def _file_offsets(found, durations: Mapping[str, float] | None) -> dict[str, flo
 
 
 def write_selections(
-    found,
+    found: pd.DataFrame,
     path: str | os.PathLike,
     *,
     kind: str | None = None,
@@ -978,7 +990,7 @@ def write_selections(
     return atomic_write(path, lambda handle: handle.write(data), overwrite=overwrite)
 
 
-def read_selections(path: str | os.PathLike):
+def read_selections(path: str | os.PathLike) -> pd.DataFrame:
     """Read a Raven selection table or a CSV table that :func:`write_selections` wrote.
 
     Parameters
@@ -1033,12 +1045,12 @@ class ModelVersionWarning(UserWarning):
 
 
 def save_model(
-    pipeline,
+    pipeline: BaseEstimator,
     path: str | os.PathLike,
     *,
     name: str | None = None,
     overwrite: bool = False,
-    **metadata,
+    **metadata: object,
 ) -> Path:
     """Save a fitted detector with joblib, with the versions it was made with.
 
@@ -1092,7 +1104,9 @@ def save_model(
     return atomic_write(path, lambda handle: joblib.dump(record, handle), overwrite=overwrite)
 
 
-def load_model(path: str | os.PathLike, *, with_metadata: bool = False):
+def load_model(
+    path: str | os.PathLike, *, with_metadata: bool = False
+) -> BaseEstimator | tuple[BaseEstimator, dict]:
     """Load a detector that :func:`save_model` (or ``whalefeat evaluate --save``) wrote.
 
     Warns with :class:`ModelVersionWarning` when the whalefeat or

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -72,7 +73,7 @@ class RowStatistics(TransformerMixin, BaseEstimator):
 
     _parameter_constraints: dict = {"statistics": [tuple, list, str]}
 
-    def __init__(self, *, statistics=_STATISTICS):
+    def __init__(self, *, statistics: str | tuple[str, ...] | list[str] = _STATISTICS) -> None:
         self.statistics = statistics
 
     def _statistics(self) -> tuple[str, ...]:
@@ -110,7 +111,7 @@ class RowStatistics(TransformerMixin, BaseEstimator):
         return X
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: None = None) -> RowStatistics:
         """Check the parameters and record the shape of the spectrograms.
 
         Parameters
@@ -131,7 +132,7 @@ class RowStatistics(TransformerMixin, BaseEstimator):
         self.n_frames_ = X.shape[2] if X.ndim == 3 else 1
         return self
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> np.ndarray:
         """The chosen statistics of every row of every clip.
 
         Parameters
@@ -152,7 +153,7 @@ class RowStatistics(TransformerMixin, BaseEstimator):
         S = X if X.ndim == 3 else X[:, :, np.newaxis]
         return np.concatenate([_row_statistic(S, name) for name in chosen], axis=1)
 
-    def get_feature_names_out(self, input_features=None):
+    def get_feature_names_out(self, input_features: ArrayLike | None = None) -> np.ndarray:
         """Get the names of the output features.
 
         Parameters

@@ -15,6 +15,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import scipy.fft
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.metrics import roc_auc_score
 from sklearn.utils.multiclass import type_of_target
@@ -163,16 +164,16 @@ class TemplateMatcher(TransformerMixin, BaseEstimator):
     def __init__(
         self,
         *,
-        n_templates=16,
-        template_shape=(14, 24),
-        n_candidates=64,
-        n_ranking_clips=1000,
-        binarize=0.5,
-        positive_class=None,
-        method="fft",
-        n_jobs=None,
-        random_state=None,
-    ):
+        n_templates: int = 16,
+        template_shape: tuple[int, int] = (14, 24),
+        n_candidates: int = 64,
+        n_ranking_clips: int = 1000,
+        binarize: float | None = 0.5,
+        positive_class: int | str | None = None,
+        method: str = "fft",
+        n_jobs: int | None = None,
+        random_state: int | np.random.RandomState | None = None,
+    ) -> None:
         self.n_templates = n_templates
         self.template_shape = template_shape
         self.n_candidates = n_candidates
@@ -237,7 +238,7 @@ class TemplateMatcher(TransformerMixin, BaseEstimator):
     # fit / transform
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X: ArrayLike, y: ArrayLike) -> TemplateMatcher:
         """Cut the templates from the positive clips of ``X``.
 
         Parameters
@@ -333,7 +334,7 @@ class TemplateMatcher(TransformerMixin, BaseEstimator):
         self.positive_class_ = positive
         return self
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> np.ndarray:
         """Peak correlation with every template, and where it lies.
 
         Parameters
@@ -367,7 +368,7 @@ class TemplateMatcher(TransformerMixin, BaseEstimator):
             return _match_skimage(S, templates)
         return _match_fft(S, templates, self._workers())
 
-    def get_feature_names_out(self, input_features=None):
+    def get_feature_names_out(self, input_features: ArrayLike | None = None) -> np.ndarray:
         """Get the names of the output features.
 
         Parameters
@@ -423,7 +424,9 @@ def _window_sums(S: np.ndarray, height: int, width: int) -> np.ndarray:
     )
 
 
-def normalized_cross_correlation(S, template, *, workers: int = 1) -> np.ndarray:
+def normalized_cross_correlation(
+    S: ArrayLike, template: ArrayLike, *, workers: int = 1
+) -> np.ndarray:
     """Zero-mean normalised cross-correlation of a template with every position in each image.
 
     The value at ``(r, c)`` is the Pearson correlation between ``template``

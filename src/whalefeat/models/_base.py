@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
@@ -293,7 +294,7 @@ class _KerasClassifier(ClassifierMixin, BaseEstimator):
             )
         return X if y is None else (X, y)
 
-    def fit(self, X, y):
+    def fit(self, X: ArrayLike, y: ArrayLike) -> _KerasClassifier:
         """Train the network on ``X`` and the class labels ``y``.
 
         Parameters
@@ -527,7 +528,7 @@ class _KerasClassifier(ClassifierMixin, BaseEstimator):
                 self.history_.setdefault(key, []).extend(float(v) for v in values)
             self.n_iter_ += len(history.epoch)
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: ArrayLike) -> np.ndarray:
         """Class probabilities (from the network's output layer).
 
         Parameters
@@ -549,7 +550,7 @@ class _KerasClassifier(ClassifierMixin, BaseEstimator):
         proba = self._proba_from_output(output)
         return proba / proba.sum(axis=1, keepdims=True)
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Most probable class of each sample.
 
         Parameters

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from numbers import Integral, Real
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .._compat import Interval, StrOptions
 from ._base import _fill_training_parameters, _KerasClassifier
+
+if TYPE_CHECKING:  # Keras is imported when a model is first built
+    import keras
 
 _DEFAULTS = {
     "seed": {"depth": 3, "filters": 128, "kernel_size": 3, "dropout": 0.2},
@@ -191,37 +196,37 @@ class Inception1DClassifier(_KerasClassifier):
 
     def __init__(
         self,
-        architecture="seed",
         *,
-        depth=None,
-        filters=None,
-        kernel_size=None,
-        dropout=None,
-        residual=None,
-        bottleneck_size=None,
-        standardize=True,
-        batch_norm_momentum=0.9,
-        output="softmax",
-        loss="cross-entropy",
-        epochs=30,
-        batch_size=32,
-        optimizer="adam",
-        learning_rate=1e-3,
-        learning_rate_schedule=None,
-        validation_split=0.0,
-        patience=None,
-        restore_best_weights=True,
-        class_weight=None,
-        callbacks=None,
-        verbose=0,
-        random_state=None,
-        warm_start=False,
-        time_shift=0.0,
-        time_mask=0.0,
-        channel_mask=0.0,
-        n_masks=1,
-        mixup=0.0,
-    ):
+        architecture: str = "seed",
+        depth: int | None = None,
+        filters: int | None = None,
+        kernel_size: int | Sequence[int] | None = None,
+        dropout: float | None = None,
+        residual: bool | None = None,
+        bottleneck_size: int | None = None,
+        standardize: bool = True,
+        batch_norm_momentum: float = 0.9,
+        output: str = "softmax",
+        loss: str = "cross-entropy",
+        epochs: int = 30,
+        batch_size: int = 32,
+        optimizer: str | keras.optimizers.Optimizer = "adam",
+        learning_rate: float = 1e-3,
+        learning_rate_schedule: Callable[[int, float], float] | None = None,
+        validation_split: float = 0.0,
+        patience: int | None = None,
+        restore_best_weights: bool = True,
+        class_weight: dict | str | None = None,
+        callbacks: Sequence[keras.callbacks.Callback] | None = None,
+        verbose: int | bool = 0,
+        random_state: int | np.random.RandomState | None = None,
+        warm_start: bool = False,
+        time_shift: float = 0.0,
+        time_mask: float = 0.0,
+        channel_mask: float = 0.0,
+        n_masks: int = 1,
+        mixup: float = 0.0,
+    ) -> None:
         self.architecture = architecture
         self.depth = depth
         self.filters = filters

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable, Sequence
 from numbers import Integral, Real
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .._compat import Interval, StrOptions
 from ._base import _fill_training_parameters, _KerasClassifier
+
+if TYPE_CHECKING:  # Keras is imported when a model is first built
+    import keras
 
 #: Xception's smallest accepted input side (``keras.applications.Xception``)
 MIN_IMAGE_SIZE = 71
@@ -229,35 +234,35 @@ class XceptionClassifier(_KerasClassifier):
     def __init__(
         self,
         *,
-        image_size=128,
-        weights="imagenet",
-        trainable="all",
-        fine_tune_epochs=0,
-        fine_tune_learning_rate=1e-5,
-        sample_scaling="minmax",
-        head_units=100,
-        head_activation="relu",
-        head_dropout=0.1,
-        batch_norm_momentum=0.9,
-        epochs=10,
-        batch_size=32,
-        optimizer="adam",
-        learning_rate=1e-3,
-        learning_rate_schedule=None,
-        validation_split=0.0,
-        patience=None,
-        restore_best_weights=True,
-        class_weight=None,
-        callbacks=None,
-        verbose=0,
-        random_state=None,
-        warm_start=False,
-        time_shift=0.0,
-        time_mask=0.0,
-        frequency_mask=0.0,
-        n_masks=1,
-        mixup=0.0,
-    ):
+        image_size: int | tuple[int, int] = 128,
+        weights: str | os.PathLike | None = "imagenet",
+        trainable: str | int = "all",
+        fine_tune_epochs: int = 0,
+        fine_tune_learning_rate: float = 1e-5,
+        sample_scaling: str | None = "minmax",
+        head_units: int = 100,
+        head_activation: str = "relu",
+        head_dropout: float = 0.1,
+        batch_norm_momentum: float = 0.9,
+        epochs: int = 10,
+        batch_size: int = 32,
+        optimizer: str | keras.optimizers.Optimizer = "adam",
+        learning_rate: float = 1e-3,
+        learning_rate_schedule: Callable[[int, float], float] | None = None,
+        validation_split: float = 0.0,
+        patience: int | None = None,
+        restore_best_weights: bool = True,
+        class_weight: dict | str | None = None,
+        callbacks: Sequence[keras.callbacks.Callback] | None = None,
+        verbose: int | bool = 0,
+        random_state: int | np.random.RandomState | None = None,
+        warm_start: bool = False,
+        time_shift: float = 0.0,
+        time_mask: float = 0.0,
+        frequency_mask: float = 0.0,
+        n_masks: int = 1,
+        mixup: float = 0.0,
+    ) -> None:
         self.image_size = image_size
         self.weights = weights
         self.trainable = trainable
