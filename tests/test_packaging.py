@@ -218,10 +218,12 @@ def test_dev_test_runs_lint_suite_package_and_docs(monkeypatch):
     steps = _steps(monkeypatch, ["test"])
     assert [step[:2] for step in steps] == [
         ("-m", "ruff"),
+        ("-m", "ruff"),
         ("-m", "pytest"),
         ("package",),
         ("-m", "sphinx"),
     ]
+    assert steps[0][2] == "check" and steps[1][2:4] == ("format", "--check")
     # the whole suite, on every core: no marker, no paths
     assert ("-m", "pytest", *_load_dev().PARALLEL) in steps
     assert "-W" in steps[-1]
@@ -231,6 +233,7 @@ def test_dev_test_fast_deselects_slow_and_skips_package_and_docs(monkeypatch):
     steps = _steps(monkeypatch, ["test", "--fast"])
     assert steps == [
         ("-m", "ruff", "check", *_load_dev().LINT_PATHS),
+        ("-m", "ruff", "format", "--check", *_load_dev().LINT_PATHS),
         ("-m", "pytest", *_load_dev().PARALLEL, "-m", "not slow"),
     ]
 
@@ -244,9 +247,9 @@ def test_dev_test_with_arguments_runs_only_pytest(monkeypatch):
     ]
 
 
-def test_dev_lint_format_adds_the_format_check(monkeypatch):
-    steps = _steps(monkeypatch, ["lint", "--format"])
+def test_dev_lint_checks_and_format_checks(monkeypatch):
+    steps = _steps(monkeypatch, ["lint"])
     assert [step[:3] for step in steps] == [("-m", "ruff", "check"), ("-m", "ruff", "format")]
     assert "--check" in steps[1]
-    with pytest.raises(SystemExit, match="only --format"):
+    with pytest.raises(SystemExit, match="takes no arguments"):
         _steps(monkeypatch, ["lint", "--fix"])
