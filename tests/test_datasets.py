@@ -128,7 +128,9 @@ def test_up_call_in_band_and_rising(seed):
         in_band = (freqs >= 45) & (freqs <= 255)
         assert psd[in_band].sum() / psd.sum() > 0.75  # harmonics carry the rest
         ridge, energy = _ridge(call[start : stop + 1])
-        loud = energy > 0.1 * energy.max()
+        # the frames within 20 dB of the loudest: a call faded in and out slowly can spend
+        # half its sweep 10-20 dB down (seed 87239 rises only 23 Hz within 10 dB)
+        loud = energy > 0.01 * energy.max()
         first, last = np.flatnonzero(loud)[[0, -1]]
         assert ridge[last] - ridge[first] > 30
         third = max(1, (last - first + 1) // 3)
