@@ -307,14 +307,23 @@ def local_contrast(
     ----------
     S : ndarray of shape (n_clips, n_bins, n_frames)
         Spectrograms.
-    clip_sd, axis, exclusion, padding, rectify
+    clip_sd : float or None, default=1.5
         As in :class:`LocalContrast`.
-    window : int
+    axis : {"frequency", "time"}, default="frequency"
+        As in :class:`LocalContrast`.
+    window : int, default=64
         The window length (no default per axis here).
+    exclusion : int, default=3
+        As in :class:`LocalContrast`.
+    padding : {"zeros", "inside"}, default="zeros"
+        As in :class:`LocalContrast`.
+    rectify : bool, default=True
+        As in :class:`LocalContrast`.
 
     Returns
     -------
     Q : ndarray of shape (n_clips, n_bins, n_frames), float64
+        The contrast-enhanced spectrograms.
 
     Examples
     --------

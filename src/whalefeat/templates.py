@@ -453,6 +453,7 @@ def normalized_cross_correlation(
     Returns
     -------
     ncc : ndarray of shape (n_images, [n_templates,] n_rows - height + 1, n_cols - width + 1)
+        The normalised cross-correlation at every position of the template.
 
     Examples
     --------
