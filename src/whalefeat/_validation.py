@@ -136,3 +136,33 @@ def check_generator(
         "random_state must be None, an int, a numpy.random.Generator or a "
         f"numpy.random.RandomState, got {random_state!r}"
     )
+
+
+def n_frames(X: np.ndarray) -> int:
+    """Frames of spectrograms ``(n, n_bins, n_frames)``; a single spectrum is one frame."""
+    return X.shape[2] if X.ndim == 3 else 1
+
+
+def check_spectrograms(
+    estimator: object, X: ArrayLike, *, reset: bool, dtype: object, rows: str = "bins"
+) -> np.ndarray:
+    """``validate_data`` for spectrograms ``(n, n_bins, n_frames)`` or spectra ``(n, n_bins)``.
+
+    Without ``reset``, the input must have the ``input_ndim_`` and ``n_frames_``
+    that ``fit`` recorded; ``rows`` names the second axis in the message.
+    """
+    from sklearn.utils.validation import validate_data
+
+    X = validate_data(estimator, X, reset=reset, dtype=dtype, allow_nd=True)
+    if X.ndim not in (2, 3):
+        raise ValueError(
+            "X must be spectrograms of shape (n_clips, n_bins, n_frames) or single "
+            f"spectra (n_clips, n_bins), got an array of shape {X.shape}"
+        )
+    if not reset and (X.ndim != estimator.input_ndim_ or n_frames(X) != estimator.n_frames_):
+        raise ValueError(
+            f"X has shape {X.shape} but this {type(estimator).__name__} was fitted on "
+            f"{estimator.input_ndim_}-D input with {estimator.n_features_in_} {rows} and "
+            f"{estimator.n_frames_} frame(s)"
+        )
+    return X

@@ -7,7 +7,7 @@ from numbers import Integral, Real
 import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from ._compat import (
     Interval,
@@ -16,6 +16,7 @@ from ._compat import (
     _fit_context,
     _get_output_config,
 )
+from ._validation import check_spectrograms, n_frames
 
 __all__ = ["LocalContrast", "local_contrast"]
 
@@ -182,20 +183,7 @@ class LocalContrast(TransformerMixin, BaseEstimator):
         return window
 
     def _validate_input(self, X, reset: bool) -> np.ndarray:
-        X = validate_data(self, X, reset=reset, dtype=[np.float64, np.float32], allow_nd=True)
-        if X.ndim not in (2, 3):
-            raise ValueError(
-                "X must be spectrograms of shape (n_clips, n_bins, n_frames) or single "
-                f"spectra (n_clips, n_bins), got an array of shape {X.shape}"
-            )
-        if not reset:
-            n_frames = X.shape[2] if X.ndim == 3 else 1
-            if X.ndim != self.input_ndim_ or n_frames != self.n_frames_:
-                raise ValueError(
-                    f"X has shape {X.shape} but this LocalContrast was fitted on "
-                    f"{self.input_ndim_}-D input with {self.n_features_in_} bins and "
-                    f"{self.n_frames_} frame(s)"
-                )
+        X = check_spectrograms(self, X, reset=reset, dtype=[np.float64, np.float32])
         return X
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -217,7 +205,7 @@ class LocalContrast(TransformerMixin, BaseEstimator):
         X = self._validate_input(X, reset=True)
         self._window()
         self.input_ndim_ = X.ndim
-        self.n_frames_ = X.shape[2] if X.ndim == 3 else 1
+        self.n_frames_ = n_frames(X)
         return self
 
     def transform(self, X: ArrayLike) -> np.ndarray:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from ._compat import _fit_context
+from ._validation import check_spectrograms, n_frames
 
 __all__ = ["RowStatistics"]
 
@@ -87,20 +88,7 @@ class RowStatistics(TransformerMixin, BaseEstimator):
         return chosen
 
     def _validate_input(self, X, reset: bool) -> np.ndarray:
-        X = validate_data(self, X, reset=reset, dtype=np.float64, allow_nd=True)
-        if X.ndim not in (2, 3):
-            raise ValueError(
-                "X must be spectrograms of shape (n_clips, n_bins, n_frames) or single "
-                f"spectra (n_clips, n_bins), got an array of shape {X.shape}"
-            )
-        if not reset:
-            n_frames = X.shape[2] if X.ndim == 3 else 1
-            if X.ndim != self.input_ndim_ or n_frames != self.n_frames_:
-                raise ValueError(
-                    f"X has shape {X.shape} but this RowStatistics was fitted on "
-                    f"{self.input_ndim_}-D input with {self.n_features_in_} rows and "
-                    f"{self.n_frames_} frame(s)"
-                )
+        X = check_spectrograms(self, X, reset=reset, dtype=np.float64, rows="rows")
         if (X < 0).any() and {"centroid", "bandwidth"} & set(self._statistics()):
             clip = int(np.flatnonzero((X < 0).reshape(len(X), -1).any(axis=1))[0])
             raise ValueError(
@@ -129,7 +117,7 @@ class RowStatistics(TransformerMixin, BaseEstimator):
         self._statistics()
         X = self._validate_input(X, reset=True)
         self.input_ndim_ = X.ndim
-        self.n_frames_ = X.shape[2] if X.ndim == 3 else 1
+        self.n_frames_ = n_frames(X)
         return self
 
     def transform(self, X: ArrayLike) -> np.ndarray:

@@ -19,10 +19,10 @@ from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.metrics import roc_auc_score
 from sklearn.utils.multiclass import type_of_target
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from ._compat import Interval, StrOptions, _fit_context
-from ._validation import check_generator
+from ._validation import check_generator, check_spectrograms
 
 __all__ = ["TemplateMatcher", "normalized_cross_correlation"]
 
@@ -209,20 +209,7 @@ class TemplateMatcher(TransformerMixin, BaseEstimator):
         return height, width
 
     def _validate_input(self, X, reset: bool) -> np.ndarray:
-        X = validate_data(self, X, reset=reset, dtype=[np.float64, np.float32], allow_nd=True)
-        if X.ndim not in (2, 3):
-            raise ValueError(
-                "X must be spectrograms of shape (n_clips, n_bins, n_frames) or single "
-                f"spectra (n_clips, n_bins), got an array of shape {X.shape}"
-            )
-        if not reset:
-            n_frames = X.shape[2] if X.ndim == 3 else 1
-            if X.ndim != self.input_ndim_ or n_frames != self.n_frames_:
-                raise ValueError(
-                    f"X has shape {X.shape} but this TemplateMatcher was fitted on "
-                    f"{self.input_ndim_}-D input with {self.n_features_in_} bins and "
-                    f"{self.n_frames_} frame(s)"
-                )
+        X = check_spectrograms(self, X, reset=reset, dtype=[np.float64, np.float32])
         return X
 
     def _workers(self) -> int:
