@@ -19,12 +19,14 @@ Candidates, all built from whalefeat's transformers:
 * ``plain+whitened+bands``: plus the same four measures of 16-band sub-bands, 8 bands apart,
   of the whitened frames (``band_width``).
 
-``--network-grid`` compares settings of the seed network on one series
-(``--grid-series``, default ``plain+whitened``), each given as
-``name=value,...`` of :class:`whalefeat.Inception1DClassifier` on top of the
-classifier of ``"ce-inception"``; ``--grid-folds N`` scores only the first
-``N`` folds of the same 3-fold split (for CPU time), written to
-``ce_network_design.csv``::
+``--network-grid`` compares settings of the seed network on one or more series
+(``--grid-series``, default ``plain+whitened``; also ``frames`` and ``fusion``,
+the features of ``"frames-inception"`` and ``"fusion-inception"``, which only
+the network sees), each given as ``name=value,...`` of
+:class:`whalefeat.Inception1DClassifier` on top of the classifier of
+``"ce-inception"`` (``default`` for that classifier as it is); ``--grid-folds
+N`` scores only the first ``N`` folds of the same 3-fold split (for CPU time),
+written to ``ce_network_design.csv``::
 
     python benchmarks/ce_design.py --data ../shared/data/narw --out ce-design --no-trees \
         --network-grid filters=128,kernel_size=3 filters=64,kernel_size=15 --grid-folds 1
@@ -101,9 +103,19 @@ def candidates() -> dict:
     }
 
 
+def network_only_series() -> dict:
+    """Series that are too wide for the tree probes: the features of two named pipelines."""
+    return {
+        "frames": pipelines.get("frames-inception")["features"],
+        "fusion": pipelines.get("fusion-inception")["features"],
+    }
+
+
 def _network_settings(spec: str) -> dict:
     """``"filters=64,kernel_size=15"`` -> ``{"filters": 64, "kernel_size": 15}``."""
     settings = {}
+    if spec == "default":
+        return settings
     for item in spec.split(","):
         key, _, value = item.partition("=")
         try:
@@ -139,7 +151,7 @@ def main(argv=None) -> list[dict]:
         metavar="SETTINGS",
         help="seed-network settings to compare, each 'name=value,...'",
     )
-    p.add_argument("--grid-series", default="plain+whitened")
+    p.add_argument("--grid-series", nargs="+", default=["plain+whitened"])
     p.add_argument(
         "--grid-folds",
         type=int,
@@ -186,10 +198,11 @@ def main(argv=None) -> list[dict]:
         )
         print(f"{name:24s} {model:13s} AUC {scores.mean():.4f} ± {scores.std():.4f}", flush=True)
         _write(args.out / "ce_design.csv", rows)
-    if args.network_grid:
-        series = candidates()[args.grid_series].fit_transform(X)
+    grid_rows = []
+    all_series = {**candidates(), **network_only_series()}
+    for series_name in args.grid_series if args.network_grid else []:
+        series = all_series[series_name].fit_transform(X)
         folds = list(cv.split(series, y))[: args.grid_folds]
-        grid_rows = []
         for spec in args.network_grid:
             t = time.perf_counter()
             estimator = pipelines.get("ce-inception", random_state=0)[-1]
@@ -197,7 +210,7 @@ def main(argv=None) -> list[dict]:
             scores = cross_val_score(estimator, series, y, cv=folds, scoring="roc_auc")
             grid_rows.append(
                 {
-                    "series": args.grid_series,
+                    "series": series_name,
                     "network": spec,
                     "n_channels": series.shape[-1],
                     "roc_auc_mean": scores.mean(),
@@ -206,7 +219,10 @@ def main(argv=None) -> list[dict]:
                     "seconds": time.perf_counter() - t,
                 }
             )
-            print(f"{spec:40s} AUC {scores.mean():.4f} ({len(folds)} fold(s))", flush=True)
+            print(
+                f"{series_name:16s} {spec:40s} AUC {scores.mean():.4f} ({len(folds)} fold(s))",
+                flush=True,
+            )
             _write(args.out / "ce_network_design.csv", grid_rows)
     (args.out / "ce_design_command.txt").write_text(
         "python benchmarks/ce_design.py " + " ".join(argv or sys.argv[1:]) + "\n"

@@ -12,6 +12,9 @@ subset of ``N`` training clips, seed 0)::
 
 Each size's run is kept in ``OUT/n<size>/``; ``--full FOLDER`` adds the points
 of an earlier run on the whole training pool (the same ``--grow`` and seed).
+``--replace`` adds the given pipelines to the runs already in ``OUT`` (as
+``holdout.py --replace`` does), and the curve then has every pipeline those
+runs hold.
 The curve is written to ``OUT/learning_curve.csv`` (clean test clips) and drawn
 in ``OUT/learning_curve.png`` (``--replot`` redraws it from the CSV).
 """
@@ -33,12 +36,13 @@ import holdout  # noqa: E402  (the held-out protocol)
 COLUMNS = ["pipeline", "n_train", "n_test", "roc_auc", "roc_auc_boot_sd", "fit_time_s"]
 
 
-def _clean_rows(folder: Path, pipelines: list[str]) -> list[dict]:
+def _clean_rows(folder: Path, pipelines: list[str] | None = None) -> list[dict]:
+    """The clean-test rows of a ``holdout.py`` run: of ``pipelines``, or of all it holds."""
     with open(folder / "holdout.csv", newline="") as handle:
         return [
             {key: row[key] for key in COLUMNS}
             for row in csv.DictReader(handle)
-            if row["condition"] == "clean" and row["pipeline"] in pipelines
+            if row["condition"] == "clean" and (pipelines is None or row["pipeline"] in pipelines)
         ]
 
 
@@ -82,6 +86,9 @@ def main(argv: list[str] | None = None) -> list[dict]:
     p.add_argument("--sizes", type=int, nargs="+", default=[375, 750, 1500, 3000])
     p.add_argument("--full", type=Path, default=None, help="a holdout.py run on the whole pool")
     p.add_argument("--replot", action="store_true", help="redraw OUT/learning_curve.csv only")
+    p.add_argument(
+        "--replace", action="store_true", help="add the pipelines to the runs already in OUT"
+    )
     args = p.parse_args(argv)
     if args.replot:
         with open(args.out / "learning_curve.csv", newline="") as handle:
@@ -97,10 +104,12 @@ def main(argv: list[str] | None = None) -> list[dict]:
             [
                 "--train", str(args.train), "--test", str(args.test), "--out", str(folder),
                 "--grow", str(args.grow), "--seed", str(args.seed), "--max-train", str(size),
-                "--pipelines", ",".join(names),
+                "--pipelines", ",".join(names), *(["--replace"] if args.replace else []),
             ]
         )  # fmt: skip
-        rows += _clean_rows(folder, names)
+        rows += _clean_rows(folder, None if args.replace else names)
+    if args.replace:  # every pipeline of the runs, in the order they were first run
+        names = list(dict.fromkeys(row["pipeline"] for row in rows))
     if args.full is not None:
         rows += _clean_rows(args.full, names)
     rows.sort(key=lambda r: (names.index(r["pipeline"]), int(r["n_train"])))
@@ -109,8 +118,12 @@ def main(argv: list[str] | None = None) -> list[dict]:
         writer.writeheader()
         writer.writerows(rows)
     plot(rows, args.out / "learning_curve.png")
-    (args.out / "learning_curve_command.txt").write_text(
-        shlex.join(["python", "benchmarks/learning_curve.py", *(argv or sys.argv[1:])]) + "\n"
+    command_file = args.out / "learning_curve_command.txt"
+    earlier = command_file.read_text() if args.replace and command_file.exists() else ""
+    command_file.write_text(
+        earlier
+        + shlex.join(["python", "benchmarks/learning_curve.py", *(argv or sys.argv[1:])])
+        + "\n"
     )
     return rows
 
