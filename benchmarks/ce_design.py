@@ -12,6 +12,8 @@ Candidates, all built from whalefeat's transformers:
 
 * ``recipe``: the study's series (:class:`whalefeat.StudySpectralSeries`);
 * ``ordinal``: Bandt-Pompe (H, C) along frequency in each dB frame (d = 4);
+* ``ordinal2d``: 2-D Bandt-Pompe (H, C) of 3-bin by 2-frame patches of the dB
+  spectrogram, per block of 8 frames every 4;
 * ``mel-power``: spectral H and three complexities of each mel power frame;
 * ``whitened``: the same after dividing every band by its median over time;
 * ``plain+whitened``: both side by side (what ``"ce-inception"`` uses);
@@ -91,6 +93,17 @@ def candidates() -> dict:
     return {
         "recipe": pipelines.get("seed-inception")[1:-1].set_params(features__layout="frames"),
         "ordinal": make_pipeline(Spectrogram(), ComplexityEntropyCurve(measure="shannon")),
+        "ordinal2d": make_pipeline(
+            Spectrogram(),
+            ComplexityEntropyCurve(
+                distribution="ordinal2d",
+                measure="shannon",
+                dimension=3,
+                time_dimension=2,
+                window=8,
+                hop=4,
+            ),
+        ),
         "mel-power": plain,
         "whitened": whitened,
         "plain+whitened": SeriesUnion([("plain", plain), ("whitened", whitened)]),
@@ -145,6 +158,13 @@ def main(argv=None) -> list[dict]:
     p.add_argument("--max-clips", type=int, default=None)
     p.add_argument("--no-trees", action="store_true", help="skip the tree probes")
     p.add_argument(
+        "--series",
+        nargs="+",
+        default=None,
+        metavar="NAME",
+        help="the candidates of the tree probes (default: all)",
+    )
+    p.add_argument(
         "--network-grid",
         nargs="*",
         default=[],
@@ -159,6 +179,13 @@ def main(argv=None) -> list[dict]:
         help="score the grid on the first N folds of the 3-fold split",
     )
     args = p.parse_args(argv)
+    for names, known in (
+        (args.series or [], list(candidates())),
+        (args.grid_series, [*candidates(), *network_only_series()]),
+    ):
+        for name in names:
+            if name not in known:
+                p.error(f"unknown series {name!r}; expected one of {', '.join(known)}")
     args.out.mkdir(parents=True, exist_ok=True)
     paths, y = load_challenge(args.data)
     if args.max_clips:
@@ -170,7 +197,11 @@ def main(argv=None) -> list[dict]:
     runs = (
         []
         if args.no_trees
-        else [(name, features, "trees") for name, features in candidates().items()]
+        else [
+            (name, features, "trees")
+            for name, features in candidates().items()
+            if args.series is None or name in args.series
+        ]
     )
     if args.network:
         runs.append(("plain+whitened", candidates()["plain+whitened"], "seed network"))
