@@ -25,6 +25,12 @@ same clips (the same ``--train``, ``--test``, ``--grow`` and ``--seed``): their
 rows and scores replace any of the same name and the others are kept, and the
 command is added to ``command.txt``.
 
+``--compare A:B`` (repeatable) adds the difference of ROC AUC between two
+pipelines of the run, ``A`` minus ``B``, on the same test clips, with the
+spread of 1,000 *paired* bootstrap resamples (both scored on each resample),
+to ``compare.csv``; ``--replace --pipelines ""`` computes it from the scores
+already in ``--out`` without fitting anything.
+
 ``--leak`` also measures what the published evaluation of the study's recipe
 gained from its protocol: ``"seed-inception"`` evaluated (a) as published,
 with augmented copies of positive clips (each circularly shifted by a random
@@ -76,6 +82,15 @@ HOLDOUT_COLUMNS = [
     "n_test",
     "n_iter",
 ]
+COMPARE_COLUMNS = [
+    "first",
+    "second",
+    "condition",
+    "roc_auc_difference",
+    "paired_boot_sd",
+    "ci_low",
+    "ci_high",
+]
 LEAK_COLUMNS = [
     "protocol",
     "seed",
@@ -112,6 +127,62 @@ def bootstrap_auc(
         float(np.quantile(values, 0.025)),
         float(np.quantile(values, 0.975)),
     )
+
+
+def paired_bootstrap_difference(
+    y: np.ndarray, a: np.ndarray, b: np.ndarray, n_boot: int = 1000, seed: int = 0
+) -> tuple[float, float, float, float]:
+    """ROC AUC of ``a`` minus that of ``b`` on the same clips, with its paired bootstrap spread.
+
+    Returns the difference on all clips, and the standard deviation and 95 %
+    interval of the differences over stratified resamples of the clips, each
+    resample scoring both.
+    """
+    from sklearn.metrics import roc_auc_score
+
+    rng = np.random.default_rng(seed)
+    pos, neg = np.flatnonzero(y == 1), np.flatnonzero(y == 0)
+    values = np.empty(n_boot)
+    for i in range(n_boot):
+        idx = np.concatenate([rng.choice(pos, pos.size), rng.choice(neg, neg.size)])
+        values[i] = roc_auc_score(y[idx], a[idx]) - roc_auc_score(y[idx], b[idx])
+    return (
+        float(roc_auc_score(y, a) - roc_auc_score(y, b)),
+        float(values.std()),
+        float(np.quantile(values, 0.025)),
+        float(np.quantile(values, 0.975)),
+    )
+
+
+def compare_pipelines(
+    pairs: list[str], y: np.ndarray, scores: dict[str, np.ndarray], seed: int = 0
+) -> list[dict]:
+    """One row per ``"A:B"`` pair and condition: AUC of A minus AUC of B, paired bootstrap."""
+    rows = []
+    for pair in pairs:
+        first, _, second = pair.partition(":")
+        conditions = [key.split("|")[1] for key in scores if key.startswith(first + "|")]
+        if not conditions or not any(key.startswith(second + "|") for key in scores):
+            raise SystemExit(
+                f"--compare {pair}: both pipelines must be in this run's results "
+                f"(found {sorted({key.split('|')[0] for key in scores})})"
+            )
+        for condition in conditions:
+            difference, sd, low, high = paired_bootstrap_difference(
+                y, scores[f"{first}|{condition}"], scores[f"{second}|{condition}"], seed=seed
+            )
+            rows.append(
+                {
+                    "first": first,
+                    "second": second,
+                    "condition": condition,
+                    "roc_auc_difference": difference,
+                    "paired_boot_sd": sd,
+                    "ci_low": low,
+                    "ci_high": high,
+                }
+            )
+    return rows
 
 
 def shifted_copies(X: np.ndarray, n: int, max_shift: int, rng: np.random.Generator) -> np.ndarray:
@@ -236,6 +307,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     p.add_argument("--n-jobs", type=int, default=None)
     p.add_argument(
+        "--compare",
+        action="append",
+        default=[],
+        metavar="A:B",
+        help="ROC AUC of pipeline A minus that of B, paired bootstrap (compare.csv)",
+    )
+    p.add_argument(
         "--replace",
         action="store_true",
         help="add to (or replace in) the results already in --out, of the same clips",
@@ -340,6 +418,17 @@ def main(argv: list[str] | None = None) -> dict:
             **scores,
         )
 
+    if args.compare:
+        compared = compare_pipelines(args.compare, y_test, scores, seed=args.seed)
+        write_csv(out / "compare.csv", compared, COMPARE_COLUMNS)
+        for row in compared:
+            print(
+                f"   {row['first']} - {row['second']} ({row['condition']}): "
+                f"{row['roc_auc_difference']:+.4f} ± {row['paired_boot_sd']:.4f} "
+                f"[{row['ci_low']:+.4f}, {row['ci_high']:+.4f}]",
+                flush=True,
+            )
+
     leak_rows = []
     if args.leak:
         print("== leak", flush=True)
@@ -373,7 +462,9 @@ def main(argv: list[str] | None = None) -> dict:
             },
         }
     )
-    (out / "holdout_environment.json").write_text(json.dumps(env, indent=2) + "\n")
+    if names or args.leak or not (out / "holdout_environment.json").exists():
+        # a comparison of earlier scores alone keeps the environment of the runs it read
+        (out / "holdout_environment.json").write_text(json.dumps(env, indent=2) + "\n")
     print(f"wall time {(time.perf_counter() - start) / 60:.1f} min; outputs in {out}")
     return {"rows": rows, "leak": leak_rows}
 

@@ -345,3 +345,41 @@ def test_holdout_scores_the_clips_the_training_folder_lacks(holdout, tmp_path):
     # results of other test clips are never mixed in
     with pytest.raises(SystemExit, match="other test clips"):
         holdout.main([*common, "--pipelines", "logistic", "--replace", "--max-test", "6"])
+
+    # --compare from the saved scores alone: nothing is fitted, the environment is kept
+    holdout.main([*common, "--pipelines", "", "--replace", "--compare", "hgb:logistic"])
+    columns, compared = read_csv(out / "compare.csv")
+    assert columns == holdout.COMPARE_COLUMNS
+    assert [(r["first"], r["second"], r["condition"]) for r in compared] == [
+        ("hgb", "logistic", "clean"),
+        ("hgb", "logistic", "noisy"),
+    ]
+    expected = roc_auc_score(y_test, saved["hgb|clean"]) - roc_auc_score(
+        y_test, saved["logistic|clean"]
+    )
+    assert float(compared[0]["roc_auc_difference"]) == pytest.approx(expected)
+    assert json.loads((out / "holdout_environment.json").read_text())["n_train"] == 12
+    with pytest.raises(SystemExit, match="both pipelines"):
+        holdout.main([*common, "--pipelines", "", "--replace", "--compare", "hgb:nope"])
+
+
+def test_paired_bootstrap_difference(holdout):
+    rng = np.random.default_rng(0)
+    y = np.repeat([0, 1], 200)
+    a = y + rng.normal(0, 1.0, y.size)
+    b = a + rng.normal(0, 1.0, y.size)  # a noisier copy of a: the two share most of their noise
+    # a score against itself: no difference on any resample
+    assert holdout.paired_bootstrap_difference(y, a, a) == (0.0, 0.0, 0.0, 0.0)
+    difference, sd, low, high = holdout.paired_bootstrap_difference(y, a, b, n_boot=300)
+    assert difference == pytest.approx(_auc(y, a) - _auc(y, b))
+    assert 0 < sd < 0.1 and low < difference < high
+    # pairing removes the resampling noise the two AUCs share: the spread of the
+    # difference is below that of the two AUCs' own spreads added in quadrature
+    sd_a, sd_b = holdout.bootstrap_auc(y, a, 300)[0], holdout.bootstrap_auc(y, b, 300)[0]
+    assert sd < np.hypot(sd_a, sd_b)
+
+
+def _auc(y, score):
+    from sklearn.metrics import roc_auc_score
+
+    return roc_auc_score(y, score)

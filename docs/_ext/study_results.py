@@ -275,8 +275,23 @@ HOLDOUT_COLUMNS = [
     "n_train",
     "n_test",
 ]
+COMPARE_COLUMNS = [
+    "first",
+    "second",
+    "condition",
+    "roc_auc_difference",
+    "paired_boot_sd",
+    "ci_low",
+    "ci_high",
+]
 LEAK_COLUMNS = ["protocol", "seed", "roc_auc", "accuracy", "n_train", "n_test", "n_augmented"]
-HOLDOUT_FILES = ["holdout.csv", "leak.csv", "holdout_environment.json", "command.txt"]
+HOLDOUT_FILES = [
+    "holdout.csv",
+    "leak.csv",
+    "compare.csv",
+    "holdout_environment.json",
+    "command.txt",
+]
 #: the pipelines of the side-by-side table, in this order, with what each stands for
 SIDE_BY_SIDE = [
     ("seed-inception", "the study's recipe, re-run leak-free here"),
@@ -429,16 +444,49 @@ def holdout_rst(folder: Path) -> list[str]:
         gain = _number(fusion["roc_auc"], where=str(source)) - _number(
             frames["roc_auc"], where=str(source)
         )
+        measured = _optional(gain, "+.3f")
+        compare = folder / "compare.csv"
+        paired = [
+            r
+            for r in (read_csv(compare, COMPARE_COLUMNS) if compare.is_file() else [])
+            if (r["first"], r["second"], r["condition"])
+            == ("fusion-inception", "frames-inception", "clean")
+        ]
+        if paired:
+            low = _number(paired[0]["ci_low"], where=str(compare))
+            high = _number(paired[0]["ci_high"], where=str(compare))
+            measured += f" (paired 95 % interval {low:+.3f} to {high:+.3f})"
         targets.append(
             [
                 "fusion-inception beats frames-inception by >= 0.01",
-                _optional(gain, "+.3f"),
+                measured,
                 "yes" if gain >= 0.01 else "no",
                 _optional(gain - 0.01, "+.3f"),
             ]
         )
     if targets:
         lines += _table("Targets on held-out clips", ["Target", "Measured", "Met", "Gap"], targets)
+    if (folder / "compare.csv").is_file():
+        compare = folder / "compare.csv"
+        out = []
+        for number, row in enumerate(read_csv(compare, COMPARE_COLUMNS), start=2):
+            where = f"{compare}, row {number}"
+            out.append(
+                [
+                    f"``{row['first']}`` - ``{row['second']}``",
+                    row["condition"],
+                    _optional(_number(row["roc_auc_difference"], where=where), "+.4f"),
+                    _optional(_number(row["paired_boot_sd"], where=where), ".4f"),
+                    f"{_optional(_number(row['ci_low'], where=where), '+.4f')} to "
+                    f"{_optional(_number(row['ci_high'], where=where), '+.4f')}",
+                ]
+            )
+        lines += _table(
+            "Differences of ROC AUC on the same test clips (paired bootstrap, "
+            "benchmarks/holdout.py --compare)",
+            ["Pipelines", "Condition", "Difference", "Bootstrap sd", "95 % interval"],
+            out,
+        )
     if leak_rows:
         lines += [".. rubric:: The leak of the published protocol", ""]
         out = [
