@@ -25,7 +25,7 @@ from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import validate_data
 
-from ._compat import Interval, Options, StrOptions, validate_params
+from ._compat import Interval, Options, StrOptions, _fit_context, validate_params
 from ._validation import check_paths
 
 __all__ = ["AiffLoader", "AudioFileError", "read_clip"]
@@ -771,6 +771,7 @@ class AiffLoader(TransformerMixin, BaseEstimator):
             return X.to_frame()
         return paths.reshape(-1, 1)
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X: ArrayLike, y: None = None) -> AiffLoader:
         """Check the parameters and the paths; no file is read.
 

@@ -24,7 +24,7 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._compat import HasMethods, Interval, StrOptions
+from .._compat import HasMethods, Interval, StrOptions, _fit_context
 from ._augment import Augmentation, training_batches
 from ._inference import forward
 
@@ -294,6 +294,7 @@ class _KerasClassifier(ClassifierMixin, BaseEstimator):
             )
         return X if y is None else (X, y)
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X: ArrayLike, y: ArrayLike) -> _KerasClassifier:
         """Train the network on ``X`` and the class labels ``y``.
 
@@ -310,7 +311,6 @@ class _KerasClassifier(ClassifierMixin, BaseEstimator):
         self : object
             The fitted classifier.
         """
-        self._validate_params()
         if y is None:
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y is None."
