@@ -24,7 +24,8 @@ Candidates, all built from whalefeat's transformers:
 ``--network-grid`` compares settings of the seed network on one or more series
 (``--grid-series``, default ``plain+whitened``; also ``frames`` and ``fusion``,
 the features of ``"frames-inception"`` and ``"fusion-inception"``, which only
-the network sees), each given as ``name=value,...`` of
+the network sees, and ``fusion-32`` and ``fusion-16``, the latter with frames
+of 32 or 16 mel bands), each given as ``name=value,...`` of
 :class:`whalefeat.Inception1DClassifier` on top of the classifier of
 ``"ce-inception"`` (``default`` for that classifier as it is); ``--grid-folds
 N`` scores only the first ``N`` folds of the same 3-fold split (for CPU time),
@@ -43,6 +44,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from sklearn.base import clone
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.model_selection import StratifiedKFold, cross_val_score
 from sklearn.pipeline import make_pipeline
@@ -118,9 +120,13 @@ def candidates() -> dict:
 
 def network_only_series() -> dict:
     """Series that are too wide for the tree probes: the features of two named pipelines."""
+    fusion = pipelines.get("fusion-inception")["features"]
     return {
         "frames": pipelines.get("frames-inception")["features"],
-        "fusion": pipelines.get("fusion-inception")["features"],
+        "fusion": fusion,
+        # the same with fewer, wider mel bands in the frames: fewer channels beside the 8 series
+        "fusion-32": clone(fusion).set_params(frames__spectrogram__n_mels=32),
+        "fusion-16": clone(fusion).set_params(frames__spectrogram__n_mels=16),
     }
 
 

@@ -233,6 +233,7 @@ def test_holdout_options(holdout):
         "set": [],
         "n_jobs": None,
         "replace": False,
+        "compare": [],
     }
     args = holdout.parse_args(
         [
