@@ -110,18 +110,23 @@ DEFAULT_PIPELINES = (
 )
 
 
+def _stratified_resamples(y: np.ndarray, n_boot: int, seed: int):
+    """``n_boot`` index arrays, each the positives and the negatives drawn with replacement."""
+    rng = np.random.default_rng(seed)
+    pos, neg = np.flatnonzero(y == 1), np.flatnonzero(y == 0)
+    for _ in range(n_boot):
+        yield np.concatenate([rng.choice(pos, pos.size), rng.choice(neg, neg.size)])
+
+
 def bootstrap_auc(
     y: np.ndarray, score: np.ndarray, n_boot: int = 1000, seed: int = 0
 ) -> tuple[float, float, float]:
     """Standard deviation and 95 % interval of ROC AUC over stratified bootstrap resamples."""
     from sklearn.metrics import roc_auc_score
 
-    rng = np.random.default_rng(seed)
-    pos, neg = np.flatnonzero(y == 1), np.flatnonzero(y == 0)
-    values = np.empty(n_boot)
-    for b in range(n_boot):
-        idx = np.concatenate([rng.choice(pos, pos.size), rng.choice(neg, neg.size)])
-        values[b] = roc_auc_score(y[idx], score[idx])
+    values = np.array(
+        [roc_auc_score(y[idx], score[idx]) for idx in _stratified_resamples(y, n_boot, seed)]
+    )
     return (
         float(values.std()),
         float(np.quantile(values, 0.025)),
@@ -140,12 +145,12 @@ def paired_bootstrap_difference(
     """
     from sklearn.metrics import roc_auc_score
 
-    rng = np.random.default_rng(seed)
-    pos, neg = np.flatnonzero(y == 1), np.flatnonzero(y == 0)
-    values = np.empty(n_boot)
-    for i in range(n_boot):
-        idx = np.concatenate([rng.choice(pos, pos.size), rng.choice(neg, neg.size)])
-        values[i] = roc_auc_score(y[idx], a[idx]) - roc_auc_score(y[idx], b[idx])
+    values = np.array(
+        [
+            roc_auc_score(y[idx], a[idx]) - roc_auc_score(y[idx], b[idx])
+            for idx in _stratified_resamples(y, n_boot, seed)
+        ]
+    )
     return (
         float(roc_auc_score(y, a) - roc_auc_score(y, b)),
         float(values.std()),

@@ -436,6 +436,8 @@ def holdout_rst(folder: Path) -> list[str]:
                 _optional(measured - threshold, "+.3f"),
             ]
         )
+    compare = folder / "compare.csv"
+    compare_rows = read_csv(compare, COMPARE_COLUMNS) if compare.is_file() else []
     fusion, frames = (
         by_key.get(("fusion-inception", "clean")),
         by_key.get(("frames-inception", "clean")),
@@ -445,10 +447,9 @@ def holdout_rst(folder: Path) -> list[str]:
             frames["roc_auc"], where=str(source)
         )
         measured = _optional(gain, "+.3f")
-        compare = folder / "compare.csv"
         paired = [
             r
-            for r in (read_csv(compare, COMPARE_COLUMNS) if compare.is_file() else [])
+            for r in compare_rows
             if (r["first"], r["second"], r["condition"])
             == ("fusion-inception", "frames-inception", "clean")
         ]
@@ -466,10 +467,9 @@ def holdout_rst(folder: Path) -> list[str]:
         )
     if targets:
         lines += _table("Targets on held-out clips", ["Target", "Measured", "Met", "Gap"], targets)
-    if (folder / "compare.csv").is_file():
-        compare = folder / "compare.csv"
+    if compare_rows:
         out = []
-        for number, row in enumerate(read_csv(compare, COMPARE_COLUMNS), start=2):
+        for number, row in enumerate(compare_rows, start=2):
             where = f"{compare}, row {number}"
             out.append(
                 [
