@@ -75,6 +75,31 @@ def plot(rows: list[dict], path: Path) -> None:
     plt.close(fig)
 
 
+def collect(
+    out: Path, sizes: list[int], names: list[str] | None, full: Path | None = None
+) -> list[dict]:
+    """Write the curve of ``OUT/n<size>/`` (and of the run ``full``) to ``OUT``.
+
+    ``names``: the pipelines on the curve, in this order; None for every
+    pipeline of the runs, in the order they first appear. Writes
+    ``learning_curve.csv`` and ``learning_curve.png`` and returns the rows.
+    """
+    rows = []
+    for size in sizes:
+        rows += _clean_rows(out / f"n{size}", names)
+    if names is None:
+        names = list(dict.fromkeys(row["pipeline"] for row in rows))
+    if full is not None:
+        rows += _clean_rows(full, names)
+    rows.sort(key=lambda r: (names.index(r["pipeline"]), int(r["n_train"])))
+    with open(out / "learning_curve.csv", "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    plot(rows, out / "learning_curve.png")
+    return rows
+
+
 def main(argv: list[str] | None = None) -> list[dict]:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--train", required=True, type=Path)
@@ -97,27 +122,17 @@ def main(argv: list[str] | None = None) -> list[dict]:
         return rows
     names = [n.strip() for n in args.pipelines.split(",") if n.strip()]
     args.out.mkdir(parents=True, exist_ok=True)
-    rows = []
     for size in args.sizes:
-        folder = args.out / f"n{size}"
         holdout.main(
             [
-                "--train", str(args.train), "--test", str(args.test), "--out", str(folder),
-                "--grow", str(args.grow), "--seed", str(args.seed), "--max-train", str(size),
+                "--train", str(args.train), "--test", str(args.test),
+                "--out", str(args.out / f"n{size}"), "--grow", str(args.grow),
+                "--seed", str(args.seed), "--max-train", str(size),
                 "--pipelines", ",".join(names), *(["--replace"] if args.replace else []),
             ]
         )  # fmt: skip
-        rows += _clean_rows(folder, None if args.replace else names)
-    if args.replace:  # every pipeline of the runs, in the order they were first run
-        names = list(dict.fromkeys(row["pipeline"] for row in rows))
-    if args.full is not None:
-        rows += _clean_rows(args.full, names)
-    rows.sort(key=lambda r: (names.index(r["pipeline"]), int(r["n_train"])))
-    with open(args.out / "learning_curve.csv", "w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
-    plot(rows, args.out / "learning_curve.png")
+    # with --replace, every pipeline of the runs, in the order they were first run
+    rows = collect(args.out, args.sizes, None if args.replace else names, args.full)
     command_file = args.out / "learning_curve_command.txt"
     earlier = command_file.read_text() if args.replace and command_file.exists() else ""
     command_file.write_text(

@@ -1,96 +1,101 @@
-"""Real-data study: cross-validated up-call detection on the challenge clips.
+"""The study: every named pipeline on held-out challenge clips, with learning curves.
 
-One command runs stratified k-fold cross-validation (fixed seed) of every
-pipeline below on a folder in the challenge's layout, then writes the tables,
-the ROC figure and the environment it ran in::
+One command runs the whole study on a folder of labelled clips in the
+challenge's layout (``narw-large``, 8,761 clips), given the subset of it that
+every setting of :mod:`whalefeat.pipelines` was chosen on (``narw``, 3,000
+clips), which is therefore never tested on::
 
-    python benchmarks/study.py --data ../shared/data/narw --out study-out
-    python benchmarks/study.py --data ../shared/data/narw --out /tmp/q --quick   # smoke run
+    python benchmarks/study.py --data ../shared/data/narw-large \\
+        --design ../shared/data/narw --out study-output
 
-Pipelines (all built from whalefeat's public API, the way a user would write them):
+It writes three parts, each a folder of ``OUT`` in the format of the script
+that computes it:
 
-* ``xception``: ``Spectrogram -> XceptionClassifier`` trained from scratch
-  (``--xception-weights imagenet`` where Keras can download the weights);
-* ``ce-<source>-<measure>/<architecture>``: complexity-entropy series ->
-  ``Inception1DClassifier``. ``source`` is ``raw`` (sliding windows over the
-  waveform) or ``spec`` (one vector per spectrogram frame, computed along
-  frequency); ``measure`` is ``shannon`` (the (H, C) pair) or ``tsallis`` /
-  ``renyi`` (a curve of (H_q, C_q) pairs as channels); ``architecture`` is the
-  study's ``seed`` network or InceptionTime with or without residual connections;
-* ``baseline-*``: classical scikit-learn classifiers on the flattened spectrogram
-  (and on clip-level complexity-entropy curves).
+``holdout/`` (``benchmarks/holdout.py``)
+    The complexity-entropy part: the study's recipe (``seed-inception``),
+    ``ce-inception``, ``fusion-inception``, ``frames-inception`` and the
+    baselines, trained on the design clips and scored on every other clip of
+    ``--data``, clean and noised; the paired difference of fusion and frames;
+    and the leak of the published protocol (``--leak``).
+``holdout-grow/`` (``benchmarks/holdout.py --grow``)
+    Every named pipeline trained on a Kaggle-like volume: the design clips
+    and a stratified ``--grow`` fraction of the others, scored on the rest.
+``learning-curve/`` (``benchmarks/learning_curve.py``)
+    The ROC AUC of ``hgb``, ``templates``, ``ce-inception``, ``xception`` and
+    ``best`` on the same test clips against the number of training clips
+    (stratified subsets of that pool, and the whole pool).
 
-The clips are decoded once with :class:`whalefeat.AiffLoader` before the split:
-loading is stateless and deterministic (nothing is fitted), so doing it once is
-equivalent to putting the loader first in every pipeline, only faster. Every
-step that depends on data is fitted inside the training fold. Choices such as
-the number of epochs are made by early stopping on a validation split taken
-from the training fold; the test fold is only ever predicted.
+and then the study's own summary of them: ``study.csv`` (every row of both
+held-out parts), ``targets.csv`` (each target, the measured figure, and by how
+much it was met or missed), ``published.csv`` (the figures of the published
+study and of the challenge, quoted), ``roc.png`` and ``roc_noisy.png`` (the
+grown part's ROC curves), ``table.txt``, ``environment.json`` and
+``command.txt``.
 
-A second condition evaluates the same fitted models on the test fold corrupted
-with :func:`whalefeat.noise.add_noise` at ``--snr-db`` (seeded per fold). The
-models never see noisy clips during training.
+No setting is chosen on a test clip: the pipelines' settings come from
+cross-validation inside the design clips, and the networks stop early only on
+a validation split of their own training clips where their pipeline says so.
 
-The folds, the fit-and-score loop, the metrics and the environment capture are
-those of :mod:`whalefeat._evaluation`, which ``whalefeat evaluate`` runs on too.
+``--resume`` keeps what an earlier run of the same clips left in ``OUT`` (the
+parts' own ``--replace``) and runs only the pipelines, comparisons and sizes
+still missing; every command that contributed is in the parts' command files.
+A pipeline that needs a download (``seed-xception``'s ImageNet weights) runs
+only with ``--xception-weights``; otherwise the summary lists it as skipped,
+with the reason.
 """
 
 from __future__ import annotations
 
 import argparse
-import fnmatch
+import csv
 import json
-import os
 import shlex
 import sys
 import time
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up chatter
-
 import numpy as np
-from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.linear_model import LogisticRegressionCV
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
-from whalefeat import AiffLoader, ComplexityEntropyCurve, Spectrogram
-from whalefeat._evaluation import (
-    METRICS,
-    TIMES,
-    cross_validate,
-    load_average,
-    noisy_condition,
-    stratified_splits,
-)
-from whalefeat._evaluation import summarise as summarise_rows
-from whalefeat.datasets import load_challenge
+from whalefeat import pipelines
+from whalefeat._evaluation import METRICS, load_average
 
 HERE = Path(__file__).resolve().parent
-if str(HERE) not in sys.path:  # the helper module beside this script
+if str(HERE) not in sys.path:  # the scripts beside this one
     sys.path.insert(0, str(HERE))
 
-from _study_helpers import environment, write_csv  # noqa: E402  (beside this script)
+import holdout  # noqa: E402  (the held-out protocol)
+import learning_curve  # noqa: E402
+from _study_helpers import environment, write_csv  # noqa: E402
 
-RESULT_COLUMNS = [
+#: the complexity-entropy part: the study's recipe, whalefeat's series detectors, baselines
+CE_PIPELINES = (
+    "seed-inception",
+    "ce-inception",
+    "fusion-inception",
+    "frames-inception",
+    "hgb",
+    "templates",
+    "best",
+)
+CURVE_PIPELINES = ("hgb", "templates", "ce-inception", "xception", "best")
+CURVE_SIZES = (375, 750, 1500, 3000)
+#: pipelines that fetch something from the internet when fitted, and the parameter that
+#: replaces the download with a local file
+NEEDS_DOWNLOAD = {"seed-xception": "classifier__weights"}
+COMPARISONS = ("fusion-inception:frames-inception",)
+
+STUDY_COLUMNS = ["part", *holdout.HOLDOUT_COLUMNS]
+TARGET_COLUMNS = [
+    "target",
+    "part",
     "pipeline",
-    "condition",
-    *[f"{m}_{s}" for m in METRICS for s in ("mean", "std")],
-    "fit_time_s",
-    "predict_time_s",
+    "measured",
+    "threshold",
+    "met",
+    "gap",
+    "detail",
 ]
-FOLD_COLUMNS = [
-    "pipeline",
-    "condition",
-    "fold",
-    *METRICS,
-    "fit_time_s",
-    "predict_time_s",
-    "n_train",
-    "n_test",
-    "n_iter",
-]
+PUBLISHED_COLUMNS = ["pipeline", "condition", "roc_auc", "accuracy", "note"]
 
 #: Numbers reported by the original study and by the challenge: quoted, never measured here.
 PUBLISHED = [
@@ -99,7 +104,8 @@ PUBLISHED = [
         "condition": "clean",
         "roc_auc": 0.909,
         "accuracy": 0.814,
-        "note": "reported by the study (AUC 0.909, accuracy 0.814)",
+        "note": "reported by the study; augmented copies of positives were added before "
+        "its split (see the leak section)",
     },
     {
         "pipeline": "published: study, Xception",
@@ -120,272 +126,221 @@ PUBLISHED = [
         "condition": "clean",
         "roc_auc": 0.976,
         "accuracy": None,
-        "note": "about 0.976 (higher leaderboard scores exploited clip order)",
+        "note": "about 0.976 with about 30,000 training clips (higher leaderboard scores "
+        "exploited clip order)",
     },
 ]
 
+#: (part, pipeline, threshold, label): ROC AUC on the clean test clips at least ``threshold``;
+#: an "about" target is met within ``ABOUT`` of it
+AUC_TARGETS = [
+    ("holdout", "ce-inception", 0.92, "ce-inception ROC AUC >= 0.92"),
+    ("holdout", "seed-inception", 0.85, "seed-inception reproduces about 0.85"),
+    ("holdout-grow", "ce-inception", 0.94, "ce-inception ROC AUC >= 0.94"),
+    ("holdout-grow", "templates", 0.96, "templates ROC AUC >= 0.96"),
+    ("holdout-grow", "xception", 0.97, "xception ROC AUC >= 0.97"),
+    ("holdout-grow", "best", 0.976, "best ROC AUC >= 0.976 (the challenge's fair best)"),
+    ("holdout-grow", "best", 0.984, "best ROC AUC >= 0.984 (the stretch)"),
+]
+ABOUT = 0.03
+#: (part, first, second, margin): first beats second by at least ``margin`` (clean)
+MARGIN_TARGETS = [("holdout", "fusion-inception", "frames-inception", 0.01)]
+#: "best" trains on the 8,761 clips in at most this many seconds
+BEST_FIT_BUDGET_S = 30 * 60
 
-@dataclass
-class Settings:
-    """Every size the study uses, recorded in the output."""
 
-    # spectrogram fed to Xception and to the classical baselines
-    spec_window: int = 256
-    spec_hop: int = 32
-    spec_fmin: float = 40.0
-    spec_fmax: float = 400.0
-    spec_contrast: str | None = "both"
-    # complexity-entropy series along frequency in each frame of that same spectrogram
-    ce_spec_dimension: int = 4
-    # sliding windows over the raw signal (the study's framing)
-    ce_raw_window: int = 256
-    ce_raw_hop: int = 32
-    ce_raw_dimension: int = 4
-    # q grid of the Tsallis / Renyi curves used as channels
-    q_values: list[float] = field(default_factory=lambda: [0.25, 0.5, 1.0, 2.0, 4.0, 8.0])
-    # networks
-    xception_image_size: int = 71
-    # Fixed epochs, no early stopping: in a pilot on the first training fold (its own
-    # inner validation split) val_loss rose from the first epoch while val_accuracy
-    # kept climbing (0.87 -> 0.91 by epoch 9), so early stopping on val_loss stops too soon.
-    xception_epochs: int = 8
-    xception_batch_size: int = 32
-    xception_patience: int | None = None
-    xception_validation_split: float = 0.0
-    xception_weights: str | None = None
-    xception_bn_momentum: float = 0.9
-    ce_epochs: int = 12
-    ce_batch_size: int = 64
-    ce_patience: int = 3
-    inceptiontime_epochs: int = 8
-    inceptiontime_depth: int = 6
-    inceptiontime_filters: int = 16
-    ce_bn_momentum: float = 0.9
-    # series: source (raw windows / spectrogram frames), measure, delay (tau1 unless
-    # given). tau = 4 makes a d = 4 pattern span 12 samples (6 ms), about one period
-    # in the middle of the up-call band; tau = 1 (the study's) spans 1.5 ms.
-    ce_series: list[str] = field(
-        default_factory=lambda: [
-            "raw-shannon",
-            "raw-tsallis-tau4",
-            "raw-renyi-tau4",
-            "spec-shannon",
-            "spec-tsallis",
-            "spec-renyi",
-        ]
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    inceptiontime_series: list[str] = field(default_factory=lambda: ["raw-tsallis-tau4"])
-    ce_curve_delay: int = 4
-    validation_split: float = 0.1
-    # classical baselines
-    logreg_cs: int = 5
-    hgb_max_iter: int = 200
+    p.add_argument(
+        "--data", required=True, type=Path, help="all labelled clips (challenge layout)"
+    )
+    p.add_argument(
+        "--design",
+        required=True,
+        type=Path,
+        help="the subset of --data that settings were chosen on (always in training)",
+    )
+    p.add_argument("--out", required=True, type=Path, help="folder for the output files")
+    p.add_argument("--seed", type=int, default=0, help="seed of splits, subsets, noise, networks")
+    p.add_argument("--snr-db", type=float, default=10.0, help="SNR of the noised test clips")
+    p.add_argument(
+        "--grow",
+        type=float,
+        default=0.8,
+        help="fraction of the other clips that joins training in the grown part",
+    )
+    p.add_argument(
+        "--pipelines",
+        default=None,
+        help="comma-separated pipelines of the grown part (default: every named pipeline)",
+    )
+    p.add_argument(
+        "--ce-pipelines",
+        default=",".join(CE_PIPELINES),
+        help="comma-separated pipelines of the complexity-entropy part",
+    )
+    p.add_argument("--curve-pipelines", default=",".join(CURVE_PIPELINES))
+    p.add_argument("--sizes", type=int, nargs="*", default=list(CURVE_SIZES))
+    p.add_argument("--leak-seeds", type=int, default=3, help="0: no leak measurement")
+    p.add_argument(
+        "--xception-weights",
+        default=None,
+        help="weights file (or 'imagenet' where the internet is reachable) for seed-xception",
+    )
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME:KEY=VALUE",
+        help="override a pipeline parameter in every part (see holdout.py)",
+    )
+    p.add_argument("--max-test", type=int, default=None, help="smoke runs: fewer test clips")
+    p.add_argument("--n-jobs", type=int, default=None)
+    p.add_argument(
+        "--resume", action="store_true", help="keep what an earlier run of the same clips left"
+    )
+    return p.parse_args(argv)
 
-    @classmethod
-    def quick(cls) -> Settings:
-        return cls(
-            q_values=[0.5, 1.0, 2.0],
-            xception_epochs=1,
-            xception_batch_size=8,
-            xception_patience=None,
-            ce_epochs=2,
-            inceptiontime_epochs=2,
-            ce_batch_size=8,
-            ce_patience=1,
-            inceptiontime_depth=3,
-            inceptiontime_filters=8,
-            validation_split=0.25,
-            logreg_cs=2,
-            hgb_max_iter=10,
+
+def _names(text: str | None, default: tuple[str, ...]) -> list[str]:
+    if text is None:
+        return list(default)
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    unknown = [n for n in names if n not in pipelines.available()]
+    if unknown:
+        raise SystemExit(
+            f"unknown pipeline(s) {', '.join(unknown)}; "
+            f"whalefeat.pipelines has {', '.join(pipelines.available())}"
         )
+    return names
 
 
-def build_pipelines(s: Settings, seed: int, n_jobs: int | None) -> dict[str, object]:
-    """Every pipeline of the study, by name (unfitted)."""
-    from whalefeat.models import Inception1DClassifier, XceptionClassifier
-    from whalefeat.pipelines import _frames_first
-
-    def spectrogram(flatten: bool = False):
-        return Spectrogram(
-            window_length=s.spec_window,
-            hop_length=s.spec_hop,
-            fmin=s.spec_fmin,
-            fmax=s.spec_fmax,
-            scaling="db",
-            contrast=s.spec_contrast,
-            flatten=flatten,
-        )
-
-    pipelines: dict[str, object] = {}
-    pipelines["xception"] = make_pipeline(
-        spectrogram(),
-        XceptionClassifier(
-            weights=s.xception_weights,
-            image_size=s.xception_image_size,
-            epochs=s.xception_epochs,
-            batch_size=s.xception_batch_size,
-            validation_split=s.xception_validation_split,
-            patience=s.xception_patience,
-            batch_norm_momentum=s.xception_bn_momentum,
-            random_state=seed,
-        ),
-    )
-
-    def series(name: str) -> list:
-        """Steps from clips to a complexity-entropy series, e.g. "raw-tsallis-tau4"."""
-        source, measure, *rest = name.split("-")
-        delay = int(rest[0].removeprefix("tau")) if rest else 1
-        q = None if measure == "shannon" else s.q_values
-        if source == "raw":
-            steps = [
-                ComplexityEntropyCurve(
-                    dimension=s.ce_raw_dimension,
-                    delay=delay,
-                    measure=measure,
-                    q=q,
-                    window=s.ce_raw_window,
-                    hop=s.ce_raw_hop,
-                    n_jobs=n_jobs,
-                )
-            ]
-        else:
-            steps = [
-                spectrogram(),
-                ComplexityEntropyCurve(
-                    dimension=s.ce_spec_dimension,
-                    delay=delay,
-                    measure=measure,
-                    q=q,
-                    n_jobs=n_jobs,
-                ),
-            ]
-        return steps
-
-    def network(arch_name: str):
-        arch = {"architecture": "seed"}
-        if arch_name != "seed":
-            arch = {
-                "architecture": "inceptiontime",
-                "residual": arch_name == "inceptiontime",
-                "depth": s.inceptiontime_depth,
-                "filters": s.inceptiontime_filters,
-            }
-        return Inception1DClassifier(
-            **arch,
-            epochs=s.ce_epochs if arch_name == "seed" else s.inceptiontime_epochs,
-            batch_size=s.ce_batch_size,
-            validation_split=s.validation_split,
-            patience=s.ce_patience,
-            batch_norm_momentum=s.ce_bn_momentum,
-            random_state=seed,
-        )
-
-    # The grid, sized for a CPU: the seed network on every series (which series
-    # works best), and InceptionTime with and without residual connections on one
-    # curve series (which architecture works best).
-    for series_name in s.ce_series:
-        for arch_name in ("seed", "inceptiontime", "inceptiontime-nores"):
-            if arch_name != "seed" and series_name not in s.inceptiontime_series:
-                continue
-            pipelines[f"ce-{series_name}/{arch_name}"] = make_pipeline(
-                *series(series_name), network(arch_name)
-            )
-    # The same seed network on the spectrogram frames themselves: what the
-    # complexity-entropy reduction of each frame keeps of the information.
-    pipelines["baseline-spectrogram/seed"] = make_pipeline(
-        spectrogram(), FunctionTransformer(_frames_first), network("seed")
-    )
-
-    pipelines["baseline-logreg"] = make_pipeline(
-        spectrogram(flatten=True),
-        StandardScaler(),
-        LogisticRegressionCV(
-            Cs=s.logreg_cs,
-            cv=3,
-            scoring="roc_auc",
-            l1_ratios=(0.0,),
-            max_iter=2000,
-            use_legacy_attributes=False,
-            random_state=seed,
-        ),
-    )
-    pipelines["baseline-hgb"] = make_pipeline(
-        spectrogram(flatten=True),
-        HistGradientBoostingClassifier(
-            max_iter=s.hgb_max_iter,
-            early_stopping=True,
-            validation_fraction=s.validation_split,
-            random_state=seed,
-        ),
-    )
-    pipelines["baseline-ce-curve-hgb"] = make_pipeline(
-        ComplexityEntropyCurve(
-            dimension=s.ce_raw_dimension,
-            delay=s.ce_curve_delay,
-            measure="tsallis",
-            q=s.q_values,
-            n_jobs=n_jobs,
-        ),
-        HistGradientBoostingClassifier(
-            max_iter=s.hgb_max_iter,
-            early_stopping=True,
-            validation_fraction=s.validation_split,
-            random_state=seed,
-        ),
-    )
-    return pipelines
+def _present(folder: Path) -> set[str]:
+    """The pipelines whose rows a holdout.py run left in ``folder``."""
+    if not (folder / "holdout.csv").is_file():
+        return set()
+    with open(folder / "holdout.csv", newline="") as handle:
+        return {row["pipeline"] for row in csv.DictReader(handle)}
 
 
-def select(names: list[str], patterns: str | None) -> list[str]:
-    """Names matching any comma-separated pattern (a prefix or an fnmatch glob)."""
-    if not patterns:
-        return names
-    chosen = []
-    wanted = [p.strip() for p in patterns.split(",") if p.strip()]
-    for name in names:
-        if any(name == p or name.startswith(p) or fnmatch.fnmatchcase(name, p) for p in wanted):
-            chosen.append(name)
-    if not chosen:
-        raise SystemExit(f"--models {patterns!r} matches none of: {', '.join(names)}")
-    return chosen
+def _compared(folder: Path) -> set[str]:
+    if not (folder / "compare.csv").is_file():
+        return set()
+    with open(folder / "compare.csv", newline="") as handle:
+        return {f"{row['first']}:{row['second']}" for row in csv.DictReader(handle)}
 
 
-def summarise(folds: list[dict]) -> list[dict]:
-    """Mean and population std of each metric per pipeline and condition; mean times.
-
-    The rows of :func:`whalefeat._evaluation.summarise`, with the times' means
-    under their own names (``fit_time_s``, ``predict_time_s``), as
-    ``results.csv`` and ``results.json`` hold them.
-    """
-    rows = []
-    for entry in summarise_rows(folds, by=("pipeline", "condition")):
-        del entry["n_folds"]
-        for key in TIMES:
-            entry[key] = entry.pop(f"{key}_mean")
-            del entry[f"{key}_std"]
-        rows.append(entry)
-    return rows
-
-
-def format_table(rows: list[dict]) -> str:
-    header = (
-        f"{'pipeline':<40} {'condition':<9} {'ROC AUC':>15} {'accuracy':>15} {'F1':>15} "
-        f"{'recall':>15} {'precision':>15} {'fit s':>8} {'pred s':>7}"
-    )
-    lines = [header, "-" * len(header)]
-    for r in rows:
-        cells = " ".join(f"{r[f'{m}_mean']:.3f} ± {r[f'{m}_std']:.3f}".rjust(15) for m in METRICS)
-        lines.append(
-            f"{r['pipeline']:<40} {r['condition']:<9} {cells} "
-            f"{r['fit_time_s']:>8.1f} {r['predict_time_s']:>7.2f}"
-        )
-    return "\n".join(lines)
-
-
-def plot_roc(
-    path: Path, y: np.ndarray, fold_of: np.ndarray, scores: dict[str, np.ndarray], title: str
+def run_part(
+    folder: Path,
+    common: list[str],
+    names: list[str],
+    *,
+    resume: bool,
+    compare: list[str] = (),
+    leak: list[str] = (),
 ) -> None:
-    """Mean out-of-fold ROC curve (+/- one std over folds) of each pipeline."""
+    """Run ``benchmarks/holdout.py`` into ``folder`` for what is missing there.
+
+    ``common``: the options that define the clips (and overrides); ``leak``: the
+    leak options, run where the folder has no ``leak.csv`` yet.
+    """
+    present = _present(folder) if resume else set()
+    missing = [n for n in names if n not in present]
+    compare = [pair for pair in compare if set(pair.split(":")) <= set(names)]
+    need_compare = missing or not set(compare) <= _compared(folder)
+    need_leak = bool(leak) and not (resume and (folder / "leak.csv").is_file())
+    if not (missing or (compare and need_compare) or need_leak):
+        print(f"== {folder.name}: every result is already there", flush=True)
+        return
+    argv = [*common, "--out", str(folder), "--pipelines", ",".join(missing)]
+    if present:
+        argv.append("--replace")
+    for pair in compare:
+        argv += ["--compare", pair]
+    if need_leak:
+        argv += list(leak)
+    print(f"== {folder.name}: {shlex.join(argv)}", flush=True)
+    holdout.main(argv)
+
+
+def _rows(folder: Path) -> list[dict]:
+    if not (folder / "holdout.csv").is_file():
+        return []
+    with open(folder / "holdout.csv", newline="") as handle:
+        return [{"part": folder.name, **row} for row in csv.DictReader(handle)]
+
+
+def targets(rows: list[dict], compare: dict[str, list[dict]]) -> list[dict]:
+    """Each target with the figure measured for it (targets without a figure are left out)."""
+    by_key = {(r["part"], r["pipeline"], r["condition"]): r for r in rows}
+    out = []
+    for part, name, threshold, label in AUC_TARGETS:
+        row = by_key.get((part, name, "clean"))
+        if row is None:
+            continue
+        auc = float(row["roc_auc"])
+        about = "about" in label
+        out.append(
+            {
+                "target": f"{label} (trained on {int(row['n_train']):,} clips)",
+                "part": part,
+                "pipeline": name,
+                "measured": auc,
+                "threshold": threshold,
+                "met": abs(auc - threshold) <= ABOUT if about else auc >= threshold,
+                "gap": auc - threshold,
+                "detail": f"bootstrap sd {float(row['roc_auc_boot_sd']):.4f}, "
+                f"{int(row['n_test']):,} test clips",
+            }
+        )
+    for part, first, second, margin in MARGIN_TARGETS:
+        a, b = by_key.get((part, first, "clean")), by_key.get((part, second, "clean"))
+        if a is None or b is None:
+            continue
+        gain = float(a["roc_auc"]) - float(b["roc_auc"])
+        detail = ""
+        for row in compare.get(part, []):
+            if (row["first"], row["second"], row["condition"]) == (first, second, "clean"):
+                detail = (
+                    f"paired bootstrap 95 % interval {float(row['ci_low']):+.4f} to "
+                    f"{float(row['ci_high']):+.4f}"
+                )
+        out.append(
+            {
+                "target": f"{first} beats {second} by >= {margin} "
+                f"(trained on {int(a['n_train']):,} clips)",
+                "part": part,
+                "pipeline": f"{first} - {second}",
+                "measured": gain,
+                "threshold": margin,
+                "met": gain >= margin,
+                "gap": gain - margin,
+                "detail": detail,
+            }
+        )
+    best = by_key.get(("holdout-grow", "best", "clean"))
+    if best is not None:
+        fit = float(best["fit_time_s"])
+        out.append(
+            {
+                "target": f"best trains in at most {BEST_FIT_BUDGET_S // 60} minutes "
+                f"(seconds, on {int(best['n_train']):,} clips)",
+                "part": "holdout-grow",
+                "pipeline": "best",
+                "measured": fit,
+                "threshold": float(BEST_FIT_BUDGET_S),
+                "met": fit <= BEST_FIT_BUDGET_S,
+                "gap": BEST_FIT_BUDGET_S - fit,
+                "detail": "fit time on the clips decoded by AiffLoader (decoding excluded)",
+            }
+        )
+    return out
+
+
+def plot_roc(folder: Path, out: Path) -> None:
+    """ROC curves of every pipeline of a held-out part, clean and noised test clips."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -393,264 +348,146 @@ def plot_roc(
 
     from whalefeat.plotting import plot_roc_curves
 
-    folds = np.unique(fold_of)
-    fig, ax = plt.subplots(figsize=(7.5, 6.5))
-    for i, (name, score) in enumerate(scores.items()):
-        plot_roc_curves(
-            [y[fold_of == f] for f in folds],
-            [score[fold_of == f] for f in folds],
-            name=name,
-            ax=ax,
-            show_folds=False,
-            chance=i == 0,
+    with np.load(folder / "holdout_scores.npz") as saved:
+        y = saved["y"]
+        scores = {k: saved[k] for k in saved.files if "|" in k}
+    order = sorted(
+        {k.split("|")[0] for k in scores},
+        key=lambda name: -_auc(y, scores[f"{name}|clean"]),
+    )
+    for condition, path, label in (
+        ("clean", "roc.png", "clean test clips"),
+        ("noisy", "roc_noisy.png", "noised test clips"),
+    ):
+        fig, ax = plt.subplots(figsize=(7.5, 6.5))
+        for i, name in enumerate(order):
+            key = f"{name}|{condition}"
+            if key in scores:
+                plot_roc_curves(y, scores[key], name=name, ax=ax, show_folds=False, chance=i == 0)
+        ax.set_title(f"ROC on {len(y):,} held-out {label}")
+        ax.legend(loc="lower right", fontsize="small")
+        fig.tight_layout()
+        fig.savefig(out / path, dpi=120)
+        plt.close(fig)
+
+
+def _auc(y: np.ndarray, score: np.ndarray) -> float:
+    from sklearn.metrics import roc_auc_score
+
+    return float(roc_auc_score(y, score))
+
+
+def format_table(rows: list[dict]) -> str:
+    header = (
+        f"{'part':<13} {'pipeline':<17} {'condition':<9} {'ROC AUC':>16} "
+        + " ".join(f"{m:>9}" for m in METRICS[1:])
+        + f" {'n_train':>7} {'fit s':>7} {'pred s':>7}"
+    )
+    lines = [header, "-" * len(header)]
+    for r in rows:
+        auc = f"{float(r['roc_auc']):.4f} ± {float(r['roc_auc_boot_sd']):.4f}"
+        lines.append(
+            f"{r['part']:<13} {r['pipeline']:<17} {r['condition']:<9} {auc:>16} "
+            + " ".join(f"{float(r[m]):>9.3f}" for m in METRICS[1:])
+            + f" {int(r['n_train']):>7} {float(r['fit_time_s']):>7.0f}"
+            f" {float(r['predict_time_s']):>7.1f}"
         )
-    ax.set_title(title)
-    ax.legend(loc="lower right", fontsize="small")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-
-
-def best_per_group(rows: list[dict]) -> dict[str, dict]:
-    """Best clean-condition pipeline (by mean ROC AUC) of each group."""
-    groups = {"xception": "xception", "ce": "ce-", "baseline": "baseline-"}
-    best = {}
-    for group, prefix in groups.items():
-        mine = [r for r in rows if r["condition"] == "clean" and r["pipeline"].startswith(prefix)]
-        if mine:
-            best[group] = max(mine, key=lambda r: r["roc_auc_mean"])
-    return best
-
-
-def compare_with_targets(rows: list[dict]) -> list[dict]:
-    best = best_per_group(rows)
-    baseline = best.get("baseline", {}).get("roc_auc_mean")
-    out = []
-    for group, target in (("xception", 0.97), ("ce", 0.91)):
-        if group not in best:
-            continue
-        measured = best[group]["roc_auc_mean"]
-        out.append(
-            {
-                "target": f"{group} ROC AUC >= {target}",
-                "pipeline": best[group]["pipeline"],
-                "measured": measured,
-                "met": bool(measured >= target),
-                "gap": measured - target,
-                "above_baseline": None if baseline is None else bool(measured > baseline),
-                "baseline_roc_auc": baseline,
-            }
-        )
-    return out
-
-
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(
-        description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    p.add_argument("--data", required=True, type=Path, help="folder in the challenge layout")
-    p.add_argument("--out", required=True, type=Path, help="folder for the output files")
-    p.add_argument("--quick", action="store_true", help="tiny sizes and few clips (smoke run)")
-    p.add_argument("--folds", type=int, default=5, help="stratified folds (default 5)")
-    p.add_argument("--seed", type=int, default=0, help="seed for folds, noise and networks")
-    p.add_argument("--snr-db", type=float, default=10.0, help="SNR of the noisy test folds")
-    p.add_argument(
-        "--models",
-        default=None,
-        help="comma-separated names, prefixes or globs (e.g. xception,ce-raw,baseline)",
-    )
-    p.add_argument("--n-jobs", type=int, default=None, help="jobs for loading and CE features")
-    p.add_argument(
-        "--max-clips",
-        type=int,
-        default=None,
-        help="stratified subset of this many clips (default: all; 40 with --quick)",
-    )
-    p.add_argument(
-        "--xception-weights",
-        default=None,
-        help="'imagenet' (needs the internet) or a weights file; default: from scratch",
-    )
-    p.add_argument("--xception-epochs", type=int, default=None)
-    p.add_argument("--ce-epochs", type=int, default=None)
-    p.add_argument("--list", action="store_true", help="list the pipeline names and exit")
-    return p.parse_args(argv)
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> dict:
     args = parse_args(argv)
+    skipped = {}
+    grown = _names(args.pipelines, pipelines.available())
+    if args.xception_weights is not None:
+        args.set = [
+            *args.set,
+            f"seed-xception:classifier__weights={json.dumps(args.xception_weights)}",
+        ]
+    else:
+        for name in [n for n in grown if n in NEEDS_DOWNLOAD]:
+            grown.remove(name)
+            skipped[name] = (
+                f"its {NEEDS_DOWNLOAD[name]} are downloaded when it is fitted; "
+                "pass --xception-weights FILE (or 'imagenet' where the internet is reachable)"
+            )
+    ce = _names(args.ce_pipelines, CE_PIPELINES)
+    curve = _names(args.curve_pipelines, CURVE_PIPELINES)
     start = time.perf_counter()
-    load_at_start = load_average()
-    env = environment()  # before anything runs: the code this run uses
-    settings = Settings.quick() if args.quick else Settings()
-    settings.xception_weights = args.xception_weights
-    if args.xception_epochs is not None:
-        settings.xception_epochs = args.xception_epochs
-    if args.ce_epochs is not None:
-        settings.ce_epochs = args.ce_epochs
-    pipelines = build_pipelines(settings, args.seed, args.n_jobs)
-    names = select(list(pipelines), args.models)
-    # The longest (Xception) last: the cheaper results are on disk early.
-    names.sort(key=lambda n: (not n.startswith("baseline"), n.startswith("xception")))
-    if args.list:
-        print("\n".join(names))
-        return {}
+    env = environment()
+    env["load_average_start"] = load_average()
     out = args.out
     out.mkdir(parents=True, exist_ok=True)
-    command = (
-        shlex.join([Path(sys.executable).name, *sys.argv])
-        if argv is None
-        else shlex.join(["python", "benchmarks/study.py", *argv])
+    command = shlex.join(
+        ["python", "benchmarks/study.py", *(sys.argv[1:] if argv is None else argv)]
     )
-    (out / "command.txt").write_text(command + "\n")
+    earlier = (
+        (out / "command.txt").read_text() if args.resume and (out / "command.txt").exists() else ""
+    )
+    (out / "command.txt").write_text(earlier + command + "\n")
 
-    paths, y = load_challenge(args.data)
-    max_clips = args.max_clips or (40 if args.quick else None)
-    if max_clips is not None and max_clips < len(y):
-        keep = _stratified_subset(y, max_clips, args.seed)
-        paths, y = paths[keep], y[keep]
-    t0 = time.perf_counter()
-    X = AiffLoader(n_jobs=args.n_jobs).fit_transform(paths)
-    load_time = time.perf_counter() - t0
-    print(f"loaded {len(y)} clips ({int(y.sum())} up-calls) in {load_time:.1f} s", flush=True)
+    common = ["--train", str(args.design), "--test", str(args.data), "--seed", str(args.seed)]
+    common += ["--snr-db", str(args.snr_db)]
+    for item in args.set:
+        common += ["--set", item]
+    if args.max_test is not None:
+        common += ["--max-test", str(args.max_test)]
+    if args.n_jobs is not None:
+        common += ["--n-jobs", str(args.n_jobs)]
+    leak = ["--leak", "--leak-seeds", str(args.leak_seeds)] if args.leak_seeds > 0 else []
 
-    splits = stratified_splits(y, args.folds, args.seed)
-    # the noisy test fold f: add_noise with random_state = seed * 1000 + f
-    conditions = {"clean": None, "noisy": noisy_condition(args.snr_db, seed=args.seed)}
-
-    folds: list[dict] = []
-    oof = {}
-    fold_of = np.full(len(y), -1, dtype=int)
-    for name in names:
-        print(f"== {name}", flush=True)
-
-        def progress(rows: list[dict]) -> None:
-            clean, noisy = rows
-            print(
-                f"   fold {clean['fold'] - 1}: AUC {clean['roc_auc']:.3f} "
-                f"(noisy {noisy['roc_auc']:.3f}), fit {clean['fit_time_s']:.1f} s, "
-                f"n_iter {clean['n_iter']}",
-                flush=True,
+    run_part(out / "holdout", common, ce, resume=args.resume, compare=COMPARISONS, leak=leak)
+    grow = [*common, "--grow", str(args.grow)]
+    run_part(out / "holdout-grow", grow, grown, resume=args.resume, compare=COMPARISONS)
+    folder = out / "learning-curve"
+    if args.sizes and curve:
+        folder.mkdir(exist_ok=True)
+        for size in args.sizes:
+            run_part(
+                folder / f"n{size}", [*grow, "--max-train", str(size)], curve, resume=args.resume
             )
+        learning_curve.collect(folder, args.sizes, curve, out / "holdout-grow")
 
-        result = cross_validate(
-            pipelines[name], X, y, splits=splits, conditions=conditions, on_fold=progress
-        )
-        # folds.csv and oof_scores.csv number the folds from 0
-        folds += [{"pipeline": name, **row, "fold": row["fold"] - 1} for row in result.rows]
-        fold_of = result.fold_of
-        oof[name] = result.scores
-        write_csv(out / "folds.csv", folds, FOLD_COLUMNS)  # progress, rewritten as it grows
-
-    rows = summarise(folds)
-    rows.sort(key=lambda r: (r["condition"] != "clean", -r["roc_auc_mean"]))
-    write_csv(out / "results.csv", rows, RESULT_COLUMNS)
-    write_csv(
-        out / "published.csv", PUBLISHED, ["pipeline", "condition", "roc_auc", "accuracy", "note"]
-    )
-    comparison = compare_with_targets(rows)
-    write_csv(
-        out / "targets.csv",
-        comparison,
-        ["target", "pipeline", "measured", "met", "gap", "above_baseline", "baseline_roc_auc"],
-    )
-
-    import csv
-
-    with open(out / "oof_scores.csv", "w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(
-            ["clip", "label", "fold", *[f"{n}|{c}" for n in names for c in ("clean", "noisy")]]
-        )
-        for i in range(len(y)):
-            writer.writerow(
-                [
-                    Path(paths[i]).name,
-                    int(y[i]),
-                    int(fold_of[i]),
-                    *[f"{oof[n][c][i]:.6g}" for n in names for c in ("clean", "noisy")],
-                ]
-            )
-
-    best = best_per_group(rows)
-    shown = [b["pipeline"] for b in best.values()]
-    for condition, label in (
-        ("clean", "clean test folds"),
-        ("noisy", f"test folds with noise at {args.snr_db:g} dB SNR"),
-    ):
-        plot_roc(
-            out / ("roc.png" if condition == "clean" else "roc_noisy.png"),
-            y,
-            fold_of,
-            {n: oof[n][condition] for n in shown},
-            f"Out-of-fold ROC, {args.folds}-fold CV, {label}",
-        )
-    grid = [n for n in names if n.startswith("ce-")]
-    if len(grid) > 1:
-        plot_roc(
-            out / "roc_ce_grid.png",
-            y,
-            fold_of,
-            {n: oof[n]["clean"] for n in grid},
-            "Complexity-entropy series grid, clean test folds",
-        )
-
-    wall = time.perf_counter() - start
+    rows = _rows(out / "holdout") + _rows(out / "holdout-grow")
+    write_csv(out / "study.csv", rows, STUDY_COLUMNS)
+    compare = {}
+    for part in ("holdout", "holdout-grow"):
+        if (out / part / "compare.csv").is_file():
+            with open(out / part / "compare.csv", newline="") as handle:
+                compare[part] = list(csv.DictReader(handle))
+    measured = targets(rows, compare)
+    write_csv(out / "targets.csv", measured, TARGET_COLUMNS)
+    write_csv(out / "published.csv", PUBLISHED, PUBLISHED_COLUMNS)
+    if (out / "holdout-grow" / "holdout_scores.npz").is_file():
+        plot_roc(out / "holdout-grow", out)
+    table = format_table(rows)
+    (out / "table.txt").write_text(table + "\n")
     env.update(
         {
-            "wall_time_s": wall,
-            # other processes share the CPU: the 1-min load average at start and end
-            "load_average_start": load_at_start,
+            "wall_time_s": time.perf_counter() - start,
             "load_average_end": load_average(),
-            "load_time_s": load_time,
-            "n_clips": int(len(y)),
-            "n_positive": int(y.sum()),
-            "folds": args.folds,
+            "data": str(args.data),
+            "design": str(args.design),
             "seed": args.seed,
             "snr_db": args.snr_db,
-            "quick": args.quick,
-            "loading": "clips decoded once with AiffLoader before the split (stateless, "
-            "deterministic); every fitted step runs inside the training fold",
-            "noise": "whalefeat.noise.add_noise on the test fold only, "
-            "random_state = seed * 1000 + fold",
-            "predictions": "scores are predict_proba of class 1; labels are the class of "
-            "highest probability (what predict returns)",
-            "times": "fit_time_s and predict_time_s are means per fold (predict: the clean "
-            "test fold)",
-            "settings": asdict(settings),
+            "grow": args.grow,
+            "sizes": args.sizes,
+            "resumed": args.resume,
+            "skipped": skipped,
+            "parts": "each part's own environment file records the runs that filled it",
         }
     )
     (out / "environment.json").write_text(json.dumps(env, indent=2) + "\n")
-    table = format_table(rows)
-    (out / "table.txt").write_text(table + "\n")
-    result = {
-        "command": command,
-        "environment": env,
-        "results": rows,
-        "published": PUBLISHED,
-        "targets": comparison,
-        "best": {k: v["pipeline"] for k, v in best.items()},
-    }
-    (out / "results.json").write_text(json.dumps(result, indent=2) + "\n")
     print()
     print(table)
     print()
-    for c in comparison:
-        verdict = "met" if c["met"] else f"missed by {-c['gap']:.3f}"
-        print(f"{c['target']}: {c['pipeline']} {c['measured']:.3f} ({verdict})")
-    print(f"wall time {wall / 60:.1f} min; outputs in {out}")
-    return result
-
-
-def _stratified_subset(y: np.ndarray, n: int, seed: int) -> np.ndarray:
-    """Indices of a class-stratified random subset of ``n`` clips."""
-    rng = np.random.default_rng(seed)
-    keep = []
-    for label in np.unique(y):
-        idx = np.flatnonzero(y == label)
-        k = max(2, round(n * len(idx) / len(y)))
-        keep.append(rng.choice(idx, size=min(k, len(idx)), replace=False))
-    return np.sort(np.concatenate(keep))
+    for t in measured:
+        verdict = "met" if t["met"] else f"missed by {abs(t['gap']):.4g}"
+        print(f"{t['target']}: {t['measured']:.4g} ({verdict})")
+    for name, why in skipped.items():
+        print(f"skipped {name}: {why}")
+    print(f"wall time {(time.perf_counter() - start) / 60:.1f} min; outputs in {out}")
+    return {"rows": rows, "targets": measured, "skipped": skipped}
 
 
 if __name__ == "__main__":

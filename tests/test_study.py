@@ -25,183 +25,170 @@ def study():
     return module
 
 
-@pytest.fixture(scope="module")
-def clip_dir(tmp_path_factory):
-    X, y = make_clips(16, snr_db=10.0, random_state=0)
-    directory = tmp_path_factory.mktemp("clips")
-    write_clips(X, directory, y=y, layout="csv")
-    return directory
-
-
 def read_csv(path: Path) -> tuple[list[str], list[dict]]:
     with open(path, newline="") as handle:
         reader = csv.DictReader(handle)
         return list(reader.fieldnames), list(reader)
 
 
-def test_select_by_name_prefix_and_glob(study):
-    names = ["xception", "ce-raw-shannon/seed", "ce-spec-tsallis/seed", "baseline-hgb"]
-    assert study.select(names, None) == names
-    assert study.select(names, "xception") == ["xception"]
-    assert study.select(names, "ce-") == names[1:3]
-    assert study.select(names, "*/seed,baseline") == names[1:]
-    with pytest.raises(SystemExit, match="matches none"):
-        study.select(names, "nothing")
+@pytest.fixture(scope="module")
+def folders(tmp_path_factory):
+    """A superset of 40 synthetic clips and its first 16 as the design clips."""
+    import shutil
+
+    X, y = make_clips(40, snr_db=10.0, random_state=2)
+    root = tmp_path_factory.mktemp("study-clips")
+    superset, design = root / "all", root / "design"
+    write_clips(X, superset, y=y, layout="csv")
+    (design / "train").mkdir(parents=True)
+    lines = (superset / "train.csv").read_text().splitlines()
+    (design / "train.csv").write_text("\n".join(lines[:17]) + "\n")
+    for line in lines[1:17]:
+        shutil.copy(superset / "train" / line.split(",")[0], design / "train")
+    return design, superset
 
 
-def test_summarise_mean_and_population_std(study):
-    folds = [
-        {
-            "pipeline": "p",
-            "condition": "clean",
-            "fold": i,
-            "roc_auc": a,
-            "accuracy": 0.5,
-            "f1": 0.5,
-            "recall": 0.5,
-            "precision": 0.5,
-            "fit_time_s": 2.0 * i,
-            "predict_time_s": 1.0,
-        }
-        for i, a in enumerate([0.8, 0.9, 1.0])
-    ]
-    (row,) = study.summarise(folds)
-    assert row["roc_auc_mean"] == pytest.approx(0.9)
-    assert row["roc_auc_std"] == pytest.approx(np.std([0.8, 0.9, 1.0]))
-    assert row["accuracy_std"] == 0.0
-    assert row["fit_time_s"] == pytest.approx(2.0)
+def test_study_options(study, tmp_path):
+    args = study.parse_args(["--data", "a", "--design", "b", "--out", "c"])
+    assert vars(args) == {
+        "data": Path("a"),
+        "design": Path("b"),
+        "out": Path("c"),
+        "seed": 0,
+        "snr_db": 10.0,
+        "grow": 0.8,
+        "pipelines": None,
+        "ce_pipelines": ",".join(study.CE_PIPELINES),
+        "curve_pipelines": ",".join(study.CURVE_PIPELINES),
+        "sizes": [375, 750, 1500, 3000],
+        "leak_seeds": 3,
+        "xception_weights": None,
+        "set": [],
+        "max_test": None,
+        "n_jobs": None,
+        "resume": False,
+    }
+    with pytest.raises(SystemExit, match="unknown pipeline"):
+        study.main(
+            ["--data", "a", "--design", "b", "--out", str(tmp_path / "c"), "--pipelines", "nope"]
+        )
+    assert not (tmp_path / "c").exists()  # nothing written before the options are checked
 
 
-def test_stratified_subset_keeps_both_classes(study):
-    y = np.array([0] * 30 + [1] * 10)
-    keep = study._stratified_subset(y, 8, seed=0)
-    assert len(keep) == 8
-    assert np.sum(y[keep] == 1) == 2
-    assert np.array_equal(keep, np.unique(keep))
-
-
-def test_quick_study_writes_every_output(study, clip_dir, tmp_path):
+def test_study_runs_every_part_and_resumes(study, folders, tmp_path):
+    design, superset = folders
     out = tmp_path / "out"
-    models = "baseline-logreg,ce-raw-shannon/seed"
     argv = [
-        "--data",
-        str(clip_dir),
-        "--out",
-        str(out),
-        "--quick",
-        "--folds",
-        "2",
-        "--models",
-        models,
-        "--snr-db",
-        "5",
-    ]
+        "--data", str(superset), "--design", str(design), "--out", str(out),
+        "--grow", "0.5", "--pipelines", "hgb,seed-xception",
+        "--ce-pipelines", "seed-inception,hgb", "--curve-pipelines", "hgb",
+        "--sizes", "12", "--leak-seeds", "1", "--snr-db", "5",
+        "--set", "hgb:classifier__max_iter=5",
+        "--set", "seed-inception:classifier__epochs=1",
+    ]  # fmt: skip
     result = study.main(argv)
 
-    columns, rows = read_csv(out / "results.csv")
-    assert columns == study.RESULT_COLUMNS
-    assert {(r["pipeline"], r["condition"]) for r in rows} == {
-        (p, c) for p in models.split(",") for c in ("clean", "noisy")
-    }
-    for r in rows:
-        assert 0.0 <= float(r["roc_auc_mean"]) <= 1.0
-        assert float(r["fit_time_s"]) > 0.0
-
-    columns, folds = read_csv(out / "folds.csv")
-    assert columns == study.FOLD_COLUMNS
-    assert len(folds) == 2 * 2 * 2
-    assert (
-        sum(
-            int(f["n_test"])
-            for f in folds
-            if f["pipeline"] == "baseline-logreg" and f["condition"] == "clean"
+    # seed-xception downloads its weights when fitted: skipped, and said so
+    assert set(result["skipped"]) == {"seed-xception"}
+    assert "--xception-weights" in result["skipped"]["seed-xception"]
+    columns, rows = read_csv(out / "study.csv")
+    assert columns == study.STUDY_COLUMNS
+    assert [(r["part"], r["pipeline"], r["condition"]) for r in rows] == [
+        (part, name, condition)
+        for part, names in (
+            ("holdout", ("seed-inception", "hgb")),
+            ("holdout-grow", ("hgb",)),
         )
-        == 16
-    )
-    assert all(f["n_iter"] for f in folds if f["pipeline"].startswith("ce-"))
-
-    _, oof = read_csv(out / "oof_scores.csv")
-    assert len(oof) == 16
-    assert {f"{p}|{c}" for p in models.split(",") for c in ("clean", "noisy")} <= set(oof[0])
-
+        for name in names
+        for condition in ("clean", "noisy")
+    ]
+    # design clips in training only: 16 + half of the 24 others in the grown part
+    assert {(r["part"], r["n_train"], r["n_test"]) for r in rows} == {
+        ("holdout", "16", "24"),
+        ("holdout-grow", "28", "12"),
+    }
+    _, leak = read_csv(out / "holdout" / "leak.csv")
+    assert [r["protocol"] for r in leak] == [
+        "augment-then-split (published)",
+        "split-then-augment (leak-free)",
+    ]
+    _, curve = read_csv(out / "learning-curve" / "learning_curve.csv")
+    assert [(r["pipeline"], r["n_train"]) for r in curve] == [("hgb", "12"), ("hgb", "28")]
+    _, published = read_csv(out / "published.csv")
+    assert any("challenge" in r["pipeline"] for r in published)
+    assert (out / "table.txt").read_text().count("holdout-grow") == 2
     env = json.loads((out / "environment.json").read_text())
-    for key in (
-        "platform",
-        "cpu",
-        "numpy",
-        "scipy",
-        "scikit-learn",
-        "tensorflow",
-        "keras",
-        "numba",
-        "whalefeat",
-        "wall_time_s",
-        "settings",
-        "snr_db",
-    ):
-        assert key in env
-    assert env["snr_db"] == 5.0 and env["n_clips"] == 16
-
-    assert (out / "command.txt").read_text().strip().endswith("--snr-db 5")
-    saved = json.loads((out / "results.json").read_text())
-    assert saved["results"] == json.loads(json.dumps(result["results"]))
-    assert any(p["pipeline"].startswith("published") for p in saved["published"])
+    assert env["skipped"].keys() == {"seed-xception"} and "numpy" in env
 
     import matplotlib.image
 
-    image = matplotlib.image.imread(out / "roc.png")
-    assert image.ndim == 3 and image.shape[0] > 300 and image.shape[1] > 300
+    for name in ("roc.png", "roc_noisy.png", "learning-curve/learning_curve.png"):
+        image = matplotlib.image.imread(out / name)
+        assert image.ndim == 3 and min(image.shape[:2]) > 300
+
+    # --resume: nothing left to run, so nothing is refitted; a new pipeline joins
+    before = (out / "holdout-grow" / "holdout.csv").read_text()
+    study.main([*argv, "--resume"])
+    assert (out / "holdout-grow" / "holdout.csv").read_text() == before
+    assert len((out / "holdout-grow" / "command.txt").read_text().splitlines()) == 1
+    assert len((out / "command.txt").read_text().splitlines()) == 2
+    grown = [*argv, "--resume"]
+    grown[grown.index("hgb,seed-xception")] = "hgb,logistic"
+    study.main(grown)
+    commands = (out / "holdout-grow" / "command.txt").read_text().splitlines()
+    assert len(commands) == 2 and "--pipelines logistic --replace" in commands[1]
+    _, again = read_csv(out / "study.csv")
+    assert again[: len(rows)] == rows
+    assert [r["pipeline"] for r in again[len(rows) :]] == ["logistic", "logistic"]
 
 
-def test_every_pipeline_clones_with_its_settings(study):
-    from sklearn.base import clone
-
-    settings = study.Settings()
-    pipelines = study.build_pipelines(settings, seed=3, n_jobs=None)
-    names = list(pipelines)
-    assert "xception" in names and "baseline-logreg" in names
-    assert {n.split("/")[1] for n in names if n.startswith("ce-")} == {
-        "seed",
-        "inceptiontime",
-        "inceptiontime-nores",
+def _row(part, pipeline, auc, *, n_train=3000, fit=10.0):
+    return {
+        "part": part,
+        "pipeline": pipeline,
+        "condition": "clean",
+        "roc_auc": str(auc),
+        "roc_auc_boot_sd": "0.003",
+        "n_train": str(n_train),
+        "n_test": "5761",
+        "fit_time_s": str(fit),
     }
-    for name, pipeline in pipelines.items():
-        params = clone(pipeline).get_params()
-        final = pipeline.steps[-1][0]
-        if name.startswith("ce-") or name == "xception":
-            assert params[f"{final}__random_state"] == 3
-        if name.startswith("ce-"):
-            assert params[f"{final}__validation_split"] == settings.validation_split
-            assert params[f"{final}__batch_norm_momentum"] == settings.ce_bn_momentum
-            assert params[f"{final}__patience"] == settings.ce_patience
-        if name.endswith("inceptiontime-nores"):
-            assert params[f"{final}__residual"] is False
-    xception = clone(pipelines["xception"])[-1]
-    assert xception.weights is None
-    assert xception.image_size == settings.xception_image_size
-    assert xception.epochs == settings.xception_epochs
-    assert xception.batch_norm_momentum == settings.xception_bn_momentum
 
 
-def test_networks_standardise_their_input_once(study):
-    """The series networks standardise in their own first layer; no scaler runs before it."""
-    from sklearn.preprocessing import FunctionTransformer, StandardScaler
-
-    from whalefeat.models import Inception1DClassifier
-
-    pipelines = study.build_pipelines(study.Settings.quick(), seed=0, n_jobs=None)
-    networks = {
-        name: p for name, p in pipelines.items() if isinstance(p[-1], Inception1DClassifier)
+def test_targets_met_missed_and_about(study):
+    rows = [
+        _row("holdout", "ce-inception", 0.93),
+        _row("holdout", "seed-inception", 0.83),
+        _row("holdout", "fusion-inception", 0.945),
+        _row("holdout", "frames-inception", 0.94),
+        _row("holdout-grow", "best", 0.97, n_train=7608, fit=1900.0),
+    ]
+    compare = {
+        "holdout": [
+            {
+                "first": "fusion-inception",
+                "second": "frames-inception",
+                "condition": "clean",
+                "ci_low": "0.001",
+                "ci_high": "0.009",
+            }
+        ]
     }
-    assert set(networks) == {n for n in pipelines if n.startswith("ce-")} | {
-        "baseline-spectrogram/seed"
-    }
-    for pipeline in networks.values():
-        assert pipeline[-1].standardize is True
-        assert not any(isinstance(step, StandardScaler) for step in pipeline[:-1])
-    frames = networks["baseline-spectrogram/seed"][-2]
-    assert isinstance(frames, FunctionTransformer)
-    assert frames.fit_transform(np.zeros((2, 46, 118))).shape == (2, 118, 46)
+    found = {t["target"].split(" (")[0]: t for t in study.targets(rows, compare)}
+    assert found["ce-inception ROC AUC >= 0.92"]["met"] is True
+    assert found["ce-inception ROC AUC >= 0.92"]["gap"] == pytest.approx(0.01)
+    # "about 0.85": met within 0.03 either way
+    assert found["seed-inception reproduces about 0.85"]["met"] is True
+    margin = found["fusion-inception beats frames-inception by >= 0.01"]
+    assert margin["met"] is False and margin["gap"] == pytest.approx(-0.005)
+    assert "+0.0010 to +0.0090" in margin["detail"]
+    assert found["best ROC AUC >= 0.976"]["met"] is False
+    assert found["best ROC AUC >= 0.976"]["gap"] == pytest.approx(-0.006)
+    assert "trained on 7,608 clips" in found["best ROC AUC >= 0.976"]["target"]
+    budget = [t for t in found.values() if t["pipeline"] == "best" and t["threshold"] == 1800]
+    assert budget[0]["met"] is False and budget[0]["gap"] == pytest.approx(-100.0)
+    # a target whose pipeline was not run has no row
+    assert not any("xception" in key for key in found)
 
 
 @pytest.fixture(scope="module")
