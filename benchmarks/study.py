@@ -272,6 +272,12 @@ def _rows(folder: Path) -> list[dict]:
         return [{"part": folder.name, **row} for row in csv.DictReader(handle)]
 
 
+def compute_seconds(rows: list[dict]) -> float:
+    """Seconds of fitting (once per pipeline) and predicting (per condition) in ``rows``."""
+    fits = {r["pipeline"]: float(r["fit_time_s"]) for r in rows}
+    return sum(fits.values()) + sum(float(r["predict_time_s"]) for r in rows)
+
+
 def targets(rows: list[dict], compare: dict[str, list[dict]]) -> list[dict]:
     """Each target with the figure measured for it (targets without a figure are left out)."""
     by_key = {(r["part"], r["pipeline"], r["condition"]): r for r in rows}
@@ -447,6 +453,13 @@ def main(argv: list[str] | None = None) -> dict:
                 folder / f"n{size}", [*grow, "--max-train", str(size)], curve, resume=args.resume
             )
         learning_curve.collect(folder, args.sizes, curve, out / "holdout-grow")
+        (folder / "learning_curve_command.txt").write_text(
+            "".join(
+                f"# {size} training clips\n" + (folder / f"n{size}" / "command.txt").read_text()
+                for size in args.sizes
+            )
+            + "# all training clips: the grown part (holdout-grow/command.txt)\n"
+        )
 
     rows = _rows(out / "holdout") + _rows(out / "holdout-grow")
     write_csv(out / "study.csv", rows, STUDY_COLUMNS)
@@ -474,6 +487,14 @@ def main(argv: list[str] | None = None) -> dict:
             "sizes": args.sizes,
             "resumed": args.resume,
             "skipped": skipped,
+            # what the parts' results cost, summed from their files (decoding excluded)
+            "fit_and_predict_s": {
+                "holdout": compute_seconds(_rows(out / "holdout")),
+                "holdout-grow": compute_seconds(_rows(out / "holdout-grow")),
+                "learning-curve": sum(
+                    compute_seconds(_rows(folder / f"n{size}")) for size in args.sizes
+                ),
+            },
             "parts": "each part's own environment file records the runs that filled it",
         }
     )

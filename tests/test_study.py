@@ -119,6 +119,10 @@ def test_study_runs_every_part_and_resumes(study, folders, tmp_path):
     assert (out / "table.txt").read_text().count("holdout-grow") == 2
     env = json.loads((out / "environment.json").read_text())
     assert env["skipped"].keys() == {"seed-xception"} and "numpy" in env
+    assert env["fit_and_predict_s"].keys() == {"holdout", "holdout-grow", "learning-curve"}
+    assert all(seconds > 0 for seconds in env["fit_and_predict_s"].values())
+    commands = (out / "learning-curve" / "learning_curve_command.txt").read_text()
+    assert "# 12 training clips" in commands and "--max-train 12" in commands
 
     import matplotlib.image
 
@@ -153,6 +157,15 @@ def _row(part, pipeline, auc, *, n_train=3000, fit=10.0):
         "n_test": "5761",
         "fit_time_s": str(fit),
     }
+
+
+def test_compute_seconds_counts_each_fit_once(study):
+    rows = [
+        {"pipeline": "a", "fit_time_s": "10", "predict_time_s": "1"},
+        {"pipeline": "a", "fit_time_s": "10", "predict_time_s": "2"},
+        {"pipeline": "b", "fit_time_s": "5", "predict_time_s": "0.5"},
+    ]
+    assert study.compute_seconds(rows) == pytest.approx(18.5)
 
 
 def test_targets_met_missed_and_about(study):

@@ -1,29 +1,30 @@
-"""Sphinx directive that renders the real-data study from its output files.
+"""Sphinx directives that render the real-data study from its output files.
 
-``.. study-results::`` reads the files that ``benchmarks/study.py`` writes,
+``.. study-results::`` reads the summary that ``benchmarks/study.py`` writes,
 copied into ``docs/_static/study/``:
 
-``results.csv``
-    One row per pipeline and condition, with the columns in
-    :data:`REQUIRED_COLUMNS` (more columns are allowed and ignored).
+``study.csv``
+    One row per part, pipeline and condition, with the columns in
+    :data:`STUDY_COLUMNS` (more columns are allowed and ignored).
 ``published.csv``
     Figures quoted from the original study and the challenge, with the
-    columns ``pipeline,condition,roc_auc,accuracy,note`` (optional).
+    columns ``pipeline,condition,roc_auc,accuracy,note``.
 ``targets.csv``
-    The targets and whether they were met, with the columns
-    ``target,pipeline,measured,met,gap,above_baseline,baseline_roc_auc``
-    (optional).
-``roc.png``, ``roc_noisy.png``, ``roc_ce_grid.png``
-    ROC-curve figures: clean test folds, noisy test folds, and the grid of
-    complexity-entropy pipelines (each optional).
+    Each target, the figure measured for it and by how much it was met or
+    missed, with the columns in :data:`TARGET_COLUMNS`.
+``roc.png``, ``roc_noisy.png``
+    ROC curves of the grown part, clean and noised test clips (each optional).
 ``environment.json``
-    The machine and library versions (optional; a flat or one-level nested
-    JSON object).
+    The machine, the library versions and the pipelines the study skipped
+    (optional).
 ``command.txt``
-    The exact command that produced the files (optional).
+    The commands that produced the files (optional).
 
-Where ``results.csv`` is absent the directive says that the study has not
-been run yet; it never shows numbers that did not come from those files. A
+``.. holdout-results:: FOLDER`` renders one part of the study (a folder that
+``benchmarks/holdout.py`` wrote, such as ``holdout`` or ``holdout-grow``).
+
+Where a directive's main file is absent it says that the study has not been
+run yet; it never shows numbers that did not come from those files. A
 malformed file is reported as a build warning (an error under ``-W``).
 """
 
@@ -41,20 +42,6 @@ from sphinx.util.docutils import SphinxDirective
 logger = logging.getLogger(__name__)
 
 STUDY_DIR = Path("_static") / "study"
-
-METRICS = [
-    ("roc_auc", "ROC AUC"),
-    ("accuracy", "Accuracy"),
-    ("f1", "F1"),
-    ("recall", "Recall"),
-    ("precision", "Precision"),
-]
-TIMES = [("fit_time_s", "Fit time (s)"), ("predict_time_s", "Predict time (s)")]
-REQUIRED_COLUMNS = (
-    ["pipeline", "condition"]
-    + [f"{key}_{stat}" for key, _ in METRICS for stat in ("mean", "std")]
-    + [key for key, _ in TIMES]
-)
 
 
 def _number(text: str, *, where: str) -> float:
@@ -102,88 +89,6 @@ def _table(title: str, header: list[str], rows: list[list[str]]) -> list[str]:
     return lines
 
 
-def results_tables(rows: list[dict[str, str]], source: Path) -> list[str]:
-    """reStructuredText for one table per condition, in order of appearance."""
-    conditions: dict[str, list[dict[str, str]]] = {}
-    for row in rows:
-        conditions.setdefault(row["condition"], []).append(row)
-    header = ["Pipeline"] + [label for _, label in METRICS] + [label for _, label in TIMES]
-    lines: list[str] = []
-    for condition, group in conditions.items():
-        rows_out = []
-        for number, row in enumerate(group, start=2):
-            where = f"{source}, row {number}"
-            cells = [row["pipeline"]]
-            for key, _ in METRICS:
-                mean = _number(row[f"{key}_mean"], where=where)
-                std = _number(row[f"{key}_std"], where=where)
-                cells.append(_mean_std(mean, std))
-            for key, _ in TIMES:
-                cells.append(_optional(_number(row[key], where=where), ".3g"))
-            rows_out.append(cells)
-        lines += _table(
-            f"Condition: {condition} (mean ± standard deviation over folds)", header, rows_out
-        )
-    return lines
-
-
-def published_table(rows: list[dict[str, str]], source: Path) -> list[str]:
-    """reStructuredText for the figures quoted from the study and the challenge."""
-    out = []
-    for number, row in enumerate(rows, start=2):
-        where = f"{source}, row {number}"
-        auc = _number(row["roc_auc"], where=where)
-        accuracy = _number(row["accuracy"], where=where)
-        out.append(
-            [
-                row["pipeline"],
-                row["condition"],
-                _optional(auc),
-                _optional(accuracy),
-                row["note"],
-            ]
-        )
-    return _table(
-        "Published figures (quoted, not measured here)",
-        ["Source", "Condition", "ROC AUC", "Accuracy", "Note"],
-        out,
-    )
-
-
-def targets_table(rows: list[dict[str, str]], source: Path) -> list[str]:
-    """reStructuredText for the targets and whether the study met them."""
-    out = []
-    for number, row in enumerate(rows, start=2):
-        where = f"{source}, row {number}"
-        measured = _number(row["measured"], where=where)
-        gap = _number(row["gap"], where=where)
-        baseline = _number(row["baseline_roc_auc"], where=where)
-        out.append(
-            [
-                row["target"],
-                row["pipeline"],
-                _optional(measured),
-                row["met"],
-                _optional(gap, "+.3f"),
-                row["above_baseline"] or "n/a",
-                _optional(baseline),
-            ]
-        )
-    return _table(
-        "Targets",
-        [
-            "Target",
-            "Best pipeline",
-            "Measured ROC AUC",
-            "Met",
-            "Gap",
-            "Above baseline",
-            "Best baseline ROC AUC",
-        ],
-        out,
-    )
-
-
 def environment_table(path: Path) -> list[str]:
     """reStructuredText for the machine and library versions."""
     data = json.loads(path.read_text(encoding="utf-8"))
@@ -202,47 +107,134 @@ def environment_table(path: Path) -> list[str]:
     )
 
 
+STUDY_COLUMNS = [
+    "part",
+    "pipeline",
+    "condition",
+    "roc_auc",
+    "roc_auc_boot_sd",
+    "accuracy",
+    "fit_time_s",
+    "n_train",
+    "n_test",
+]
+PUBLISHED_COLUMNS = ["pipeline", "condition", "roc_auc", "accuracy", "note"]
+TARGET_COLUMNS = ["target", "part", "pipeline", "measured", "threshold", "met", "gap", "detail"]
 FIGURES = [
-    ("roc.png", "Out-of-fold ROC curves on the clean test folds."),
-    ("roc_noisy.png", "Out-of-fold ROC curves on the test folds with added noise."),
-    ("roc_ce_grid.png", "Out-of-fold ROC curves of the complexity-entropy pipelines."),
+    ("roc.png", "ROC curves of every pipeline of the grown part, clean test clips."),
+    ("roc_noisy.png", "The same pipelines on the noised test clips."),
 ]
 FILES = [
-    "results.csv",
+    "study.csv",
     "published.csv",
     "targets.csv",
     "environment.json",
     "command.txt",
     *[name for name, _ in FIGURES],
 ]
-PUBLISHED_COLUMNS = ["pipeline", "condition", "roc_auc", "accuracy", "note"]
-TARGET_COLUMNS = [
-    "target",
-    "pipeline",
-    "measured",
-    "met",
-    "gap",
-    "above_baseline",
-    "baseline_roc_auc",
-]
+#: how each part of the study trains, in the side-by-side table
+PARTS = {
+    "holdout-grow": "design clips and 80 % of the others",
+    "holdout": "the 3,000 design clips",
+}
+
+
+def side_by_side(
+    rows: list[dict[str, str]], published: list[dict[str, str]], source: Path
+) -> list[str]:
+    """The published figures and whalefeat's, one table (clean and noised test clips)."""
+    out = []
+    for number, row in enumerate(published, start=2):
+        where = f"{source.parent / 'published.csv'}, row {number}"
+        figure = [
+            _optional(_number(row["roc_auc"], where=where)),
+            _optional(_number(row["accuracy"], where=where)),
+        ]
+        cells = figure + ["", ""] if row["condition"] == "clean" else ["", ""] + figure
+        out.append([row["pipeline"].removeprefix("published: "), *cells, row["note"]])
+    by_key = {(r["part"], r["pipeline"], r["condition"]): r for r in rows}
+    for part, how in PARTS.items():
+        names = dict.fromkeys(r["pipeline"] for r in rows if r["part"] == part)
+        for name in names:
+            cells = []
+            for condition in ("clean", "noisy"):
+                row = by_key.get((part, name, condition))
+                where = f"{source}, {part} {name} {condition}"
+                if row is None:
+                    cells += ["", ""]
+                    continue
+                cells += [
+                    _mean_std(
+                        _number(row["roc_auc"], where=where),
+                        _number(row["roc_auc_boot_sd"], where=where),
+                    ),
+                    _optional(_number(row["accuracy"], where=where)),
+                ]
+            first = by_key.get((part, name, "clean")) or by_key[(part, name, "noisy")]
+            out.append(
+                [
+                    f"whalefeat ``{name}``",
+                    *cells,
+                    f"trained on {int(first['n_train']):,} clips ({how}), scored on "
+                    f"{int(first['n_test']):,} others",
+                ]
+            )
+    return _table(
+        "Published figures (quoted) and whalefeat's (measured here), side by side",
+        [
+            "Detector",
+            "ROC AUC, clean",
+            "Accuracy, clean",
+            "ROC AUC, noised",
+            "Accuracy, noised",
+            "How",
+        ],
+        out,
+    )
+
+
+def targets_table(rows: list[dict[str, str]], source: Path) -> list[str]:
+    """reStructuredText for the targets and whether the study met them."""
+    out = []
+    for number, row in enumerate(rows, start=2):
+        where = f"{source}, row {number}"
+        measured = _number(row["measured"], where=where)
+        spec = ".0f" if measured > 1 else ".4f"
+        out.append(
+            [
+                row["target"],
+                _optional(measured, spec),
+                "yes" if row["met"] == "True" else "no",
+                _optional(_number(row["gap"], where=where), "+" + spec),
+                row["detail"],
+            ]
+        )
+    return _table("Targets", ["Target", "Measured", "Met", "Gap", "Detail"], out)
 
 
 def study_rst(folder: Path) -> list[str]:
-    """reStructuredText for everything the study left in ``folder``."""
+    """reStructuredText for the study's summary in ``folder``."""
     lines: list[str] = []
     command = folder / "command.txt"
     if command.is_file():
-        lines += ["The results below were produced with:", "", ".. code-block:: bash", ""]
+        lines += ["Produced with:", "", ".. code-block:: bash", ""]
         lines += ["   " + line for line in command.read_text("utf-8").splitlines()]
         lines.append("")
-    results = folder / "results.csv"
-    lines += results_tables(read_csv(results, REQUIRED_COLUMNS), results)
-    published = folder / "published.csv"
-    if published.is_file():
-        lines += published_table(read_csv(published, PUBLISHED_COLUMNS), published)
+    source = folder / "study.csv"
+    rows = read_csv(source, STUDY_COLUMNS)
+    published = []
+    if (folder / "published.csv").is_file():
+        published = read_csv(folder / "published.csv", PUBLISHED_COLUMNS)
+    lines += side_by_side(rows, published, source)
     targets = folder / "targets.csv"
     if targets.is_file():
         lines += targets_table(read_csv(targets, TARGET_COLUMNS), targets)
+    environment = folder / "environment.json"
+    skipped = {}
+    if environment.is_file():
+        skipped = json.loads(environment.read_text("utf-8")).get("skipped", {})
+    for name, why in skipped.items():
+        lines += [f"Not run: ``{name}``, because {why}.", ""]
     for name, caption in FIGURES:
         if (folder / name).is_file():
             lines += [
@@ -253,7 +245,6 @@ def study_rst(folder: Path) -> list[str]:
                 f"   {caption}",
                 "",
             ]
-    environment = folder / "environment.json"
     if environment.is_file():
         lines += environment_table(environment)
     return lines
@@ -301,19 +292,6 @@ SIDE_BY_SIDE = [
     ("hgb", "spectrogram into gradient-boosted trees (classical baseline)"),
     ("templates", "the challenge winners' features into gradient-boosted trees"),
     ("best", "whalefeat's recommended detector (today the templates pipeline)"),
-]
-#: targets on held-out clips: (pipeline, threshold, what it says); "about" targets are met
-#: within 0.03, the others from the threshold up
-HOLDOUT_TARGETS = [
-    ("ce-inception", 0.92, "ce-inception ROC AUC >= 0.92 (trained on the 3,000 clips)"),
-    ("seed-inception", 0.85, "seed-inception reproduces about 0.85"),
-]
-#: the targets of a run trained on more clips (holdout.py --grow)
-GROWN_TARGETS = [
-    ("ce-inception", 0.94, "ce-inception ROC AUC >= 0.94 (trained on {n} clips)"),
-    ("templates", 0.96, "templates ROC AUC >= 0.96 (trained on {n} clips)"),
-    ("best", 0.976, "best ROC AUC >= 0.976, the challenge's fair best (trained on {n} clips)"),
-    ("best", 0.984, "best ROC AUC >= 0.984, the stretch (trained on {n} clips)"),
 ]
 
 
@@ -417,56 +395,8 @@ def holdout_rst(folder: Path) -> list[str]:
         )
     lines += _table("Every pipeline, clean and noised test clips", header, out)
 
-    targets = []
-    grown = any(int(r["n_train"]) > 3000 for r in rows)
-    wanted = GROWN_TARGETS if grown else HOLDOUT_TARGETS
-    for name, threshold, label in wanted:
-        row = by_key.get((name, "clean"))
-        if row is None:
-            continue
-        label = label.format(n=row["n_train"])
-        measured = _number(row["roc_auc"], where=str(source))
-        about = "about" in label
-        met = abs(measured - threshold) < 0.03 if about else measured >= threshold
-        targets.append(
-            [
-                label,
-                _optional(measured),
-                "yes" if met else "no",
-                _optional(measured - threshold, "+.3f"),
-            ]
-        )
     compare = folder / "compare.csv"
     compare_rows = read_csv(compare, COMPARE_COLUMNS) if compare.is_file() else []
-    fusion, frames = (
-        by_key.get(("fusion-inception", "clean")),
-        by_key.get(("frames-inception", "clean")),
-    )
-    if fusion and frames:
-        gain = _number(fusion["roc_auc"], where=str(source)) - _number(
-            frames["roc_auc"], where=str(source)
-        )
-        measured = _optional(gain, "+.3f")
-        paired = [
-            r
-            for r in compare_rows
-            if (r["first"], r["second"], r["condition"])
-            == ("fusion-inception", "frames-inception", "clean")
-        ]
-        if paired:
-            low = _number(paired[0]["ci_low"], where=str(compare))
-            high = _number(paired[0]["ci_high"], where=str(compare))
-            measured += f" (paired 95 % interval {low:+.3f} to {high:+.3f})"
-        targets.append(
-            [
-                "fusion-inception beats frames-inception by >= 0.01",
-                measured,
-                "yes" if gain >= 0.01 else "no",
-                _optional(gain - 0.01, "+.3f"),
-            ]
-        )
-    if targets:
-        lines += _table("Targets on held-out clips", ["Target", "Measured", "Met", "Gap"], targets)
     if compare_rows:
         out = []
         for number, row in enumerate(compare_rows, start=2):
@@ -554,7 +484,7 @@ class HoldoutResults(SphinxDirective):
 
 
 class StudyResults(SphinxDirective):
-    """Render the study's tables, figures, environment and command."""
+    """Render the study's summary: published and measured figures, targets, ROC curves."""
 
     has_content = False
 
@@ -562,12 +492,12 @@ class StudyResults(SphinxDirective):
         folder = Path(self.env.srcdir) / STUDY_DIR
         for name in FILES:
             self.env.note_dependency(str(folder / name))
-        if not (folder / "results.csv").is_file():
+        if not (folder / "study.csv").is_file():
             note = nodes.note()
             note += nodes.paragraph(
                 text=(
                     "The study has not been run yet: this page shows its results once "
-                    f"the study's output files are placed in docs/{STUDY_DIR.as_posix()}/."
+                    f"benchmarks/study.py's output files are in docs/{STUDY_DIR.as_posix()}/."
                 )
             )
             return [note]
