@@ -201,6 +201,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--resume", action="store_true", help="keep what an earlier run of the same clips left"
     )
+    p.add_argument(
+        "--summary-only",
+        action="store_true",
+        help="fit nothing: write the summary of what OUT holds (implies --resume)",
+    )
     return p.parse_args(argv)
 
 
@@ -403,6 +408,7 @@ def format_table(rows: list[dict]) -> str:
 
 def main(argv: list[str] | None = None) -> dict:
     args = parse_args(argv)
+    args.resume = args.resume or args.summary_only
     skipped = {}
     grown = _names(args.pipelines, pipelines.available())
     if args.xception_weights is not None:
@@ -442,21 +448,23 @@ def main(argv: list[str] | None = None) -> dict:
         common += ["--n-jobs", str(args.n_jobs)]
     leak = ["--leak", "--leak-seeds", str(args.leak_seeds)] if args.leak_seeds > 0 else []
 
-    run_part(out / "holdout", common, ce, resume=args.resume, compare=COMPARISONS, leak=leak)
     grow = [*common, "--grow", str(args.grow)]
-    run_part(out / "holdout-grow", grow, grown, resume=args.resume, compare=COMPARISONS)
     folder = out / "learning-curve"
-    if args.sizes and curve:
-        folder.mkdir(exist_ok=True)
-        for size in args.sizes:
+    if not args.summary_only:
+        run_part(out / "holdout", common, ce, resume=args.resume, compare=COMPARISONS, leak=leak)
+        run_part(out / "holdout-grow", grow, grown, resume=args.resume, compare=COMPARISONS)
+        for size in args.sizes if curve else ():
+            folder.mkdir(exist_ok=True)
             run_part(
                 folder / f"n{size}", [*grow, "--max-train", str(size)], curve, resume=args.resume
             )
-        learning_curve.collect(folder, args.sizes, curve, out / "holdout-grow")
+    sizes = [n for n in args.sizes if (folder / f"n{n}" / "holdout.csv").is_file()]
+    if sizes and curve:
+        learning_curve.collect(folder, sizes, curve, out / "holdout-grow")
         (folder / "learning_curve_command.txt").write_text(
             "".join(
                 f"# {size} training clips\n" + (folder / f"n{size}" / "command.txt").read_text()
-                for size in args.sizes
+                for size in sizes
             )
             + "# all training clips: the grown part (holdout-grow/command.txt)\n"
         )
@@ -491,9 +499,7 @@ def main(argv: list[str] | None = None) -> dict:
             "fit_and_predict_s": {
                 "holdout": compute_seconds(_rows(out / "holdout")),
                 "holdout-grow": compute_seconds(_rows(out / "holdout-grow")),
-                "learning-curve": sum(
-                    compute_seconds(_rows(folder / f"n{size}")) for size in args.sizes
-                ),
+                "learning-curve": sum(compute_seconds(_rows(folder / f"n{n}")) for n in sizes),
             },
             "parts": "each part's own environment file records the runs that filled it",
         }

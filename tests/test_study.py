@@ -67,6 +67,7 @@ def test_study_options(study, tmp_path):
         "max_test": None,
         "n_jobs": None,
         "resume": False,
+        "summary_only": False,
     }
     with pytest.raises(SystemExit, match="unknown pipeline"):
         study.main(
@@ -143,6 +144,13 @@ def test_study_runs_every_part_and_resumes(study, folders, tmp_path):
     assert len(commands) == 2 and "--pipelines logistic --replace" in commands[1]
     _, again = read_csv(out / "study.csv")
     assert again[: len(rows)] == rows
+    # --summary-only fits nothing, even for a pipeline that is missing
+    table = (out / "table.txt").read_text()
+    summary = [*argv, "--summary-only", "--sizes", "12", "20"]
+    summary[summary.index("hgb,seed-xception")] = "hgb,logistic,templates"
+    study.main(summary)
+    assert (out / "holdout-grow" / "command.txt").read_text().splitlines() == commands
+    assert (out / "table.txt").read_text() == table
     assert [r["pipeline"] for r in again[len(rows) :]] == ["logistic", "logistic"]
 
 
