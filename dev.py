@@ -131,6 +131,26 @@ def _task_env() -> dict:
     return env
 
 
+def _one_thread_per_worker(env: dict) -> dict:
+    """``env`` with TensorFlow, OpenMP and BLAS on one thread each, unless set already.
+
+    pytest-xdist starts a worker per core; a worker whose libraries each start
+    a thread per core as well makes the cores switch between threads instead of
+    running them. Tests that ask for threads (``n_jobs``, ``n_threads``) still
+    get them.
+    """
+    env = dict(env)
+    for name in (
+        "OMP_NUM_THREADS",
+        "OPENBLAS_NUM_THREADS",
+        "MKL_NUM_THREADS",
+        "TF_NUM_INTRAOP_THREADS",
+        "TF_NUM_INTEROP_THREADS",
+    ):
+        env.setdefault(name, "1")
+    return env
+
+
 def lint(python: Path) -> None:
     """ruff check and ruff format --check on the whole tree."""
     _run(python, "-m", "ruff", "check", *LINT_PATHS)
@@ -222,7 +242,7 @@ def main(argv: list[str]) -> None:
             return
         lint(python)
         # the whole suite on every core (pytest-xdist): CI has two
-        _run(python, "-m", "pytest", *PARALLEL, *marker, env=env)
+        _run(python, "-m", "pytest", *PARALLEL, *marker, env=_one_thread_per_worker(env))
         if not fast:
             package(python)
             _sphinx(python, env=env)
