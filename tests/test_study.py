@@ -34,18 +34,22 @@ def read_csv(path: Path) -> tuple[list[str], list[dict]]:
 @pytest.fixture(scope="module")
 def folders(tmp_path_factory):
     """A superset of 40 synthetic clips and its first 16 as the design clips."""
+    return subset_and_superset(tmp_path_factory.mktemp("study-clips"), 40, 16, random_state=2)
+
+
+def subset_and_superset(root: Path, n: int, n_subset: int, *, random_state: int):
+    """``n`` synthetic clips in ``root/all`` and their first ``n_subset`` in ``root/some``."""
     import shutil
 
-    X, y = make_clips(40, snr_db=10.0, random_state=2)
-    root = tmp_path_factory.mktemp("study-clips")
-    superset, design = root / "all", root / "design"
+    X, y = make_clips(n, snr_db=10.0, random_state=random_state)
+    superset, subset = root / "all", root / "some"
     write_clips(X, superset, y=y, layout="csv")
-    (design / "train").mkdir(parents=True)
+    (subset / "train").mkdir(parents=True)
     lines = (superset / "train.csv").read_text().splitlines()
-    (design / "train.csv").write_text("\n".join(lines[:17]) + "\n")
-    for line in lines[1:17]:
-        shutil.copy(superset / "train" / line.split(",")[0], design / "train")
-    return design, superset
+    (subset / "train.csv").write_text("\n".join(lines[: n_subset + 1]) + "\n")
+    for line in lines[1 : n_subset + 1]:
+        shutil.copy(superset / "train" / line.split(",")[0], subset / "train")
+    return subset, superset
 
 
 def test_study_options(study, tmp_path):
@@ -263,21 +267,13 @@ def test_holdout_options(holdout):
 
 
 def test_holdout_scores_the_clips_the_training_folder_lacks(holdout, tmp_path):
-    import shutil
 
     from sklearn.metrics import roc_auc_score
 
     from whalefeat import AiffLoader, add_noise, pipelines
     from whalefeat.datasets import load_challenge
 
-    X, y = make_clips(24, snr_db=10.0, random_state=1)
-    superset, training = tmp_path / "all", tmp_path / "some"
-    write_clips(X, superset, y=y, layout="csv")
-    (training / "train").mkdir(parents=True)
-    lines = (superset / "train.csv").read_text().splitlines()
-    (training / "train.csv").write_text("\n".join(lines[:13]) + "\n")
-    for line in lines[1:13]:
-        shutil.copy(superset / "train" / line.split(",")[0], training / "train")
+    training, superset = subset_and_superset(tmp_path, 24, 12, random_state=1)
 
     out = tmp_path / "out"
     result = holdout.main(
