@@ -224,10 +224,7 @@ def _names(text: str | None, default: tuple[str, ...]) -> list[str]:
 
 def _present(folder: Path) -> set[str]:
     """The pipelines whose rows a holdout.py run left in ``folder``."""
-    if not (folder / "holdout.csv").is_file():
-        return set()
-    with open(folder / "holdout.csv", newline="") as handle:
-        return {row["pipeline"] for row in csv.DictReader(handle)}
+    return {row["pipeline"] for row in _rows(folder)}
 
 
 def _compared(folder: Path) -> set[str]:
