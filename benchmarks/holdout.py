@@ -23,7 +23,11 @@ this size; it does not include the variation between training runs.
 ``--replace`` runs the given pipelines into an existing output folder of the
 same clips (the same ``--train``, ``--test``, ``--grow`` and ``--seed``): their
 rows and scores replace any of the same name and the others are kept, and the
-command is added to ``command.txt``.
+command is added to ``command.txt``. A folder whose scores file
+(``holdout_scores.npz``) was not kept, for instance a copy of the published
+results that holds the tables only, keeps its rows but not their scores, and
+the run says so (``holdout_environment.json``: ``"scores_missing_for"``):
+``--compare`` then needs both pipelines rerun.
 
 ``--compare A:B`` (repeatable) adds the difference of ROC AUC between two
 pipelines of the run, ``A`` minus ``B``, on the same test clips, with the
@@ -248,17 +252,27 @@ def _previous(
     """The rows and scores in ``out`` of pipelines other than ``names``, for ``--replace``."""
     import csv
 
-    with np.load(out / "holdout_scores.npz") as saved:
-        clips = [Path(p).name for p in test_paths]
-        if saved["clips"].tolist() != clips or not np.array_equal(saved["y"], y_test):
-            raise SystemExit(f"--replace: {out} holds the results of other test clips")
-        scores = {
-            k: saved[k]
-            for k in saved.files
-            if k not in ("y", "clips") and k.split("|")[0] not in names
-        }
     with open(out / "holdout.csv", newline="") as handle:
         rows = [dict(row) for row in csv.DictReader(handle) if row["pipeline"] not in names]
+    if any(int(row["n_test"]) != len(y_test) for row in rows):
+        raise SystemExit(f"--replace: {out} holds the results of other test clips")
+    scores: dict[str, np.ndarray] = {}
+    if (out / "holdout_scores.npz").is_file():
+        with np.load(out / "holdout_scores.npz") as saved:
+            clips = [Path(p).name for p in test_paths]
+            if saved["clips"].tolist() != clips or not np.array_equal(saved["y"], y_test):
+                raise SystemExit(f"--replace: {out} holds the results of other test clips")
+            scores = {
+                k: saved[k]
+                for k in saved.files
+                if k not in ("y", "clips") and k.split("|")[0] not in names
+            }
+    elif rows:
+        print(
+            f"--replace: {out} has no holdout_scores.npz; the rows of "
+            f"{sorted({row['pipeline'] for row in rows})} are kept without their scores",
+            flush=True,
+        )
     return rows, scores, sorted({row["pipeline"] for row in rows})
 
 
@@ -460,6 +474,9 @@ def main(argv: list[str] | None = None) -> dict:
             "snr_db": args.snr_db,
             "overrides": overrides,
             "kept_from_earlier_runs": kept,
+            "scores_missing_for": sorted(
+                name for name in kept if not any(k.startswith(name + "|") for k in scores)
+            ),
             "pipelines": {
                 r["pipeline"]: repr(pipelines.get(r["pipeline"]))
                 for r in rows

@@ -75,8 +75,17 @@ FEW_TEMPLATES = {
 }
 
 
+FEW_TEMPLATES_CE = {f"features__templates__{key}": n for key, n in FEW_TEMPLATES.items()}
+
+
 @pytest.mark.parametrize(
-    "name, params", [("hgb", {}), ("logistic", {}), ("templates", FEW_TEMPLATES)]
+    "name, params",
+    [
+        ("hgb", {}),
+        ("logistic", {}),
+        ("templates", FEW_TEMPLATES),
+        ("templates-ce", FEW_TEMPLATES_CE),
+    ],
 )
 def test_classical_pipelines_fit_and_predict_from_paths(clips, name, params):
     paths, y = clips
@@ -110,6 +119,26 @@ def test_fusion_adds_the_whitened_mel_frames_to_the_ce_series(clips):
     assert joined.shape == (len(paths), 126, 8 + 64)
     np.testing.assert_array_equal(joined[..., :8], ce.transform(paths))
     np.testing.assert_array_equal(joined[..., 8:], frames.transform(paths))
+
+
+def test_templates_ce_joins_the_template_features_and_ce_series_statistics(clips):
+    paths, y = clips
+    joined = pipelines.get("templates-ce", random_state=0, **FEW_TEMPLATES_CE)[:-1]
+    templates = pipelines.get("templates", random_state=0, **FEW_TEMPLATES)[:-1]
+    ce = pipelines.get("ce-inception")[:-1]
+    features = joined.fit(paths, y).transform(paths)
+    template_features = templates.fit(paths, y).transform(paths)
+    series = ce.fit(paths).transform(paths)
+    width = template_features.shape[1]
+    np.testing.assert_array_equal(features[:, :width], template_features)
+    statistics = features[:, width:].reshape(len(paths), 6, 8)
+    np.testing.assert_allclose(statistics[:, 0], series.mean(axis=1), rtol=1e-12)
+    np.testing.assert_allclose(statistics[:, 3], series.max(axis=1), rtol=1e-12)
+    np.testing.assert_allclose(statistics[:, 5], np.quantile(series, 0.9, axis=1), rtol=1e-12)
+    names = joined.get_feature_names_out()
+    assert len(names) == features.shape[1]
+    assert names[width] == "complexity__plain__H_mean"
+    assert names[-1] == "complexity__whitened__C_total_variation_q0.9"
 
 
 def test_seed_inception_feeds_the_study_layout(clips):

@@ -367,6 +367,25 @@ def test_holdout_scores_the_clips_the_training_folder_lacks(holdout, tmp_path):
     with pytest.raises(SystemExit, match="both pipelines"):
         holdout.main([*common, "--pipelines", "", "--replace", "--compare", "hgb:nope"])
 
+    # a copy without the scores file keeps the other rows as they were, not their scores
+    (out / "holdout_scores.npz").unlink()
+    holdout.main([*common, "--pipelines", "hgb", "--replace"])
+    _, kept = read_csv(out / "holdout.csv")
+    assert [r["pipeline"] for r in kept] == ["logistic", "logistic", "hgb", "hgb"]
+    assert kept[:2] == again[2:]
+    assert set(np.load(out / "holdout_scores.npz").files) == {
+        "y",
+        "clips",
+        "hgb|clean",
+        "hgb|noisy",
+    }
+    env = json.loads((out / "holdout_environment.json").read_text())
+    assert env["kept_from_earlier_runs"] == ["logistic"] and env["scores_missing_for"] == [
+        "logistic"
+    ]
+    with pytest.raises(SystemExit, match="both pipelines"):
+        holdout.main([*common, "--pipelines", "", "--replace", "--compare", "hgb:logistic"])
+
 
 def test_paired_bootstrap_difference(holdout):
     rng = np.random.default_rng(0)
@@ -388,3 +407,30 @@ def _auc(y, score):
     from sklearn.metrics import roc_auc_score
 
     return roc_auc_score(y, score)
+
+
+def test_best_design_scores_candidates_votes_and_seeds(folders, tmp_path):
+    path = STUDY.parent / "best_design.py"
+    spec = importlib.util.spec_from_file_location("whalefeat_best_design", path)
+    design = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(design)
+    _, superset = folders
+    out = tmp_path / "design"
+    argv = ["--data", str(superset), "--out", str(out), "--candidates", "logistic,hgb"]
+    rows = design.main([*argv, "--folds", "2", "--seeds", "2"])
+    assert [(r["members"], r["fold"], r["seed"]) for r in rows[:3]] == [
+        ("logistic", 0, 0),
+        ("hgb", 0, 0),
+        ("logistic + hgb", 0, 0),
+    ]
+    assert len(rows) == 2 * 2 * 3
+    _, saved = read_csv(out / "best_design.csv")
+    assert len(saved) == 12 and {r["seed"] for r in saved} == {"0", "1"}
+    _, summary = read_csv(out / "best_design_summary.csv")
+    assert [r["members"] for r in summary] == ["logistic", "hgb", "logistic + hgb"]
+    hgb = [r["roc_auc"] for r in rows if r["members"] == "hgb"]
+    by_seed = [np.mean(hgb[0::2]), np.mean(hgb[1::2])]  # seed 0 on folds 0, 1; then seed 1
+    assert float(summary[1]["roc_auc_mean"]) == pytest.approx(np.mean(by_seed), abs=1e-6)
+    assert float(summary[1]["worst_seed"]) == pytest.approx(min(by_seed), abs=1e-6)
+    assert summary[1]["n_folds"] == "2" and summary[1]["n_seeds"] == "2"
+    assert "--seeds 2" in (out / "best_design_command.txt").read_text()

@@ -22,6 +22,8 @@ _LAZY = {
     "LocalContrast": "whalefeat.contrast",
     "TemplateMatcher": "whalefeat.templates",
     "RowStatistics": "whalefeat.rowstats",
+    "SeriesStatistics": "whalefeat.series_statistics",
+    "SeedAveragingClassifier": "whalefeat.ensemble",
     "NoiseInjector": "whalefeat.noise",
     "add_noise": "whalefeat.noise",
     "XceptionClassifier": "whalefeat.models",
@@ -43,11 +45,13 @@ if TYPE_CHECKING:  # pragma: no cover
     from .complexity import ComplexityEntropyCurve  # noqa: F401
     from .compose import SeriesUnion  # noqa: F401
     from .contrast import LocalContrast  # noqa: F401
+    from .ensemble import SeedAveragingClassifier  # noqa: F401
     from .io import AiffLoader  # noqa: F401
     from .models import Inception1DClassifier, XceptionClassifier  # noqa: F401
     from .noise import NoiseInjector, add_noise  # noqa: F401
     from .recipe import StudySpectralSeries  # noqa: F401
     from .rowstats import RowStatistics  # noqa: F401
+    from .series_statistics import SeriesStatistics  # noqa: F401
     from .spectrogram import Spectrogram  # noqa: F401
     from .templates import TemplateMatcher  # noqa: F401
 

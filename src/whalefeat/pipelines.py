@@ -24,9 +24,15 @@ name                    what it is
 ``"templates"``         the challenge winners' features: up-call templates matched on
                         two contrast-enhanced images, and per-row statistics, into
                         gradient-boosted trees
-``"best"``              whalefeat's recommended detector, whichever pipeline wins on
-                        the training clips (``benchmarks/best_design.py``): today
-                        ``"templates"``
+``"templates-ce"``      the features of ``"templates"`` and statistics over time
+                        (mean, spread, extremes, 10th and 90th percentiles) of the
+                        complexity-entropy series of ``"ce-inception"``, into
+                        gradient-boosted trees
+``"best"``              whalefeat's recommended detector, whichever wins on the
+                        training clips (``benchmarks/best_design.py``): today the
+                        mean of six ``"templates-ce"`` models, each with its own
+                        draw of templates (a
+                        :class:`~whalefeat.SeedAveragingClassifier`)
 ``"hgb"``               contrast-normalised spectrogram into gradient-boosted trees
 ``"logistic"``          contrast-normalised spectrogram into logistic regression
 ======================  =============================================================
@@ -218,8 +224,8 @@ def _xception() -> Pipeline:
     )
 
 
-def _templates() -> Pipeline:
-    from sklearn.ensemble import HistGradientBoostingClassifier
+def _template_features() -> Pipeline:
+    """The winners' features: templates on two contrast images and row statistics."""
     from sklearn.pipeline import FeatureUnion
 
     from .contrast import LocalContrast
@@ -228,7 +234,6 @@ def _templates() -> Pipeline:
 
     return Pipeline(
         [
-            ("loader", _loader()),
             ("spectrogram", _image_spectrogram(hop_length=64, scaling="power")),
             (
                 "features",
@@ -243,15 +248,57 @@ def _templates() -> Pipeline:
                     ]
                 ),
             ),
+        ]
+    )
+
+
+def _templates() -> Pipeline:
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    features = _template_features()
+    return Pipeline(
+        [
+            ("loader", _loader()),
+            *features.steps,
             ("classifier", HistGradientBoostingClassifier()),
         ]
     )
 
 
+def _templates_ce_model() -> Pipeline:
+    """Decoded clips -> [winners' features, CE series statistics] -> trees."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.pipeline import FeatureUnion
+
+    from .series_statistics import SeriesStatistics
+
+    complexity = Pipeline([("series", _ce_union()), ("statistics", SeriesStatistics())])
+    return Pipeline(
+        [
+            (
+                "features",
+                FeatureUnion([("templates", _template_features()), ("complexity", complexity)]),
+            ),
+            ("classifier", HistGradientBoostingClassifier()),
+        ]
+    )
+
+
+def _templates_ce() -> Pipeline:
+    return Pipeline([("loader", _loader()), *_templates_ce_model().steps])
+
+
 def _best() -> Pipeline:
-    # the winner of benchmarks/best_design.py on the training clips: the soft votes of
-    # "templates" with "ce-inception" and "hgb" scored below "templates" alone
-    return _templates()
+    # the winner of benchmarks/best_design.py on the training clips: "templates-ce" under
+    # six seeds (six draws of templates), averaged; soft votes with the networks scored lower
+    from .ensemble import SeedAveragingClassifier
+
+    return Pipeline(
+        [
+            ("loader", _loader()),
+            ("classifier", SeedAveragingClassifier(_templates_ce_model(), n_estimators=6)),
+        ]
+    )
 
 
 def _hgb() -> Pipeline:
@@ -307,10 +354,15 @@ _PIPELINES: dict[str, tuple[Callable[[], Pipeline], str]] = {
         "the challenge winners' features: templates matched on two contrast images and row "
         "statistics -> histogram gradient boosting",
     ),
+    "templates-ce": (
+        _templates_ce,
+        'the features of "templates" and the mean, spread, extremes and 10th and 90th '
+        'percentiles over time of the series of "ce-inception" -> histogram gradient boosting',
+    ),
     "best": (
         _best,
-        "whalefeat's recommended detector, chosen on training clips: today the "
-        '"templates" pipeline -> histogram gradient boosting',
+        "whalefeat's recommended detector, chosen on training clips: today six "
+        '"templates-ce" models, each with its own draw of templates -> their mean probability',
     ),
     "hgb": (_hgb, "contrast-normalised spectrogram -> histogram gradient boosting"),
     "logistic": (_logistic, "contrast-normalised spectrogram -> logistic regression"),
