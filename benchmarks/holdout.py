@@ -32,7 +32,8 @@ the run says so (``holdout_environment.json``: ``"scores_missing_for"``):
 ``--compare A:B`` (repeatable) adds the difference of ROC AUC between two
 pipelines of the run, ``A`` minus ``B``, on the same test clips, with the
 spread of 1,000 *paired* bootstrap resamples (both scored on each resample),
-to ``compare.csv``; ``--replace --pipelines ""`` computes it from the scores
+to ``compare.csv`` (with ``--replace``, beside the earlier comparisons of other
+pairs); ``--replace --pipelines ""`` computes it from the scores
 already in ``--out`` without fitting anything.
 
 ``--leak`` also measures what the published evaluation of the study's recipe
@@ -47,6 +48,7 @@ splits of the training folder.
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import shlex
 import sys
@@ -250,8 +252,6 @@ def _previous(
     out: Path, names: list[str], test_paths: np.ndarray, y_test: np.ndarray
 ) -> tuple[list[dict], dict[str, np.ndarray], list[str]]:
     """The rows and scores in ``out`` of pipelines other than ``names``, for ``--replace``."""
-    import csv
-
     with open(out / "holdout.csv", newline="") as handle:
         rows = [dict(row) for row in csv.DictReader(handle) if row["pipeline"] not in names]
     if any(int(row["n_test"]) != len(y_test) for row in rows):
@@ -439,7 +439,6 @@ def main(argv: list[str] | None = None) -> dict:
 
     if args.compare:
         compared = compare_pipelines(args.compare, y_test, scores, seed=args.seed)
-        write_csv(out / "compare.csv", compared, COMPARE_COLUMNS)
         for row in compared:
             print(
                 f"   {row['first']} - {row['second']} ({row['condition']}): "
@@ -447,6 +446,17 @@ def main(argv: list[str] | None = None) -> dict:
                 f"[{row['ci_low']:+.4f}, {row['ci_high']:+.4f}]",
                 flush=True,
             )
+        if args.replace and (out / "compare.csv").is_file():
+            # the earlier comparisons of other pairs are kept, as the rows of other pipelines are
+            new_pairs = {(row["first"], row["second"]) for row in compared}
+            with open(out / "compare.csv", newline="") as handle:
+                earlier = [
+                    row
+                    for row in csv.DictReader(handle)
+                    if (row["first"], row["second"]) not in new_pairs
+                ]
+            compared = earlier + compared
+        write_csv(out / "compare.csv", compared, COMPARE_COLUMNS)
 
     leak_rows = []
     if args.leak:

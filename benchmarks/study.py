@@ -75,6 +75,7 @@ CE_PIPELINES = (
     "frames-inception",
     "hgb",
     "templates",
+    "templates-ce",
     "best",
 )
 CURVE_PIPELINES = ("hgb", "templates", "ce-inception", "xception", "best")
@@ -82,7 +83,7 @@ CURVE_SIZES = (375, 750, 1500, 3000)
 #: pipelines that fetch something from the internet when fitted, and the parameter that
 #: replaces the download with a local file
 NEEDS_DOWNLOAD = {"seed-xception": "classifier__weights"}
-COMPARISONS = ("fusion-inception:frames-inception",)
+COMPARISONS = ("fusion-inception:frames-inception", "best:templates")
 
 STUDY_COLUMNS = ["part", *holdout.HOLDOUT_COLUMNS]
 TARGET_COLUMNS = [
@@ -275,9 +276,12 @@ def _rows(folder: Path) -> list[dict]:
 
 
 def compute_seconds(rows: list[dict]) -> float:
-    """Seconds of fitting (once per pipeline) and predicting (per condition) in ``rows``."""
-    fits = {r["pipeline"]: float(r["fit_time_s"]) for r in rows}
-    return sum(fits.values()) + sum(float(r["predict_time_s"]) for r in rows)
+    """Seconds of fitting (once per pipeline) and predicting (per condition) in ``rows``.
+
+    A time left blank (a row restored from a table that did not record it) counts 0.
+    """
+    fits = {r["pipeline"]: float(r["fit_time_s"] or 0) for r in rows}
+    return sum(fits.values()) + sum(float(r["predict_time_s"] or 0) for r in rows)
 
 
 def targets(rows: list[dict], compare: dict[str, list[dict]]) -> list[dict]:

@@ -364,6 +364,11 @@ def test_holdout_scores_the_clips_the_training_folder_lacks(holdout, tmp_path):
     )
     assert float(compared[0]["roc_auc_difference"]) == pytest.approx(expected)
     assert json.loads((out / "holdout_environment.json").read_text())["n_train"] == 12
+    # a second comparison joins the first, which is kept as it was
+    holdout.main([*common, "--pipelines", "", "--replace", "--compare", "logistic:hgb"])
+    _, both = read_csv(out / "compare.csv")
+    assert both[:2] == compared and [r["first"] for r in both[2:]] == ["logistic", "logistic"]
+    assert float(both[2]["roc_auc_difference"]) == pytest.approx(-expected, abs=1e-6)
     with pytest.raises(SystemExit, match="both pipelines"):
         holdout.main([*common, "--pipelines", "", "--replace", "--compare", "hgb:nope"])
 

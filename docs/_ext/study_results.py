@@ -121,7 +121,11 @@ STUDY_COLUMNS = [
 PUBLISHED_COLUMNS = ["pipeline", "condition", "roc_auc", "accuracy", "note"]
 TARGET_COLUMNS = ["target", "part", "pipeline", "measured", "threshold", "met", "gap", "detail"]
 FIGURES = [
-    ("roc.png", "ROC curves of every pipeline of the grown part, clean test clips."),
+    (
+        "roc.png",
+        "ROC curves of the grown part's pipelines whose test scores the part keeps "
+        "(holdout_scores.npz), clean test clips.",
+    ),
     ("roc_noisy.png", "The same pipelines on the noised test clips."),
 ]
 FILES = [
