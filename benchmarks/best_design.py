@@ -21,7 +21,6 @@ rather than the luck of one seed.
 from __future__ import annotations
 
 import argparse
-import csv
 import itertools
 import shlex
 import sys
@@ -34,6 +33,12 @@ from sklearn.model_selection import StratifiedKFold
 
 from whalefeat import AiffLoader, pipelines
 from whalefeat.datasets import load_challenge
+
+HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:  # the scripts beside this one
+    sys.path.insert(0, str(HERE))
+
+from _study_helpers import write_csv  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> list[dict]:
@@ -55,8 +60,9 @@ def main(argv: list[str] | None = None) -> list[dict]:
     for fold, (train, test) in enumerate(splits[: args.folds]):
         for seed in model_seeds:
             rows += _score_fold(names, X, y, train, test, fold, seed)
-            _write(args.out / "best_design.csv", rows)
-    _write(args.out / "best_design_summary.csv", _summary(rows))
+            write_csv(args.out / "best_design.csv", rows, list(rows[0]))
+    summary = _summary(rows)
+    write_csv(args.out / "best_design_summary.csv", summary, list(summary[0]))
     (args.out / "best_design_command.txt").write_text(
         shlex.join(["python", "benchmarks/best_design.py", *(argv or sys.argv[1:])]) + "\n"
     )
@@ -119,19 +125,6 @@ def _summary(rows: list[dict]) -> list[dict]:
             }
         )
     return out
-
-
-def _write(path: Path, rows: list[dict]) -> None:
-    with open(path, "w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        for row in rows:
-            writer.writerow(
-                {
-                    k: f"{v:.6g}" if isinstance(v, float) else ("" if v is None else v)
-                    for k, v in row.items()
-                }
-            )
 
 
 if __name__ == "__main__":
