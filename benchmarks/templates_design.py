@@ -96,7 +96,7 @@ def load(folder: Path, cache: Path | None):
     return X, labels.label.to_numpy(), labels.clip_name.to_numpy()
 
 
-def cv_rows(X, y, folds, seed, only=None):
+def cv_rows(X, y, folds, seed, only=None, draws=1):
     rows = []
     split = list(StratifiedKFold(folds, shuffle=True, random_state=seed).split(X, y))
     power = Spectrogram(**SPECTROGRAM).fit_transform(X)
@@ -114,7 +114,8 @@ def cv_rows(X, y, folds, seed, only=None):
         )
 
     variants = {
-        # name: (scaling, padding, n_templates, n_candidates, binarize[, template_shape])
+        # name: (scaling, padding, n_templates, n_candidates, binarize[, template_shape
+        # [, noise templates per image]])
         "moby2": ("power", "zeros", 16, 64, 0.5),
         "grey": ("power", "zeros", 16, 64, None),
         # zeros padding on dB values (all negative) rectifies everything to 0: dB needs "inside"
@@ -124,62 +125,119 @@ def cv_rows(X, y, folds, seed, only=None):
         "more32": ("power", "zeros", 32, 128, 0.5),
         "small": ("power", "zeros", 16, 64, 0.5, (10, 16)),
         "large": ("power", "zeros", 16, 64, 0.5, (18, 32)),
+        # moby2's hand-cut templates included noise shapes (5 of its 25): templates cut from
+        # the noise clips too, ranked by how well they pick those out
+        "noise8": ("power", "zeros", 16, 64, 0.5, (14, 24), 8),
+        "noise16": ("power", "zeros", 16, 64, 0.5, (14, 24), 16),
     }
     if only:
         variants = {name: variants[name] for name in only}
-    for variant, (scale, padding, n_templates, n_candidates, binarize, *shape) in variants.items():
-        shape = tuple(shape[0]) if shape else (14, 24)
+    for variant, (scale, padding, n_templates, n_candidates, binarize, *extra) in variants.items():
+        shape = tuple(extra[0]) if extra else (14, 24)
+        n_noise = extra[1] if len(extra) > 1 else 0
         for fold, (train, test) in enumerate(split):
-            start = time.process_time()
-            blocks = {}
-            for axis in ("frequency", "time"):
-                image = images[(scale, axis, padding)]
-                matcher = TemplateMatcher(
+            for draw in range(draws):
+                rows += _variant_fold_rows(
+                    variant,
+                    images,
+                    rowstats,
+                    y,
+                    train,
+                    test,
+                    fold,
+                    draw,
+                    seed,
+                    scale=scale,
+                    padding=padding,
                     n_templates=n_templates,
                     n_candidates=n_candidates,
                     binarize=binarize,
-                    template_shape=shape,
-                    random_state=seed + fold,
+                    shape=shape,
+                    n_noise=n_noise,
                 )
-                matcher.fit(image[train], y[train])
-                blocks[axis] = matcher.transform(image)
-            template_cpu = time.process_time() - start
-            combos = {"frequency+time+rows": ("frequency", "time", "rows")}
-            if variant == "moby2":
-                combos.update(
-                    {
-                        "frequency": ("frequency",),
-                        "time": ("time",),
-                        "rows": ("rows",),
-                        "frequency+time": ("frequency", "time"),
-                    }
+    return rows
+
+
+def _variant_fold_rows(
+    variant,
+    images,
+    rowstats,
+    y,
+    train,
+    test,
+    fold,
+    draw,
+    seed,
+    *,
+    scale,
+    padding,
+    n_templates,
+    n_candidates,
+    binarize,
+    shape,
+    n_noise,
+):
+    """One variant on one fold under one draw of templates (draw 0: the seed of one-draw runs)."""
+    rows = []
+    start = time.process_time()
+    blocks = {}
+    template_seed = seed + fold + 1000 * draw
+    for axis in ("frequency", "time"):
+        image = images[(scale, axis, padding)]
+        kinds = [(n_templates, n_candidates, None)]
+        if n_noise:
+            kinds.append((n_noise, 4 * n_noise, 0))
+        blocks[axis] = []
+        for count, pool, cut_from in kinds:
+            matcher = TemplateMatcher(
+                n_templates=count,
+                n_candidates=pool,
+                binarize=binarize,
+                template_shape=shape,
+                positive_class=cut_from,
+                random_state=template_seed,
+            )
+            matcher.fit(image[train], y[train])
+            blocks[axis].append(matcher.transform(image))
+        blocks[axis] = np.hstack(blocks[axis])
+    template_cpu = time.process_time() - start
+    combos = {"frequency+time+rows": ("frequency", "time", "rows")}
+    if variant == "moby2" and draw == 0:
+        combos.update(
+            {
+                "frequency": ("frequency",),
+                "time": ("time",),
+                "rows": ("rows",),
+                "frequency+time": ("frequency", "time"),
+            }
+        )
+    blocks["rows"] = rowstats
+    for combo, names in combos.items():
+        features = np.hstack([blocks[n] for n in names])
+        classifiers = {"hgb": HistGradientBoostingClassifier(random_state=seed + 1000 * draw)}
+        if variant == "moby2" and combo == "frequency+time+rows" and draw == 0:
+            classifiers["hgb-slow"] = HistGradientBoostingClassifier(
+                learning_rate=0.05, max_iter=400, random_state=seed
+            )
+        for label, classifier in classifiers.items():
+            t0 = time.process_time()
+            classifier.fit(features[train], y[train])
+            score = classifier.predict_proba(features[test])[:, 1]
+            rows.append(
+                dict(
+                    variant=variant,
+                    features=combo,
+                    classifier=label,
+                    template_shape="x".join(map(str, shape)),
+                    fold=fold,
+                    draw=draw,
+                    roc_auc=roc_auc_score(y[test], score),
+                    n_features=features.shape[1],
+                    template_cpu_s=template_cpu,
+                    classifier_cpu_s=time.process_time() - t0,
                 )
-            blocks["rows"] = rowstats
-            for combo, names in combos.items():
-                features = np.hstack([blocks[n] for n in names])
-                classifiers = {"hgb": HistGradientBoostingClassifier(random_state=seed)}
-                if variant == "moby2" and combo == "frequency+time+rows":
-                    classifiers["hgb-slow"] = HistGradientBoostingClassifier(
-                        learning_rate=0.05, max_iter=400, random_state=seed
-                    )
-                for label, classifier in classifiers.items():
-                    t0 = time.process_time()
-                    classifier.fit(features[train], y[train])
-                    score = classifier.predict_proba(features[test])[:, 1]
-                    rows.append(
-                        dict(
-                            variant=variant,
-                            features=combo,
-                            classifier=label,
-                            template_shape="x".join(map(str, shape)),
-                            fold=fold,
-                            roc_auc=roc_auc_score(y[test], score),
-                            n_features=features.shape[1],
-                            template_cpu_s=template_cpu,
-                            classifier_cpu_s=time.process_time() - t0,
-                        )
-                    )
-                    print(rows[-1], flush=True)
+            )
+            print(rows[-1], flush=True)
     return rows
 
 
@@ -233,13 +291,16 @@ def main() -> None:
         "--append", action="store_true", help="add the rows to those already in --out"
     )
     parser.add_argument("--variants", nargs="*", default=None)
+    parser.add_argument(
+        "--draws", type=int, default=1, help="draws of templates (and trees) per fold"
+    )
     parser.add_argument("--limit", type=int, default=None, help="first N clips (smoke runs)")
     parser.add_argument("--out", type=Path, default=Path("templates_design.csv"))
     args = parser.parse_args()
     X, y, names = load(args.data, args.cache)
     if args.limit:
         X, y, names = X[: args.limit], y[: args.limit], names[: args.limit]
-    rows = [] if args.skip_cv else cv_rows(X, y, args.folds, args.seed, args.variants)
+    rows = [] if args.skip_cv else cv_rows(X, y, args.folds, args.seed, args.variants, args.draws)
     if args.holdout is not None:
         rows += holdout_rows(X, y, names, args.holdout, args.cache, args.seed)
         print(rows[-1], flush=True)

@@ -71,7 +71,9 @@ def test_params_are_set_params_keys_and_unknown_ones_are_errors():
 
 # 12 positive clips here, fewer than the 16 templates "templates" cuts by default
 FEW_TEMPLATES = {
-    f"features__{part}__templatematcher__n_templates": 4 for part in ("frequency", "time")
+    f"features__{part}__templates__{kind}__n_templates": 4
+    for part in ("frequency", "time")
+    for kind in ("calls", "noise")
 }
 
 
@@ -119,6 +121,21 @@ def test_fusion_adds_the_whitened_mel_frames_to_the_ce_series(clips):
     assert joined.shape == (len(paths), 126, 8 + 64)
     np.testing.assert_array_equal(joined[..., :8], ce.transform(paths))
     np.testing.assert_array_equal(joined[..., 8:], frames.transform(paths))
+
+
+def test_templates_are_cut_from_the_calls_and_from_the_noise(clips):
+    paths, y = clips
+    y = np.asarray(y)
+    fitted = pipelines.get("templates", random_state=0, **FEW_TEMPLATES)[:-1].fit(paths, y)
+    branches = dict(fitted.named_steps["features"].transformer_list)
+    for axis in ("frequency", "time"):
+        matchers = dict(branches[axis].named_steps["templates"].transformer_list)
+        for kind, label in (("calls", 1), ("noise", 0)):
+            clips_cut = matchers[kind].template_origins_[:, 0]
+            assert matchers[kind].positive_class_ == label
+            assert len(clips_cut) == 4 and (y[clips_cut] == label).all()
+    names = fitted.get_feature_names_out()
+    assert "frequency__noise__template0_peak" in names.tolist()
 
 
 def test_templates_ce_joins_the_template_features_and_ce_series_statistics(clips):

@@ -224,13 +224,35 @@ def _xception() -> Pipeline:
     )
 
 
+def _contrast_templates(axis: str) -> Pipeline:
+    """One contrast image, matched with templates of up-calls and templates of noise."""
+    from sklearn.pipeline import FeatureUnion
+
+    from .contrast import LocalContrast
+    from .templates import TemplateMatcher
+
+    return Pipeline(
+        [
+            ("contrast", LocalContrast(axis=axis)),
+            (
+                "templates",
+                FeatureUnion(
+                    [
+                        ("calls", TemplateMatcher()),
+                        # label 0, the challenge's noise: moby2 cut noise shapes too
+                        ("noise", TemplateMatcher(positive_class=0)),
+                    ]
+                ),
+            ),
+        ]
+    )
+
+
 def _template_features() -> Pipeline:
     """The winners' features: templates on two contrast images and row statistics."""
     from sklearn.pipeline import FeatureUnion
 
-    from .contrast import LocalContrast
     from .rowstats import RowStatistics
-    from .templates import TemplateMatcher
 
     return Pipeline(
         [
@@ -239,11 +261,8 @@ def _template_features() -> Pipeline:
                 "features",
                 FeatureUnion(
                     [
-                        (
-                            "frequency",
-                            make_pipeline(LocalContrast(axis="frequency"), TemplateMatcher()),
-                        ),
-                        ("time", make_pipeline(LocalContrast(axis="time"), TemplateMatcher())),
+                        ("frequency", _contrast_templates("frequency")),
+                        ("time", _contrast_templates("time")),
                         ("rows", RowStatistics()),
                     ]
                 ),
