@@ -370,8 +370,8 @@ _PIPELINES: dict[str, tuple[Callable[[], Pipeline], str]] = {
     "xception": (_xception, "contrast-normalised spectrogram -> Xception from scratch"),
     "templates": (
         _templates,
-        "the challenge winners' features: templates matched on two contrast images and row "
-        "statistics -> histogram gradient boosting",
+        "the challenge winners' features: templates of up-calls and of noise matched on two "
+        "contrast images, and row statistics -> histogram gradient boosting",
     ),
     "templates-ce": (
         _templates_ce,
