@@ -115,13 +115,13 @@ def test_bad_parameters_are_named(data):
         SeedAveragingClassifier(tree(), n_estimators=0).fit(X, y)
     with pytest.raises(InvalidParameterError, match="estimator"):
         SeedAveragingClassifier(StandardScaler()).fit(X, y)
-    with pytest.raises(ValueError, match="n_jobs must be None or a non-zero integer"):
+    with pytest.raises(ValueError, match="'n_jobs' parameter of SeedAveragingClassifier must be"):
         SeedAveragingClassifier(tree(), n_jobs=0).fit(X, y)
     with pytest.raises(ValueError, match="Unknown label type"):
         SeedAveragingClassifier(tree()).fit(X, np.linspace(0, 1, len(y)))
     model = SeedAveragingClassifier(tree(), n_estimators=2).fit(X, y)
     model.set_params(n_jobs=0)
-    with pytest.raises(ValueError, match="n_jobs must be"):
+    with pytest.raises(ValueError, match="'n_jobs' parameter of SeedAveragingClassifier"):
         model.predict_proba(X)
 
 

@@ -25,6 +25,7 @@ from ._compat import (
     _fit_context,
     _get_output_config,
 )
+from ._validation import N_JOBS_CONSTRAINTS
 from .complexity import (
     _RENYI,
     _TIES,
@@ -292,7 +293,7 @@ class ComplexityEntropyCurve(TransformerMixin, BaseEstimator):
         "window": [None, Interval(Integral, 1, None, closed="left")],
         "hop": [None, Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
-        "n_jobs": [None, Integral],
+        "n_jobs": N_JOBS_CONSTRAINTS,
         "distribution": [StrOptions({"ordinal", "spectral", "ordinal2d"})],
         "disequilibrium": [StrOptions(set(DISEQUILIBRIA)), tuple, list],
         "time_dimension": [Interval(Integral, 1, ordinal.MAX_DIMENSION // 2, closed="both")],
@@ -340,7 +341,7 @@ class ComplexityEntropyCurve(TransformerMixin, BaseEstimator):
     # checks shared by fit and transform
 
     def _check_integers(self):
-        """What ``_parameter_constraints`` cannot say: a bool is not an integer, n_jobs != 0."""
+        """What ``_parameter_constraints`` cannot say: a bool is not an integer."""
         for name in (
             "dimension",
             "delay",
@@ -358,11 +359,6 @@ class ComplexityEntropyCurve(TransformerMixin, BaseEstimator):
                     f"The {name!r} parameter of {type(self).__name__} must be an int, not a "
                     f"bool; got {name}={value!r}."
                 )
-        if self.n_jobs == 0:
-            raise InvalidParameterError(
-                f"The 'n_jobs' parameter of {type(self).__name__} must not be 0 (no workers): "
-                "use None or 1 for one, a positive number, or -1 for all processors."
-            )
 
     def _features(self):
         """The ``q`` values and disequilibria the parameters ask for."""

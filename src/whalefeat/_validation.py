@@ -9,6 +9,17 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import sparse
 
+from ._compat import Interval
+
+#: The ``_parameter_constraints`` entry of every ``n_jobs`` parameter, joblib's meaning:
+#: None (one worker unless a ``joblib.parallel_config`` context says otherwise), a number of
+#: workers, or -1, -2, ... for all processors, all but one, ...; 0 is an error.
+N_JOBS_CONSTRAINTS = [
+    Interval(numbers.Integral, 1, None, closed="left"),
+    Interval(numbers.Integral, None, -1, closed="right"),
+    None,
+]
+
 
 def check_paths(X: ArrayLike, *, name: str = "X") -> np.ndarray:
     """Turn a 1-D sequence of file paths into a 1-D object array of ``str``.

@@ -13,6 +13,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from ._compat import HasMethods, Interval, _fit_context
+from ._validation import N_JOBS_CONSTRAINTS
 
 __all__ = ["SeedAveragingClassifier"]
 
@@ -88,7 +89,7 @@ class SeedAveragingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
         "estimator": [HasMethods(["fit", "predict_proba"])],
         "n_estimators": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
-        "n_jobs": [None, Integral],
+        "n_jobs": N_JOBS_CONSTRAINTS,
     }
 
     def __init__(
@@ -117,12 +118,6 @@ class SeedAveragingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
             )
         return keys
 
-    def _check_n_jobs(self) -> None:
-        if self.n_jobs == 0 or isinstance(self.n_jobs, bool):
-            raise ValueError(
-                f"n_jobs must be None or a non-zero integer (-1: every core), got {self.n_jobs!r}"
-            )
-
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X: ArrayLike, y: ArrayLike, **fit_params) -> SeedAveragingClassifier:
         """Fit ``n_estimators`` clones of ``estimator``, each under a seed of its own.
@@ -142,7 +137,6 @@ class SeedAveragingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
         self : SeedAveragingClassifier
             This classifier, fitted.
         """
-        self._check_n_jobs()
         keys = self._seed_keys()
         if y is None:
             raise ValueError(
@@ -187,7 +181,7 @@ class SeedAveragingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
             Columns in the order of ``classes_``.
         """
         check_is_fitted(self)
-        self._check_n_jobs()
+        self._validate_params()
         probabilities = Parallel(n_jobs=self.n_jobs)(
             delayed(member.predict_proba)(X) for member in self.estimators_
         )

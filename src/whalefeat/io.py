@@ -26,7 +26,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import validate_data
 
 from ._compat import Interval, Options, StrOptions, _fit_context, validate_params
-from ._validation import check_paths
+from ._validation import N_JOBS_CONSTRAINTS, check_paths
 
 __all__ = ["AiffLoader", "AudioFileError", "read_clip"]
 
@@ -728,11 +728,7 @@ class AiffLoader(TransformerMixin, BaseEstimator):
         "on_length": [StrOptions(set(_LENGTH_POLICIES))],
         "resample": ["boolean"],
         "dtype": _DTYPE_OPTIONS,
-        "n_jobs": [
-            Interval(Integral, None, -1, closed="right"),
-            Interval(Integral, 1, None, closed="left"),
-            None,
-        ],
+        "n_jobs": N_JOBS_CONSTRAINTS,
     }
 
     def __init__(

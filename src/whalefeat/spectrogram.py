@@ -24,6 +24,7 @@ from ._compat import (
     _get_output_config,
 )
 from ._mel import mel_filterbank
+from ._validation import N_JOBS_CONSTRAINTS
 
 __all__ = ["Spectrogram"]
 
@@ -357,11 +358,7 @@ class Spectrogram(TransformerMixin, BaseEstimator):
         "contrast": [StrOptions({"row", "frame", "both", "median"}), None],
         "dtype": [StrOptions({"float32", "float64"})],
         "flatten": ["boolean"],
-        "n_jobs": [
-            Interval(Integral, 1, None, closed="left"),
-            Interval(Integral, None, -1, closed="right"),
-            None,
-        ],
+        "n_jobs": N_JOBS_CONSTRAINTS,
     }
 
     def __init__(

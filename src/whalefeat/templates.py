@@ -22,7 +22,7 @@ from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted
 
 from ._compat import Interval, StrOptions, _fit_context
-from ._validation import check_generator, check_spectrograms
+from ._validation import N_JOBS_CONSTRAINTS, check_generator, check_spectrograms
 
 __all__ = ["TemplateMatcher", "normalized_cross_correlation"]
 
@@ -153,11 +153,7 @@ class TemplateMatcher(TransformerMixin, BaseEstimator):
         "binarize": [Interval(Real, None, None, closed="neither"), None],
         "positive_class": [Integral, str, None],
         "method": [StrOptions({"fft", "skimage"})],
-        "n_jobs": [
-            Interval(Integral, 1, None, closed="left"),
-            Interval(Integral, None, -1, closed="right"),
-            None,
-        ],
+        "n_jobs": N_JOBS_CONSTRAINTS,
         "random_state": ["random_state", np.random.Generator],
     }
 
