@@ -248,6 +248,35 @@ def leak_study(
     return rows
 
 
+def _earlier_comparisons(out: Path, compared: list[dict], refitted: set[str]) -> list[dict]:
+    """The comparisons in ``out`` to keep beside ``compared``, for ``--replace``.
+
+    Those of other pairs are kept, as the rows of other pipelines are, unless a pipeline of
+    the pair was fitted again in this run: its earlier difference no longer describes its
+    scores, so it is dropped (and named), to be recomputed with ``--compare``.
+    """
+    new_pairs = {(row["first"], row["second"]) for row in compared}
+    with open(out / "compare.csv", newline="") as handle:
+        earlier = [row for row in csv.DictReader(handle)]
+    kept, stale = [], set()
+    for row in earlier:
+        pair = (row["first"], row["second"])
+        if pair in new_pairs:
+            continue
+        if refitted & set(pair):
+            stale.add(pair)
+        else:
+            kept.append(row)
+    for first, second in sorted(stale):
+        again = first if first in refitted else second
+        print(
+            f"   dropped the comparison {first} - {second}: {again} was fitted again "
+            f"(--compare {first}:{second} recomputes it)",
+            flush=True,
+        )
+    return kept
+
+
 def _previous(
     out: Path, names: list[str], test_paths: np.ndarray, y_test: np.ndarray
 ) -> tuple[list[dict], dict[str, np.ndarray], list[str]]:
@@ -437,6 +466,7 @@ def main(argv: list[str] | None = None) -> dict:
             **scores,
         )
 
+    compared = []
     if args.compare:
         compared = compare_pipelines(args.compare, y_test, scores, seed=args.seed)
         for row in compared:
@@ -446,16 +476,10 @@ def main(argv: list[str] | None = None) -> dict:
                 f"[{row['ci_low']:+.4f}, {row['ci_high']:+.4f}]",
                 flush=True,
             )
-        if args.replace and (out / "compare.csv").is_file():
-            # the earlier comparisons of other pairs are kept, as the rows of other pipelines are
-            new_pairs = {(row["first"], row["second"]) for row in compared}
-            with open(out / "compare.csv", newline="") as handle:
-                earlier = [
-                    row
-                    for row in csv.DictReader(handle)
-                    if (row["first"], row["second"]) not in new_pairs
-                ]
-            compared = earlier + compared
+    earlier = args.replace and (out / "compare.csv").is_file()
+    if earlier:
+        compared = _earlier_comparisons(out, compared, refitted=set(names)) + compared
+    if args.compare or earlier:
         write_csv(out / "compare.csv", compared, COMPARE_COLUMNS)
 
     leak_rows = []

@@ -375,6 +375,9 @@ def test_holdout_scores_the_clips_the_training_folder_lacks(holdout, tmp_path):
     # a copy without the scores file keeps the other rows as they were, not their scores
     (out / "holdout_scores.npz").unlink()
     holdout.main([*common, "--pipelines", "hgb", "--replace"])
+    # hgb was fitted again: its earlier comparisons are dropped, not left beside new scores
+    columns, stale = read_csv(out / "compare.csv")
+    assert columns == holdout.COMPARE_COLUMNS and stale == []
     _, kept = read_csv(out / "holdout.csv")
     assert [r["pipeline"] for r in kept] == ["logistic", "logistic", "hgb", "hgb"]
     assert kept[:2] == again[2:]
