@@ -70,7 +70,10 @@ def test_bools_are_not_integers(name, value):
 
 
 def test_n_jobs_zero_is_an_error_naming_n_jobs():
-    with pytest.raises(InvalidParameterError, match="The 'n_jobs' parameter of ComplexityEntropyCurve must be an int in the range"):
+    with pytest.raises(
+        InvalidParameterError,
+        match="The 'n_jobs' parameter of ComplexityEntropyCurve must be an int in the range",
+    ):
         ComplexityEntropyCurve(n_jobs=0).fit(X)
 
 
