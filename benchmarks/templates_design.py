@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -47,6 +48,18 @@ from whalefeat.templates import TemplateMatcher
 # moby2's spectrogram: 256-sample Hann frames 64 samples apart (59 frames of a 2-s clip),
 # linear power spectral density; here cropped to 40-400 Hz (46 bins)
 SPECTROGRAM = dict(window_length=256, hop_length=64, fmin=40.0, fmax=400.0, scaling="power")
+
+
+class Variant(NamedTuple):
+    """One set of settings of the features compared by :func:`cv_rows`."""
+
+    scaling: str  # of the spectrogram: "power" or "db"
+    padding: str  # of LocalContrast
+    n_templates: int
+    n_candidates: int
+    binarize: float | None
+    template_shape: tuple[int, int] = (14, 24)
+    n_noise: int = 0  # templates cut from the noise clips too, per image (4 candidates each)
 
 
 def templates_pipeline(
@@ -114,95 +127,60 @@ def cv_rows(X, y, folds, seed, only=None, draws=1):
         )
 
     variants = {
-        # name: (scaling, padding, n_templates, n_candidates, binarize[, template_shape
-        # [, noise templates per image]])
-        "moby2": ("power", "zeros", 16, 64, 0.5),
-        "grey": ("power", "zeros", 16, 64, None),
+        "moby2": Variant("power", "zeros", 16, 64, 0.5),
+        "grey": Variant("power", "zeros", 16, 64, None),
         # zeros padding on dB values (all negative) rectifies everything to 0: dB needs "inside"
-        "db-inside": ("db", "inside", 16, 64, 0.5),
-        "inside": ("power", "inside", 16, 64, 0.5),
-        "random16": ("power", "zeros", 16, 16, 0.5),
-        "more32": ("power", "zeros", 32, 128, 0.5),
-        "small": ("power", "zeros", 16, 64, 0.5, (10, 16)),
-        "large": ("power", "zeros", 16, 64, 0.5, (18, 32)),
+        "db-inside": Variant("db", "inside", 16, 64, 0.5),
+        "inside": Variant("power", "inside", 16, 64, 0.5),
+        "random16": Variant("power", "zeros", 16, 16, 0.5),
+        "more32": Variant("power", "zeros", 32, 128, 0.5),
+        "small": Variant("power", "zeros", 16, 64, 0.5, (10, 16)),
+        "large": Variant("power", "zeros", 16, 64, 0.5, (18, 32)),
         # moby2's hand-cut templates included noise shapes (5 of its 25): templates cut from
         # the noise clips too, ranked by how well they pick those out
-        "noise8": ("power", "zeros", 16, 64, 0.5, (14, 24), 8),
-        "noise16": ("power", "zeros", 16, 64, 0.5, (14, 24), 16),
+        "noise8": Variant("power", "zeros", 16, 64, 0.5, n_noise=8),
+        "noise16": Variant("power", "zeros", 16, 64, 0.5, n_noise=16),
     }
     if only:
         variants = {name: variants[name] for name in only}
-    for variant, (scale, padding, n_templates, n_candidates, binarize, *extra) in variants.items():
-        shape = tuple(extra[0]) if extra else (14, 24)
-        n_noise = extra[1] if len(extra) > 1 else 0
+    for name, variant in variants.items():
         for fold, (train, test) in enumerate(split):
             for draw in range(draws):
                 rows += _variant_fold_rows(
-                    variant,
-                    images,
-                    rowstats,
-                    y,
-                    train,
-                    test,
-                    fold,
-                    draw,
-                    seed,
-                    scale=scale,
-                    padding=padding,
-                    n_templates=n_templates,
-                    n_candidates=n_candidates,
-                    binarize=binarize,
-                    shape=shape,
-                    n_noise=n_noise,
+                    name, variant, images, rowstats, y, train, test, fold, draw, seed
                 )
     return rows
 
 
 def _variant_fold_rows(
-    variant,
-    images,
-    rowstats,
-    y,
-    train,
-    test,
-    fold,
-    draw,
-    seed,
-    *,
-    scale,
-    padding,
-    n_templates,
-    n_candidates,
-    binarize,
-    shape,
-    n_noise,
-):
+    name, variant, images, rowstats, y, train, test, fold, draw, seed
+) -> list[dict]:
     """One variant on one fold under one draw of templates (draw 0: the seed of one-draw runs)."""
     rows = []
     start = time.process_time()
     blocks = {}
     template_seed = seed + fold + 1000 * draw
+    kinds = [(variant.n_templates, variant.n_candidates, None)]
+    if variant.n_noise:
+        kinds.append((variant.n_noise, 4 * variant.n_noise, 0))
     for axis in ("frequency", "time"):
-        image = images[(scale, axis, padding)]
-        kinds = [(n_templates, n_candidates, None)]
-        if n_noise:
-            kinds.append((n_noise, 4 * n_noise, 0))
-        blocks[axis] = []
+        image = images[(variant.scaling, axis, variant.padding)]
+        matched = []
         for count, pool, cut_from in kinds:
             matcher = TemplateMatcher(
                 n_templates=count,
                 n_candidates=pool,
-                binarize=binarize,
-                template_shape=shape,
+                binarize=variant.binarize,
+                template_shape=variant.template_shape,
                 positive_class=cut_from,
                 random_state=template_seed,
             )
             matcher.fit(image[train], y[train])
-            blocks[axis].append(matcher.transform(image))
-        blocks[axis] = np.hstack(blocks[axis])
+            matched.append(matcher.transform(image))
+        blocks[axis] = np.hstack(matched)
     template_cpu = time.process_time() - start
     combos = {"frequency+time+rows": ("frequency", "time", "rows")}
-    if variant == "moby2" and draw == 0:
+    if name == "moby2" and draw == 0:
         combos.update(
             {
                 "frequency": ("frequency",),
@@ -215,7 +193,7 @@ def _variant_fold_rows(
     for combo, names in combos.items():
         features = np.hstack([blocks[n] for n in names])
         classifiers = {"hgb": HistGradientBoostingClassifier(random_state=seed + 1000 * draw)}
-        if variant == "moby2" and combo == "frequency+time+rows" and draw == 0:
+        if name == "moby2" and combo == "frequency+time+rows" and draw == 0:
             classifiers["hgb-slow"] = HistGradientBoostingClassifier(
                 learning_rate=0.05, max_iter=400, random_state=seed
             )
@@ -225,10 +203,10 @@ def _variant_fold_rows(
             score = classifier.predict_proba(features[test])[:, 1]
             rows.append(
                 dict(
-                    variant=variant,
+                    variant=name,
                     features=combo,
                     classifier=label,
-                    template_shape="x".join(map(str, shape)),
+                    template_shape="x".join(map(str, variant.template_shape)),
                     fold=fold,
                     draw=draw,
                     roc_auc=roc_auc_score(y[test], score),
