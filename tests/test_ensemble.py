@@ -117,6 +117,8 @@ def test_bad_parameters_are_named(data):
         SeedAveragingClassifier(StandardScaler()).fit(X, y)
     with pytest.raises(ValueError, match="'n_jobs' parameter of SeedAveragingClassifier must be"):
         SeedAveragingClassifier(tree(), n_jobs=0).fit(X, y)
+    with pytest.raises(InvalidParameterError, match="'n_jobs' parameter.*Got True instead"):
+        SeedAveragingClassifier(tree(), n_jobs=True).fit(X, y)
     with pytest.raises(ValueError, match="Unknown label type"):
         SeedAveragingClassifier(tree()).fit(X, np.linspace(0, 1, len(y)))
     model = SeedAveragingClassifier(tree(), n_estimators=2).fit(X, y)

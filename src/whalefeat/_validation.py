@@ -11,12 +11,20 @@ from scipy import sparse
 
 from ._compat import Interval
 
+
+class _IntegerInterval(Interval):
+    """An :class:`Interval` of integers that a bool does not satisfy (to Python it is one)."""
+
+    def is_satisfied_by(self, val) -> bool:
+        return not isinstance(val, (bool, np.bool_)) and super().is_satisfied_by(val)
+
+
 #: The ``_parameter_constraints`` entry of every ``n_jobs`` parameter, joblib's meaning:
 #: None (one worker unless a ``joblib.parallel_config`` context says otherwise), a number of
-#: workers, or -1, -2, ... for all processors, all but one, ...; 0 is an error.
+#: workers, or -1, -2, ... for all processors, all but one, ...; 0 and bools are errors.
 N_JOBS_CONSTRAINTS = [
-    Interval(numbers.Integral, 1, None, closed="left"),
-    Interval(numbers.Integral, None, -1, closed="right"),
+    _IntegerInterval(numbers.Integral, 1, None, closed="left"),
+    _IntegerInterval(numbers.Integral, None, -1, closed="right"),
     None,
 ]
 
