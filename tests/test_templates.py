@@ -6,7 +6,7 @@ import pickle
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from sklearn.base import clone
@@ -260,6 +260,13 @@ images = arrays(
 @settings(max_examples=60, deadline=None)
 @given(
     S=images, scale=st.floats(1e-2, 1e2), offset=st.floats(-1e3, 1e3), seed=st.integers(0, 2**16)
+)
+# a quiet window beside a loud cell: integral images alone lost 1.6e-7 of its correlation
+@example(
+    S=np.array([[[963.0, 0.0, 0.0], [0.0, 0.015625, 0.0], [0.0, 0.0, 0.0]]]),
+    scale=1.0,
+    offset=0.0,
+    seed=0,
 )
 def test_ncc_properties(S, scale, offset, seed):
     template = np.random.default_rng(seed).random((3, 2))
