@@ -224,6 +224,23 @@ def test_random_state_float32_threads_and_pickle():
     np.testing.assert_array_equal(again.transform(S), a.transform(S))
 
 
+def test_float32_spectrograms_are_correlated_in_float64():
+    S, y = noise_with_calls(n=20)
+    S = 1e-3 * S
+    S[:, 0, 0] = 10.0  # one loud cell: every window away from it is quiet beside it
+    S32 = S.astype(np.float32)
+    matcher = TemplateMatcher(
+        n_templates=2, template_shape=(6, 6), n_candidates=4, random_state=0
+    ).fit(S32, y)
+    exact = matcher.transform(S32.astype(np.float64))
+    np.testing.assert_allclose(matcher.transform(S32), exact, rtol=0, atol=1e-12)
+    for clip in range(3):
+        for k, template in enumerate(matcher.templates_):
+            assert exact[clip, 3 * k] == pytest.approx(
+                direct_ncc(S32[clip].astype(np.float64), template).max(), abs=1e-12
+            )
+
+
 def test_errors_name_the_problem():
     S, y = noise_with_calls(n=20)
     with pytest.raises(ValueError, match="requires y to be passed.*supervised"):

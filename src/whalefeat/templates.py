@@ -483,8 +483,10 @@ def _ncc_fft(S: np.ndarray, templates: np.ndarray, workers: int) -> np.ndarray:
         raise ValueError(
             "a template is flat (all its values equal): its normalised correlation is undefined"
         )
-    # each image minus its mean over its largest deviation: the integral images stay precise
-    # and nothing over- or underflows whatever the image's level and gain
+    # each image minus its mean over its largest deviation, in float64 whatever the input's
+    # dtype: the integral images stay precise and nothing over- or underflows whatever the
+    # image's level and gain
+    S = S.astype(np.float64, copy=False)
     S = S - S.mean(axis=(1, 2), keepdims=True)
     scale = np.max(np.abs(S), axis=(1, 2), keepdims=True)
     S = S / np.where(scale > 0, scale, 1.0)
