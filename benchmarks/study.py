@@ -20,6 +20,14 @@ that computes it:
 ``holdout-grow/`` (``benchmarks/holdout.py --grow``)
     Every named pipeline trained on a Kaggle-like volume: the design clips
     and a stratified ``--grow`` fraction of the others, scored on the rest.
+``holdout-splits/`` (``benchmarks/holdout.py --grow --seed K``)
+    The grown part repeated on ``--splits - 1`` other stratified splits (seeds
+    ``--seed + 1`` onwards) for ``templates``, ``ce-inception`` and ``best``:
+    one folder per seed, and ``splits.csv`` (each pipeline's ROC AUC on every
+    split, with their mean and standard deviation, the grown part's split
+    included) and ``splits_compare.csv`` (the paired differences, likewise). The
+    bootstrap of one split says how much its AUC would move on other test clips;
+    the splits also move the training clips and the models' seeds.
 ``learning-curve/`` (``benchmarks/learning_curve.py``)
     The ROC AUC of ``hgb``, ``templates``, ``ce-inception``, ``xception`` and
     ``best`` on the same test clips against the number of training clips
@@ -84,6 +92,34 @@ CURVE_SIZES = (375, 750, 1500, 3000)
 #: replaces the download with a local file
 NEEDS_DOWNLOAD = {"seed-xception": "classifier__weights"}
 COMPARISONS = ("fusion-inception:frames-inception", "best:templates")
+#: the grown part repeated on other splits: its pipelines, and how many splits in all
+SPLIT_PIPELINES = ("templates", "ce-inception", "best")
+SPLITS = 5
+SPLIT_COLUMNS = [
+    "pipeline",
+    "condition",
+    "n_splits",
+    "seeds",
+    "roc_auc_mean",
+    "roc_auc_sd",
+    "roc_auc_min",
+    "roc_auc_max",
+    "roc_auc_per_split",
+    "accuracy_mean",
+    "n_train",
+    "n_test",
+]
+SPLIT_COMPARE_COLUMNS = [
+    "first",
+    "second",
+    "condition",
+    "n_splits",
+    "seeds",
+    "difference_mean",
+    "difference_sd",
+    "difference_per_split",
+    "n_splits_interval_above_zero",
+]
 
 STUDY_COLUMNS = ["part", *holdout.HOLDOUT_COLUMNS]
 TARGET_COLUMNS = [
@@ -182,6 +218,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=",".join(CE_PIPELINES),
         help="comma-separated pipelines of the complexity-entropy part",
     )
+    p.add_argument(
+        "--splits",
+        type=int,
+        default=SPLITS,
+        help="stratified splits of the grown part in all, its own included (1: no repeats)",
+    )
+    p.add_argument(
+        "--split-pipelines",
+        default=",".join(SPLIT_PIPELINES),
+        help="comma-separated pipelines fitted on the grown part's other splits",
+    )
     p.add_argument("--curve-pipelines", default=",".join(CURVE_PIPELINES))
     p.add_argument("--sizes", type=int, nargs="*", default=list(CURVE_SIZES))
     p.add_argument("--leak-seeds", type=int, default=3, help="0: no leak measurement")
@@ -275,6 +322,92 @@ def _rows(folder: Path) -> list[dict]:
         return [{"part": folder.name, **row} for row in csv.DictReader(handle)]
 
 
+def _common(args: argparse.Namespace, seed: int) -> list[str]:
+    """The options of ``holdout.py`` that define one part's clips, seed and overrides."""
+    common = ["--train", str(args.design), "--test", str(args.data), "--seed", str(seed)]
+    common += ["--snr-db", str(args.snr_db)]
+    for item in args.set:
+        common += ["--set", item]
+    if args.max_test is not None:
+        common += ["--max-test", str(args.max_test)]
+    if args.n_jobs is not None:
+        common += ["--n-jobs", str(args.n_jobs)]
+    return common
+
+
+def _spread(values: list[float]) -> tuple[float, float]:
+    """Mean and sample standard deviation (NaN for a single value)."""
+    array = np.asarray(values, dtype=float)
+    return float(array.mean()), float(array.std(ddof=1)) if len(array) > 1 else float("nan")
+
+
+def split_summary(folders: dict[int, Path], names: list[str]) -> list[dict]:
+    """Each pipeline's ROC AUC over the splits (``{seed: folder}``) that scored it.
+
+    A pipeline counts on the splits that have its row, so the grown part's own
+    split enters for every pipeline it holds; rows come in the order of ``names``.
+    """
+    found: dict[tuple[str, str], list[tuple[int, dict]]] = {}
+    for seed, folder in folders.items():
+        for row in _rows(folder):
+            if row["pipeline"] in names:
+                found.setdefault((row["pipeline"], row["condition"]), []).append((seed, row))
+    out = []
+    for (name, condition), runs in sorted(
+        found.items(), key=lambda item: (names.index(item[0][0]), item[0][1])
+    ):
+        auc = [float(row["roc_auc"]) for _, row in runs]
+        mean, sd = _spread(auc)
+        out.append(
+            {
+                "pipeline": name,
+                "condition": condition,
+                "n_splits": len(runs),
+                "seeds": " ".join(str(seed) for seed, _ in runs),
+                "roc_auc_mean": mean,
+                "roc_auc_sd": sd,
+                "roc_auc_min": min(auc),
+                "roc_auc_max": max(auc),
+                "roc_auc_per_split": " ".join(f"{value:.4f}" for value in auc),
+                "accuracy_mean": _spread([float(row["accuracy"]) for _, row in runs])[0],
+                "n_train": " ".join(sorted({row["n_train"] for _, row in runs})),
+                "n_test": " ".join(sorted({row["n_test"] for _, row in runs})),
+            }
+        )
+    return out
+
+
+def split_comparisons(folders: dict[int, Path]) -> list[dict]:
+    """The paired differences of every split's ``compare.csv``, over the splits."""
+    found: dict[tuple[str, str, str], list[tuple[int, dict]]] = {}
+    for seed, folder in folders.items():
+        if (folder / "compare.csv").is_file():
+            with open(folder / "compare.csv", newline="") as handle:
+                for row in csv.DictReader(handle):
+                    key = (row["first"], row["second"], row["condition"])
+                    found.setdefault(key, []).append((seed, row))
+    out = []
+    for (first, second, condition), runs in found.items():
+        if len(runs) < 2:
+            continue
+        difference = [float(row["roc_auc_difference"]) for _, row in runs]
+        mean, sd = _spread(difference)
+        out.append(
+            {
+                "first": first,
+                "second": second,
+                "condition": condition,
+                "n_splits": len(runs),
+                "seeds": " ".join(str(seed) for seed, _ in runs),
+                "difference_mean": mean,
+                "difference_sd": sd,
+                "difference_per_split": " ".join(f"{value:+.4f}" for value in difference),
+                "n_splits_interval_above_zero": sum(float(row["ci_low"]) > 0 for _, row in runs),
+            }
+        )
+    return out
+
+
 def compute_seconds(rows: list[dict]) -> float:
     """Seconds of fitting (once per pipeline) and predicting (per condition) in ``rows``.
 
@@ -284,15 +417,35 @@ def compute_seconds(rows: list[dict]) -> float:
     return sum(fits.values()) + sum(float(r["predict_time_s"] or 0) for r in rows)
 
 
-def targets(rows: list[dict], compare: dict[str, list[dict]]) -> list[dict]:
-    """Each target with the figure measured for it (targets without a figure are left out)."""
+def targets(
+    rows: list[dict], compare: dict[str, list[dict]], splits: list[dict] = ()
+) -> list[dict]:
+    """Each target with the figure measured for it (targets without a figure are left out).
+
+    A target of the grown part whose pipeline was scored on several splits
+    (``splits``, from :func:`split_summary`) is measured by the mean over them.
+    """
     by_key = {(r["part"], r["pipeline"], r["condition"]): r for r in rows}
+    over_splits = {
+        r["pipeline"]: r for r in splits if r["condition"] == "clean" and int(r["n_splits"]) > 1
+    }
     out = []
     for part, name, threshold, label in AUC_TARGETS:
         row = by_key.get((part, name, "clean"))
         if row is None:
             continue
         auc = float(row["roc_auc"])
+        detail = (
+            f"bootstrap sd {float(row['roc_auc_boot_sd']):.4f}, {int(row['n_test']):,} test clips"
+        )
+        if part == "holdout-grow" and name in over_splits:
+            split = over_splits[name]
+            detail = (
+                f"mean of {split['n_splits']} stratified splits (seeds {split['seeds']}), "
+                f"sd between splits {split['roc_auc_sd']:.4f}; the grown part's split alone "
+                f"{auc:.4f} ({detail})"
+            )
+            part, auc = "holdout-splits", float(split["roc_auc_mean"])
         about = "about" in label
         out.append(
             {
@@ -303,8 +456,7 @@ def targets(rows: list[dict], compare: dict[str, list[dict]]) -> list[dict]:
                 "threshold": threshold,
                 "met": abs(auc - threshold) <= ABOUT if about else auc >= threshold,
                 "gap": auc - threshold,
-                "detail": f"bootstrap sd {float(row['roc_auc_boot_sd']):.4f}, "
-                f"{int(row['n_test']):,} test clips",
+                "detail": detail,
             }
         )
     for part, first, second, margin in MARGIN_TARGETS:
@@ -425,6 +577,9 @@ def main(argv: list[str] | None = None) -> dict:
                 "pass --xception-weights FILE (or 'imagenet' where the internet is reachable)"
             )
     ce = _names(args.ce_pipelines, CE_PIPELINES)
+    split_names = _names(args.split_pipelines, SPLIT_PIPELINES)
+    if args.splits < 1:
+        raise SystemExit(f"--splits must be at least 1 (the grown part's own), got {args.splits}")
     curve = _names(args.curve_pipelines, CURVE_PIPELINES)
     start = time.perf_counter()
     env = environment()
@@ -439,21 +594,25 @@ def main(argv: list[str] | None = None) -> dict:
     )
     (out / "command.txt").write_text(earlier + command + "\n")
 
-    common = ["--train", str(args.design), "--test", str(args.data), "--seed", str(args.seed)]
-    common += ["--snr-db", str(args.snr_db)]
-    for item in args.set:
-        common += ["--set", item]
-    if args.max_test is not None:
-        common += ["--max-test", str(args.max_test)]
-    if args.n_jobs is not None:
-        common += ["--n-jobs", str(args.n_jobs)]
+    common = _common(args, args.seed)
     leak = ["--leak", "--leak-seeds", str(args.leak_seeds)] if args.leak_seeds > 0 else []
 
     grow = [*common, "--grow", str(args.grow)]
     folder = out / "learning-curve"
+    split_seeds = [args.seed + k for k in range(1, args.splits)] if split_names else []
+    splits = out / "holdout-splits"
     if not args.summary_only:
         run_part(out / "holdout", common, ce, resume=args.resume, compare=COMPARISONS, leak=leak)
         run_part(out / "holdout-grow", grow, grown, resume=args.resume, compare=COMPARISONS)
+        for seed in split_seeds:
+            splits.mkdir(exist_ok=True)
+            run_part(
+                splits / f"seed{seed}",
+                [*_common(args, seed), "--grow", str(args.grow)],
+                split_names,
+                resume=args.resume,
+                compare=COMPARISONS,
+            )
         for size in args.sizes if curve else ():
             folder.mkdir(exist_ok=True)
             run_part(
@@ -470,6 +629,27 @@ def main(argv: list[str] | None = None) -> dict:
             + "# all training clips: the grown part (holdout-grow/command.txt)\n"
         )
 
+    split_folders = {args.seed: out / "holdout-grow"}
+    split_folders.update(
+        {seed: splits / f"seed{seed}" for seed in split_seeds if (splits / f"seed{seed}").is_dir()}
+    )
+    split_rows = []
+    if len(split_folders) > 1:
+        split_rows = split_summary(split_folders, split_names)
+        write_csv(splits / "splits.csv", split_rows, SPLIT_COLUMNS)
+        write_csv(
+            splits / "splits_compare.csv",
+            split_comparisons(split_folders),
+            SPLIT_COMPARE_COLUMNS,
+        )
+        (splits / "splits_command.txt").write_text(
+            "".join(
+                f"# split seed {seed}\n" + (path / "command.txt").read_text()
+                for seed, path in split_folders.items()
+                if (path / "command.txt").is_file()
+            )
+        )
+
     rows = _rows(out / "holdout") + _rows(out / "holdout-grow")
     write_csv(out / "study.csv", rows, STUDY_COLUMNS)
     compare = {}
@@ -477,7 +657,7 @@ def main(argv: list[str] | None = None) -> dict:
         if (out / part / "compare.csv").is_file():
             with open(out / part / "compare.csv", newline="") as handle:
                 compare[part] = list(csv.DictReader(handle))
-    measured = targets(rows, compare)
+    measured = targets(rows, compare, split_rows)
     write_csv(out / "targets.csv", measured, TARGET_COLUMNS)
     write_csv(out / "published.csv", PUBLISHED, PUBLISHED_COLUMNS)
     if (out / "holdout-grow" / "holdout_scores.npz").is_file():
@@ -493,6 +673,7 @@ def main(argv: list[str] | None = None) -> dict:
             "seed": args.seed,
             "snr_db": args.snr_db,
             "grow": args.grow,
+            "split_seeds": sorted(split_folders),
             "sizes": args.sizes,
             "resumed": args.resume,
             "skipped": skipped,
@@ -500,6 +681,11 @@ def main(argv: list[str] | None = None) -> dict:
             "fit_and_predict_s": {
                 "holdout": compute_seconds(_rows(out / "holdout")),
                 "holdout-grow": compute_seconds(_rows(out / "holdout-grow")),
+                "holdout-splits": sum(
+                    compute_seconds(_rows(path))
+                    for seed, path in split_folders.items()
+                    if seed != args.seed
+                ),
                 "learning-curve": sum(compute_seconds(_rows(folder / f"n{n}")) for n in sizes),
             },
             "parts": "each part's own environment file records the runs that filled it",

@@ -63,6 +63,8 @@ def test_study_options(study, tmp_path):
         "grow": 0.8,
         "pipelines": None,
         "ce_pipelines": ",".join(study.CE_PIPELINES),
+        "splits": 5,
+        "split_pipelines": ",".join(study.SPLIT_PIPELINES),
         "curve_pipelines": ",".join(study.CURVE_PIPELINES),
         "sizes": [375, 750, 1500, 3000],
         "leak_seeds": 3,
@@ -78,6 +80,9 @@ def test_study_options(study, tmp_path):
             ["--data", "a", "--design", "b", "--out", str(tmp_path / "c"), "--pipelines", "nope"]
         )
     assert not (tmp_path / "c").exists()  # nothing written before the options are checked
+    with pytest.raises(SystemExit, match="--splits must be at least 1"):
+        study.main(["--data", "a", "--design", "b", "--out", str(tmp_path / "c"), "--splits", "0"])
+    assert not (tmp_path / "c").exists()
 
 
 def test_study_runs_every_part_and_resumes(study, folders, tmp_path):
@@ -88,6 +93,7 @@ def test_study_runs_every_part_and_resumes(study, folders, tmp_path):
         "--grow", "0.5", "--pipelines", "hgb,seed-xception",
         "--ce-pipelines", "seed-inception,hgb", "--curve-pipelines", "hgb",
         "--sizes", "12", "--leak-seeds", "1", "--snr-db", "5",
+        "--splits", "2", "--split-pipelines", "hgb",
         "--set", "hgb:classifier__max_iter=5",
         "--set", "seed-inception:classifier__epochs=1",
     ]  # fmt: skip
@@ -124,10 +130,34 @@ def test_study_runs_every_part_and_resumes(study, folders, tmp_path):
     assert (out / "table.txt").read_text().count("holdout-grow") == 2
     env = json.loads((out / "environment.json").read_text())
     assert env["skipped"].keys() == {"seed-xception"} and "numpy" in env
-    assert env["fit_and_predict_s"].keys() == {"holdout", "holdout-grow", "learning-curve"}
+    assert env["fit_and_predict_s"].keys() == {
+        "holdout",
+        "holdout-grow",
+        "holdout-splits",
+        "learning-curve",
+    }
     assert all(seconds > 0 for seconds in env["fit_and_predict_s"].values())
     commands = (out / "learning-curve" / "learning_curve_command.txt").read_text()
     assert "# 12 training clips" in commands and "--max-train 12" in commands
+    # the grown part again on a second split (seed 1): hgb over both splits
+    assert env["split_seeds"] == [0, 1]
+    _, second = read_csv(out / "holdout-splits" / "seed1" / "holdout.csv")
+    assert [(r["pipeline"], r["n_train"], r["n_test"]) for r in second] == [
+        ("hgb", "28", "12"),
+        ("hgb", "28", "12"),
+    ]
+    columns, splits = read_csv(out / "holdout-splits" / "splits.csv")
+    assert columns == study.SPLIT_COLUMNS
+    grown_auc = {r["condition"]: r["roc_auc"] for r in rows if r["part"] == "holdout-grow"}
+    for split, other in zip(splits, second, strict=True):
+        assert (split["pipeline"], split["n_splits"], split["seeds"]) == ("hgb", "2", "0 1")
+        per_split = [float(v) for v in split["roc_auc_per_split"].split()]
+        assert per_split == pytest.approx(
+            [float(grown_auc[split["condition"]]), float(other["roc_auc"])], abs=5e-5
+        )
+        assert float(split["roc_auc_mean"]) == pytest.approx(np.mean(per_split), abs=1e-4)
+    splits_commands = (out / "holdout-splits" / "splits_command.txt").read_text()
+    assert "# split seed 1" in splits_commands and "--seed 1" in splits_commands
 
     import matplotlib.image
 
@@ -137,8 +167,10 @@ def test_study_runs_every_part_and_resumes(study, folders, tmp_path):
 
     # --resume: nothing left to run, so nothing is refitted; a new pipeline joins
     before = (out / "holdout-grow" / "holdout.csv").read_text()
+    split_before = (out / "holdout-splits" / "seed1" / "holdout.csv").read_text()
     study.main([*argv, "--resume"])
     assert (out / "holdout-grow" / "holdout.csv").read_text() == before
+    assert (out / "holdout-splits" / "seed1" / "holdout.csv").read_text() == split_before
     assert len((out / "holdout-grow" / "command.txt").read_text().splitlines()) == 1
     assert len((out / "command.txt").read_text().splitlines()) == 2
     grown = [*argv, "--resume"]
@@ -214,6 +246,69 @@ def test_targets_met_missed_and_about(study):
     assert budget[0]["met"] is False and budget[0]["gap"] == pytest.approx(-100.0)
     # a target whose pipeline was not run has no row
     assert not any("xception" in key for key in found)
+
+    # scored on several splits, a grown-part target is measured by their mean
+    splits = [
+        {"pipeline": "best", "condition": "clean", "n_splits": 3, "seeds": "0 1 2",
+         "roc_auc_mean": 0.98, "roc_auc_sd": 0.004},
+        {"pipeline": "best", "condition": "noisy", "n_splits": 3, "seeds": "0 1 2",
+         "roc_auc_mean": 0.5, "roc_auc_sd": 0.1},
+        {"pipeline": "ce-inception", "condition": "clean", "n_splits": 3, "seeds": "0 1 2",
+         "roc_auc_mean": 0.5, "roc_auc_sd": 0.1},
+    ]  # fmt: skip
+    over = {t["target"].split(" (")[0]: t for t in study.targets(rows, compare, splits)}
+    target = over["best ROC AUC >= 0.976"]
+    assert target["met"] is True and target["gap"] == pytest.approx(0.004)
+    assert target["part"] == "holdout-splits"
+    assert "mean of 3 stratified splits (seeds 0 1 2)" in target["detail"]
+    assert "sd between splits 0.0040" in target["detail"] and "alone 0.9700" in target["detail"]
+    # ce-inception's target is in the 3,000-clip part, which has no repeats
+    assert over["ce-inception ROC AUC >= 0.92"] == found["ce-inception ROC AUC >= 0.92"]
+
+
+def test_split_summary_and_comparisons(study, tmp_path):
+    columns = ["pipeline", "condition", "roc_auc", "accuracy", "n_train", "n_test"]
+    compare_columns = ["first", "second", "condition", "roc_auc_difference", "ci_low"]
+    folders = {}
+    for seed, (auc_a, auc_b) in enumerate([(0.9, 0.8), (0.7, 0.85), (0.8, 0.9)]):
+        folder = folders[seed] = tmp_path / f"seed{seed}"
+        folder.mkdir()
+        rows = [
+            {"pipeline": "a", "condition": "clean", "roc_auc": auc_a, "accuracy": 0.5,
+             "n_train": 10, "n_test": 5},
+            {"pipeline": "b", "condition": "clean", "roc_auc": auc_b, "accuracy": 0.5,
+             "n_train": 10, "n_test": 5},
+        ]  # fmt: skip
+        if seed == 2:  # "b" not scored on the last split
+            rows = rows[:1]
+        study.write_csv(folder / "holdout.csv", rows, columns)
+        if seed < 2:
+            difference = {
+                "first": "a",
+                "second": "b",
+                "condition": "clean",
+                "roc_auc_difference": auc_a - auc_b,
+                "ci_low": auc_a - auc_b - 0.01,
+            }
+            study.write_csv(folder / "compare.csv", [difference], compare_columns)
+    summary = study.split_summary(folders, ["b", "a"])
+    assert [(r["pipeline"], r["n_splits"], r["seeds"]) for r in summary] == [
+        ("b", 2, "0 1"),
+        ("a", 3, "0 1 2"),
+    ]
+    a = summary[1]
+    assert a["roc_auc_mean"] == pytest.approx(0.8)
+    assert a["roc_auc_sd"] == pytest.approx(np.std([0.9, 0.7, 0.8], ddof=1))
+    assert (a["roc_auc_min"], a["roc_auc_max"]) == (0.7, 0.9)
+    assert a["roc_auc_per_split"] == "0.9000 0.7000 0.8000"
+    (pair,) = study.split_comparisons(folders)
+    assert (pair["first"], pair["second"], pair["n_splits"]) == ("a", "b", 2)
+    assert pair["difference_mean"] == pytest.approx((0.1 - 0.15) / 2)
+    assert pair["difference_per_split"] == "+0.1000 -0.1500"
+    assert pair["n_splits_interval_above_zero"] == 1
+    # one split only: no spread
+    (alone,) = study.split_summary({0: folders[0]}, ["a"])
+    assert np.isnan(alone["roc_auc_sd"])
 
 
 @pytest.fixture(scope="module")
