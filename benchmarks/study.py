@@ -20,14 +20,22 @@ that computes it:
 ``holdout-grow/`` (``benchmarks/holdout.py --grow``)
     Every named pipeline trained on a Kaggle-like volume: the design clips
     and a stratified ``--grow`` fraction of the others, scored on the rest.
+``holdout-seeds/`` (``benchmarks/holdout.py --seed K``)
+    The complexity-entropy part again under ``--network-seeds - 1`` other
+    seeds for ``fusion-inception`` and ``frames-inception``: the same clips,
+    other initialisations of the networks (and draws of the noise), for the
+    spread of their paired difference between training runs.
 ``holdout-splits/`` (``benchmarks/holdout.py --grow --seed K``)
     The grown part repeated on ``--splits - 1`` other stratified splits (seeds
-    ``--seed + 1`` onwards) for ``templates``, ``ce-inception`` and ``best``:
-    one folder per seed, and ``splits.csv`` (each pipeline's ROC AUC on every
-    split, with their mean and standard deviation, the grown part's split
-    included) and ``splits_compare.csv`` (the paired differences, likewise). The
-    bootstrap of one split says how much its AUC would move on other test clips;
-    the splits also move the training clips and the models' seeds.
+    ``--seed + 1`` onwards) for ``templates``, ``ce-inception`` and ``best``.
+    The bootstrap of one split says how much its AUC would move on other test
+    clips; the splits also move the training clips and the models' seeds.
+
+Each repeated part holds one folder per seed, ``repeats.csv`` (each pipeline's
+ROC AUC in every run, the repeated part's own included, with their mean and
+sample standard deviation) and ``repeats_compare.csv`` (the paired
+differences, likewise). A target whose figure was measured in several runs is
+measured by their mean.
 ``learning-curve/`` (``benchmarks/learning_curve.py``)
     The ROC AUC of ``hgb``, ``templates``, ``ce-inception``, ``xception`` and
     ``best`` on the same test clips against the number of training clips
@@ -92,33 +100,41 @@ CURVE_SIZES = (375, 750, 1500, 3000)
 #: replaces the download with a local file
 NEEDS_DOWNLOAD = {"seed-xception": "classifier__weights"}
 COMPARISONS = ("fusion-inception:frames-inception", "best:templates")
-#: the grown part repeated on other splits: its pipelines, and how many splits in all
-SPLIT_PIPELINES = ("templates", "ce-inception", "best")
-SPLITS = 5
-SPLIT_COLUMNS = [
+#: (folder, repeated part, pipelines, runs in all, what changes between runs): parts run
+#: again under other seeds; a "split" seed also draws the grown part's split
+REPEATS = {
+    "holdout-seeds": ("holdout", ("fusion-inception", "frames-inception"), 3, "network seeds"),
+    "holdout-splits": ("holdout-grow", ("templates", "ce-inception", "best"), 5, "splits"),
+}
+#: each repeated part's options: (how many runs, which pipelines)
+REPEAT_OPTIONS = {
+    "holdout-seeds": ("network_seeds", "seed_pipelines"),
+    "holdout-splits": ("splits", "split_pipelines"),
+}
+REPEAT_COLUMNS = [
     "pipeline",
     "condition",
-    "n_splits",
+    "n_runs",
     "seeds",
     "roc_auc_mean",
     "roc_auc_sd",
     "roc_auc_min",
     "roc_auc_max",
-    "roc_auc_per_split",
+    "roc_auc_per_run",
     "accuracy_mean",
     "n_train",
     "n_test",
 ]
-SPLIT_COMPARE_COLUMNS = [
+REPEAT_COMPARE_COLUMNS = [
     "first",
     "second",
     "condition",
-    "n_splits",
+    "n_runs",
     "seeds",
     "difference_mean",
     "difference_sd",
-    "difference_per_split",
-    "n_splits_interval_above_zero",
+    "difference_per_run",
+    "n_runs_interval_above_zero",
 ]
 
 STUDY_COLUMNS = ["part", *holdout.HOLDOUT_COLUMNS]
@@ -218,17 +234,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=",".join(CE_PIPELINES),
         help="comma-separated pipelines of the complexity-entropy part",
     )
-    p.add_argument(
-        "--splits",
-        type=int,
-        default=SPLITS,
-        help="stratified splits of the grown part in all, its own included (1: no repeats)",
-    )
-    p.add_argument(
-        "--split-pipelines",
-        default=",".join(SPLIT_PIPELINES),
-        help="comma-separated pipelines fitted on the grown part's other splits",
-    )
+    for folder, (runs, names) in REPEAT_OPTIONS.items():
+        part, default_names, default_runs, what = REPEATS[folder]
+        p.add_argument(
+            "--" + runs.replace("_", "-"),
+            type=int,
+            default=default_runs,
+            help=f"runs of {part} in all, its own included, each with other {what} "
+            "(1: no repeats)",
+        )
+        p.add_argument(
+            "--" + names.replace("_", "-"),
+            default=",".join(default_names),
+            help=f"comma-separated pipelines run again in {folder}/",
+        )
     p.add_argument("--curve-pipelines", default=",".join(CURVE_PIPELINES))
     p.add_argument("--sizes", type=int, nargs="*", default=list(CURVE_SIZES))
     p.add_argument("--leak-seeds", type=int, default=3, help="0: no leak measurement")
@@ -341,11 +360,11 @@ def _spread(values: list[float]) -> tuple[float, float]:
     return float(array.mean()), float(array.std(ddof=1)) if len(array) > 1 else float("nan")
 
 
-def split_summary(folders: dict[int, Path], names: list[str]) -> list[dict]:
-    """Each pipeline's ROC AUC over the splits (``{seed: folder}``) that scored it.
+def repeat_summary(folders: dict[int, Path], names: list[str]) -> list[dict]:
+    """Each pipeline's ROC AUC over the runs (``{seed: folder}``) that scored it.
 
-    A pipeline counts on the splits that have its row, so the grown part's own
-    split enters for every pipeline it holds; rows come in the order of ``names``.
+    A pipeline counts in the runs that have its row, so the repeated part's own
+    run enters for every pipeline it holds; rows come in the order of ``names``.
     """
     found: dict[tuple[str, str], list[tuple[int, dict]]] = {}
     for seed, folder in folders.items():
@@ -362,13 +381,13 @@ def split_summary(folders: dict[int, Path], names: list[str]) -> list[dict]:
             {
                 "pipeline": name,
                 "condition": condition,
-                "n_splits": len(runs),
+                "n_runs": len(runs),
                 "seeds": " ".join(str(seed) for seed, _ in runs),
                 "roc_auc_mean": mean,
                 "roc_auc_sd": sd,
                 "roc_auc_min": min(auc),
                 "roc_auc_max": max(auc),
-                "roc_auc_per_split": " ".join(f"{value:.4f}" for value in auc),
+                "roc_auc_per_run": " ".join(f"{value:.4f}" for value in auc),
                 "accuracy_mean": _spread([float(row["accuracy"]) for _, row in runs])[0],
                 "n_train": " ".join(sorted({row["n_train"] for _, row in runs})),
                 "n_test": " ".join(sorted({row["n_test"] for _, row in runs})),
@@ -377,15 +396,16 @@ def split_summary(folders: dict[int, Path], names: list[str]) -> list[dict]:
     return out
 
 
-def split_comparisons(folders: dict[int, Path]) -> list[dict]:
-    """The paired differences of every split's ``compare.csv``, over the splits."""
+def repeat_comparisons(folders: dict[int, Path], names: list[str]) -> list[dict]:
+    """The paired differences of pairs of ``names`` compared in several runs' ``compare.csv``."""
     found: dict[tuple[str, str, str], list[tuple[int, dict]]] = {}
     for seed, folder in folders.items():
         if (folder / "compare.csv").is_file():
             with open(folder / "compare.csv", newline="") as handle:
                 for row in csv.DictReader(handle):
-                    key = (row["first"], row["second"], row["condition"])
-                    found.setdefault(key, []).append((seed, row))
+                    if {row["first"], row["second"]} <= set(names):
+                        key = (row["first"], row["second"], row["condition"])
+                        found.setdefault(key, []).append((seed, row))
     out = []
     for (first, second, condition), runs in found.items():
         if len(runs) < 2:
@@ -397,15 +417,39 @@ def split_comparisons(folders: dict[int, Path]) -> list[dict]:
                 "first": first,
                 "second": second,
                 "condition": condition,
-                "n_splits": len(runs),
+                "n_runs": len(runs),
                 "seeds": " ".join(str(seed) for seed, _ in runs),
                 "difference_mean": mean,
                 "difference_sd": sd,
-                "difference_per_split": " ".join(f"{value:+.4f}" for value in difference),
-                "n_splits_interval_above_zero": sum(float(row["ci_low"]) > 0 for _, row in runs),
+                "difference_per_run": " ".join(f"{value:+.4f}" for value in difference),
+                "n_runs_interval_above_zero": sum(float(row["ci_low"]) > 0 for _, row in runs),
             }
         )
     return out
+
+
+def repeat_runs(out: Path, name: str, seed: int, seeds: list[int]) -> dict[int, Path]:
+    """``{seed: folder}`` of a repeated part: the part's own run and those of ``seeds`` there."""
+    runs = {seed: out / REPEATS[name][0]}
+    runs.update({s: out / name / f"seed{s}" for s in seeds if (out / name / f"seed{s}").is_dir()})
+    return runs
+
+
+def summarize_repeats(
+    folder: Path, runs: dict[int, Path], names: list[str]
+) -> tuple[list[dict], list[dict]]:
+    """Write ``repeats.csv``, ``repeats_compare.csv`` and ``repeats_command.txt`` in ``folder``."""
+    summary, pairs = repeat_summary(runs, names), repeat_comparisons(runs, names)
+    write_csv(folder / "repeats.csv", summary, REPEAT_COLUMNS)
+    write_csv(folder / "repeats_compare.csv", pairs, REPEAT_COMPARE_COLUMNS)
+    (folder / "repeats_command.txt").write_text(
+        "".join(
+            f"# seed {seed}\n" + (path / "command.txt").read_text()
+            for seed, path in runs.items()
+            if (path / "command.txt").is_file()
+        )
+    )
+    return summary, pairs
 
 
 def compute_seconds(rows: list[dict]) -> float:
@@ -418,17 +462,26 @@ def compute_seconds(rows: list[dict]) -> float:
 
 
 def targets(
-    rows: list[dict], compare: dict[str, list[dict]], splits: list[dict] = ()
+    rows: list[dict],
+    compare: dict[str, list[dict]],
+    repeats: dict[str, tuple[list[dict], list[dict]]] | None = None,
 ) -> list[dict]:
     """Each target with the figure measured for it (targets without a figure are left out).
 
-    A target of the grown part whose pipeline was scored on several splits
-    (``splits``, from :func:`split_summary`) is measured by the mean over them.
+    ``repeats`` maps a repeated part to its folder's summary rows and paired
+    differences (:func:`repeat_summary`, :func:`repeat_comparisons`); a target
+    whose figure was measured in several runs there is measured by their mean.
     """
     by_key = {(r["part"], r["pipeline"], r["condition"]): r for r in rows}
-    over_splits = {
-        r["pipeline"]: r for r in splits if r["condition"] == "clean" and int(r["n_splits"]) > 1
-    }
+    repeated, repeated_pairs = {}, {}
+    for folder, (summary, pairs) in (repeats or {}).items():
+        part, what = REPEATS[folder][0], REPEATS[folder][3]
+        for r in summary:
+            if r["condition"] == "clean" and int(r["n_runs"]) > 1:
+                repeated[(part, r["pipeline"])] = (folder, what, r)
+        for r in pairs:
+            if r["condition"] == "clean":
+                repeated_pairs[(part, r["first"], r["second"])] = (folder, what, r)
     out = []
     for part, name, threshold, label in AUC_TARGETS:
         row = by_key.get((part, name, "clean"))
@@ -438,14 +491,13 @@ def targets(
         detail = (
             f"bootstrap sd {float(row['roc_auc_boot_sd']):.4f}, {int(row['n_test']):,} test clips"
         )
-        if part == "holdout-grow" and name in over_splits:
-            split = over_splits[name]
+        if (part, name) in repeated:
+            folder, what, run = repeated[(part, name)]
             detail = (
-                f"mean of {split['n_splits']} stratified splits (seeds {split['seeds']}), "
-                f"sd between splits {split['roc_auc_sd']:.4f}; the grown part's split alone "
-                f"{auc:.4f} ({detail})"
+                f"mean of {run['n_runs']} {what} (seeds {run['seeds']}), sd between them "
+                f"{float(run['roc_auc_sd']):.4f}; {part} alone {auc:.4f} ({detail})"
             )
-            part, auc = "holdout-splits", float(split["roc_auc_mean"])
+            part, auc = folder, float(run["roc_auc_mean"])
         about = "about" in label
         out.append(
             {
@@ -471,11 +523,21 @@ def targets(
                     f"paired bootstrap 95 % interval {float(row['ci_low']):+.4f} to "
                     f"{float(row['ci_high']):+.4f}"
                 )
+        measured_in = part
+        if (part, first, second) in repeated_pairs:
+            folder, what, run = repeated_pairs[(part, first, second)]
+            detail = (
+                f"mean of {run['n_runs']} {what} (seeds {run['seeds']}), sd between them "
+                f"{float(run['difference_sd']):.4f}, interval above zero in "
+                f"{run['n_runs_interval_above_zero']}; {part} alone {gain:+.4f}"
+                + (f" ({detail})" if detail else "")
+            )
+            measured_in, gain = folder, float(run["difference_mean"])
         out.append(
             {
                 "target": f"{first} beats {second} by >= {margin} "
                 f"(trained on {int(a['n_train']):,} clips)",
-                "part": part,
+                "part": measured_in,
                 "pipeline": f"{first} - {second}",
                 "measured": gain,
                 "threshold": margin,
@@ -577,9 +639,16 @@ def main(argv: list[str] | None = None) -> dict:
                 "pass --xception-weights FILE (or 'imagenet' where the internet is reachable)"
             )
     ce = _names(args.ce_pipelines, CE_PIPELINES)
-    split_names = _names(args.split_pipelines, SPLIT_PIPELINES)
-    if args.splits < 1:
-        raise SystemExit(f"--splits must be at least 1 (the grown part's own), got {args.splits}")
+    repeated = {}  # folder: (seeds of the runs beyond the repeated part's own, pipelines)
+    for folder, (runs, names) in REPEAT_OPTIONS.items():
+        n_runs = getattr(args, runs)
+        if n_runs < 1:
+            raise SystemExit(
+                f"--{runs.replace('_', '-')} must be at least 1 (the repeated part's own run), "
+                f"got {n_runs}"
+            )
+        chosen = _names(getattr(args, names), REPEATS[folder][1])
+        repeated[folder] = ([args.seed + k for k in range(1, n_runs)] if chosen else [], chosen)
     curve = _names(args.curve_pipelines, CURVE_PIPELINES)
     start = time.perf_counter()
     env = environment()
@@ -599,20 +668,20 @@ def main(argv: list[str] | None = None) -> dict:
 
     grow = [*common, "--grow", str(args.grow)]
     folder = out / "learning-curve"
-    split_seeds = [args.seed + k for k in range(1, args.splits)] if split_names else []
-    splits = out / "holdout-splits"
+    part_options = {"holdout": [], "holdout-grow": ["--grow", str(args.grow)]}
     if not args.summary_only:
         run_part(out / "holdout", common, ce, resume=args.resume, compare=COMPARISONS, leak=leak)
         run_part(out / "holdout-grow", grow, grown, resume=args.resume, compare=COMPARISONS)
-        for seed in split_seeds:
-            splits.mkdir(exist_ok=True)
-            run_part(
-                splits / f"seed{seed}",
-                [*_common(args, seed), "--grow", str(args.grow)],
-                split_names,
-                resume=args.resume,
-                compare=COMPARISONS,
-            )
+        for name, (seeds, names) in repeated.items():
+            for seed in seeds:
+                (out / name).mkdir(exist_ok=True)
+                run_part(
+                    out / name / f"seed{seed}",
+                    [*_common(args, seed), *part_options[REPEATS[name][0]]],
+                    names,
+                    resume=args.resume,
+                    compare=COMPARISONS,
+                )
         for size in args.sizes if curve else ():
             folder.mkdir(exist_ok=True)
             run_part(
@@ -629,26 +698,13 @@ def main(argv: list[str] | None = None) -> dict:
             + "# all training clips: the grown part (holdout-grow/command.txt)\n"
         )
 
-    split_folders = {args.seed: out / "holdout-grow"}
-    split_folders.update(
-        {seed: splits / f"seed{seed}" for seed in split_seeds if (splits / f"seed{seed}").is_dir()}
-    )
-    split_rows = []
-    if len(split_folders) > 1:
-        split_rows = split_summary(split_folders, split_names)
-        write_csv(splits / "splits.csv", split_rows, SPLIT_COLUMNS)
-        write_csv(
-            splits / "splits_compare.csv",
-            split_comparisons(split_folders),
-            SPLIT_COMPARE_COLUMNS,
-        )
-        (splits / "splits_command.txt").write_text(
-            "".join(
-                f"# split seed {seed}\n" + (path / "command.txt").read_text()
-                for seed, path in split_folders.items()
-                if (path / "command.txt").is_file()
-            )
-        )
+    repeat_folders = {
+        name: repeat_runs(out, name, args.seed, seeds) for name, (seeds, _) in repeated.items()
+    }
+    summaries = {}
+    for name, runs in repeat_folders.items():
+        if len(runs) > 1:
+            summaries[name] = summarize_repeats(out / name, runs, repeated[name][1])
 
     rows = _rows(out / "holdout") + _rows(out / "holdout-grow")
     write_csv(out / "study.csv", rows, STUDY_COLUMNS)
@@ -657,7 +713,7 @@ def main(argv: list[str] | None = None) -> dict:
         if (out / part / "compare.csv").is_file():
             with open(out / part / "compare.csv", newline="") as handle:
                 compare[part] = list(csv.DictReader(handle))
-    measured = targets(rows, compare, split_rows)
+    measured = targets(rows, compare, summaries)
     write_csv(out / "targets.csv", measured, TARGET_COLUMNS)
     write_csv(out / "published.csv", PUBLISHED, PUBLISHED_COLUMNS)
     if (out / "holdout-grow" / "holdout_scores.npz").is_file():
@@ -673,7 +729,7 @@ def main(argv: list[str] | None = None) -> dict:
             "seed": args.seed,
             "snr_db": args.snr_db,
             "grow": args.grow,
-            "split_seeds": sorted(split_folders),
+            "repeat_seeds": {name: sorted(runs) for name, runs in repeat_folders.items()},
             "sizes": args.sizes,
             "resumed": args.resume,
             "skipped": skipped,
@@ -681,11 +737,14 @@ def main(argv: list[str] | None = None) -> dict:
             "fit_and_predict_s": {
                 "holdout": compute_seconds(_rows(out / "holdout")),
                 "holdout-grow": compute_seconds(_rows(out / "holdout-grow")),
-                "holdout-splits": sum(
-                    compute_seconds(_rows(path))
-                    for seed, path in split_folders.items()
-                    if seed != args.seed
-                ),
+                **{
+                    name: sum(
+                        compute_seconds(_rows(path))
+                        for seed, path in runs.items()
+                        if seed != args.seed
+                    )
+                    for name, runs in repeat_folders.items()
+                },
                 "learning-curve": sum(compute_seconds(_rows(folder / f"n{n}")) for n in sizes),
             },
             "parts": "each part's own environment file records the runs that filled it",

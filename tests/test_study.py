@@ -63,8 +63,10 @@ def test_study_options(study, tmp_path):
         "grow": 0.8,
         "pipelines": None,
         "ce_pipelines": ",".join(study.CE_PIPELINES),
+        "network_seeds": 3,
+        "seed_pipelines": "fusion-inception,frames-inception",
         "splits": 5,
-        "split_pipelines": ",".join(study.SPLIT_PIPELINES),
+        "split_pipelines": "templates,ce-inception,best",
         "curve_pipelines": ",".join(study.CURVE_PIPELINES),
         "sizes": [375, 750, 1500, 3000],
         "leak_seeds": 3,
@@ -80,7 +82,7 @@ def test_study_options(study, tmp_path):
             ["--data", "a", "--design", "b", "--out", str(tmp_path / "c"), "--pipelines", "nope"]
         )
     assert not (tmp_path / "c").exists()  # nothing written before the options are checked
-    with pytest.raises(SystemExit, match="--splits must be at least 1"):
+    with pytest.raises(SystemExit, match="--splits must be at least 1 .* got 0"):
         study.main(["--data", "a", "--design", "b", "--out", str(tmp_path / "c"), "--splits", "0"])
     assert not (tmp_path / "c").exists()
 
@@ -94,6 +96,7 @@ def test_study_runs_every_part_and_resumes(study, folders, tmp_path):
         "--ce-pipelines", "seed-inception,hgb", "--curve-pipelines", "hgb",
         "--sizes", "12", "--leak-seeds", "1", "--snr-db", "5",
         "--splits", "2", "--split-pipelines", "hgb",
+        "--network-seeds", "2", "--seed-pipelines", "hgb",
         "--set", "hgb:classifier__max_iter=5",
         "--set", "seed-inception:classifier__epochs=1",
     ]  # fmt: skip
@@ -133,31 +136,39 @@ def test_study_runs_every_part_and_resumes(study, folders, tmp_path):
     assert env["fit_and_predict_s"].keys() == {
         "holdout",
         "holdout-grow",
+        "holdout-seeds",
         "holdout-splits",
         "learning-curve",
     }
     assert all(seconds > 0 for seconds in env["fit_and_predict_s"].values())
     commands = (out / "learning-curve" / "learning_curve_command.txt").read_text()
     assert "# 12 training clips" in commands and "--max-train 12" in commands
-    # the grown part again on a second split (seed 1): hgb over both splits
-    assert env["split_seeds"] == [0, 1]
-    _, second = read_csv(out / "holdout-splits" / "seed1" / "holdout.csv")
-    assert [(r["pipeline"], r["n_train"], r["n_test"]) for r in second] == [
-        ("hgb", "28", "12"),
-        ("hgb", "28", "12"),
-    ]
-    columns, splits = read_csv(out / "holdout-splits" / "splits.csv")
-    assert columns == study.SPLIT_COLUMNS
-    grown_auc = {r["condition"]: r["roc_auc"] for r in rows if r["part"] == "holdout-grow"}
-    for split, other in zip(splits, second, strict=True):
-        assert (split["pipeline"], split["n_splits"], split["seeds"]) == ("hgb", "2", "0 1")
-        per_split = [float(v) for v in split["roc_auc_per_split"].split()]
-        assert per_split == pytest.approx(
-            [float(grown_auc[split["condition"]]), float(other["roc_auc"])], abs=5e-5
-        )
-        assert float(split["roc_auc_mean"]) == pytest.approx(np.mean(per_split), abs=1e-4)
-    splits_commands = (out / "holdout-splits" / "splits_command.txt").read_text()
-    assert "# split seed 1" in splits_commands and "--seed 1" in splits_commands
+    # both parts again under seed 1: the grown part on another split, the other on the same
+    assert env["repeat_seeds"] == {"holdout-seeds": [0, 1], "holdout-splits": [0, 1]}
+    for folder, part, sizes in (
+        ("holdout-splits", "holdout-grow", ("28", "12")),
+        ("holdout-seeds", "holdout", ("16", "24")),
+    ):
+        _, second = read_csv(out / folder / "seed1" / "holdout.csv")
+        assert [(r["pipeline"], r["n_train"], r["n_test"]) for r in second] == [
+            ("hgb", *sizes),
+            ("hgb", *sizes),
+        ]
+        columns, repeats = read_csv(out / folder / "repeats.csv")
+        assert columns == study.REPEAT_COLUMNS
+        first_auc = {
+            r["condition"]: float(r["roc_auc"])
+            for r in rows
+            if (r["part"], r["pipeline"]) == (part, "hgb")
+        }
+        for repeat, other in zip(repeats, second, strict=True):
+            assert (repeat["pipeline"], repeat["n_runs"], repeat["seeds"]) == ("hgb", "2", "0 1")
+            per_run = [float(v) for v in repeat["roc_auc_per_run"].split()]
+            expected = [first_auc[repeat["condition"]], float(other["roc_auc"])]
+            assert per_run == pytest.approx(expected, abs=5e-5)
+            assert float(repeat["roc_auc_mean"]) == pytest.approx(np.mean(per_run), abs=1e-4)
+        commands = (out / folder / "repeats_command.txt").read_text()
+        assert "# seed 1" in commands and "--seed 1" in commands
 
     import matplotlib.image
 
@@ -167,10 +178,10 @@ def test_study_runs_every_part_and_resumes(study, folders, tmp_path):
 
     # --resume: nothing left to run, so nothing is refitted; a new pipeline joins
     before = (out / "holdout-grow" / "holdout.csv").read_text()
-    split_before = (out / "holdout-splits" / "seed1" / "holdout.csv").read_text()
+    repeat_before = (out / "holdout-splits" / "seed1" / "holdout.csv").read_text()
     study.main([*argv, "--resume"])
     assert (out / "holdout-grow" / "holdout.csv").read_text() == before
-    assert (out / "holdout-splits" / "seed1" / "holdout.csv").read_text() == split_before
+    assert (out / "holdout-splits" / "seed1" / "holdout.csv").read_text() == repeat_before
     assert len((out / "holdout-grow" / "command.txt").read_text().splitlines()) == 1
     assert len((out / "command.txt").read_text().splitlines()) == 2
     grown = [*argv, "--resume"]
@@ -247,26 +258,38 @@ def test_targets_met_missed_and_about(study):
     # a target whose pipeline was not run has no row
     assert not any("xception" in key for key in found)
 
-    # scored on several splits, a grown-part target is measured by their mean
+    # measured in several runs, a target is measured by their mean
     splits = [
-        {"pipeline": "best", "condition": "clean", "n_splits": 3, "seeds": "0 1 2",
+        {"pipeline": "best", "condition": "clean", "n_runs": 3, "seeds": "0 1 2",
          "roc_auc_mean": 0.98, "roc_auc_sd": 0.004},
-        {"pipeline": "best", "condition": "noisy", "n_splits": 3, "seeds": "0 1 2",
+        {"pipeline": "best", "condition": "noisy", "n_runs": 3, "seeds": "0 1 2",
          "roc_auc_mean": 0.5, "roc_auc_sd": 0.1},
-        {"pipeline": "ce-inception", "condition": "clean", "n_splits": 3, "seeds": "0 1 2",
+        {"pipeline": "ce-inception", "condition": "clean", "n_runs": 3, "seeds": "0 1 2",
          "roc_auc_mean": 0.5, "roc_auc_sd": 0.1},
     ]  # fmt: skip
-    over = {t["target"].split(" (")[0]: t for t in study.targets(rows, compare, splits)}
+    seeds = [
+        {"first": "fusion-inception", "second": "frames-inception", "condition": "clean",
+         "n_runs": 2, "seeds": "0 1", "difference_mean": 0.012, "difference_sd": 0.002,
+         "n_runs_interval_above_zero": 2},
+    ]  # fmt: skip
+    repeats = {"holdout-splits": (splits, []), "holdout-seeds": ([], seeds)}
+    over = {t["target"].split(" (")[0]: t for t in study.targets(rows, compare, repeats)}
     target = over["best ROC AUC >= 0.976"]
     assert target["met"] is True and target["gap"] == pytest.approx(0.004)
     assert target["part"] == "holdout-splits"
-    assert "mean of 3 stratified splits (seeds 0 1 2)" in target["detail"]
-    assert "sd between splits 0.0040" in target["detail"] and "alone 0.9700" in target["detail"]
-    # ce-inception's target is in the 3,000-clip part, which has no repeats
+    assert "mean of 3 splits (seeds 0 1 2)" in target["detail"]
+    assert "sd between them 0.0040" in target["detail"]
+    assert "holdout-grow alone 0.9700" in target["detail"]
+    # ce-inception's target is in the 3,000-clip part, whose repeats lack it
     assert over["ce-inception ROC AUC >= 0.92"] == found["ce-inception ROC AUC >= 0.92"]
+    margin = over["fusion-inception beats frames-inception by >= 0.01"]
+    assert margin["met"] is True and margin["gap"] == pytest.approx(0.002)
+    assert margin["part"] == "holdout-seeds"
+    assert "mean of 2 network seeds (seeds 0 1)" in margin["detail"]
+    assert "holdout alone +0.0050 (paired bootstrap 95 % interval" in margin["detail"]
 
 
-def test_split_summary_and_comparisons(study, tmp_path):
+def test_repeat_summary_and_comparisons(study, tmp_path):
     columns = ["pipeline", "condition", "roc_auc", "accuracy", "n_train", "n_test"]
     compare_columns = ["first", "second", "condition", "roc_auc_difference", "ci_low"]
     folders = {}
@@ -291,8 +314,8 @@ def test_split_summary_and_comparisons(study, tmp_path):
                 "ci_low": auc_a - auc_b - 0.01,
             }
             study.write_csv(folder / "compare.csv", [difference], compare_columns)
-    summary = study.split_summary(folders, ["b", "a"])
-    assert [(r["pipeline"], r["n_splits"], r["seeds"]) for r in summary] == [
+    summary = study.repeat_summary(folders, ["b", "a"])
+    assert [(r["pipeline"], r["n_runs"], r["seeds"]) for r in summary] == [
         ("b", 2, "0 1"),
         ("a", 3, "0 1 2"),
     ]
@@ -300,14 +323,16 @@ def test_split_summary_and_comparisons(study, tmp_path):
     assert a["roc_auc_mean"] == pytest.approx(0.8)
     assert a["roc_auc_sd"] == pytest.approx(np.std([0.9, 0.7, 0.8], ddof=1))
     assert (a["roc_auc_min"], a["roc_auc_max"]) == (0.7, 0.9)
-    assert a["roc_auc_per_split"] == "0.9000 0.7000 0.8000"
-    (pair,) = study.split_comparisons(folders)
-    assert (pair["first"], pair["second"], pair["n_splits"]) == ("a", "b", 2)
+    assert a["roc_auc_per_run"] == "0.9000 0.7000 0.8000"
+    (pair,) = study.repeat_comparisons(folders, ["a", "b"])
+    assert (pair["first"], pair["second"], pair["n_runs"]) == ("a", "b", 2)
     assert pair["difference_mean"] == pytest.approx((0.1 - 0.15) / 2)
-    assert pair["difference_per_split"] == "+0.1000 -0.1500"
-    assert pair["n_splits_interval_above_zero"] == 1
-    # one split only: no spread
-    (alone,) = study.split_summary({0: folders[0]}, ["a"])
+    assert pair["difference_per_run"] == "+0.1000 -0.1500"
+    assert pair["n_runs_interval_above_zero"] == 1
+    # a pair outside the repeated pipelines is left out
+    assert study.repeat_comparisons(folders, ["a"]) == []
+    # one run only: no spread
+    (alone,) = study.repeat_summary({0: folders[0]}, ["a"])
     assert np.isnan(alone["roc_auc_sd"])
 
 

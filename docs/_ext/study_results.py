@@ -23,6 +23,10 @@ copied into ``docs/_static/study/``:
 ``.. holdout-results:: FOLDER`` renders one part of the study (a folder that
 ``benchmarks/holdout.py`` wrote, such as ``holdout`` or ``holdout-grow``).
 
+``.. repeat-results:: FOLDER`` renders a part repeated under other seeds
+(``holdout-seeds`` or ``holdout-splits``: their ``repeats.csv`` and
+``repeats_compare.csv``).
+
 Where a directive's main file is absent it says that the study has not been
 run yet; it never shows numbers that did not come from those files. A
 malformed file is reported as a build warning (an error under ``-W``).
@@ -295,7 +299,8 @@ SIDE_BY_SIDE = [
     ("frames-inception", "mel frames only (the baseline of fusion)"),
     ("hgb", "spectrogram into gradient-boosted trees (classical baseline)"),
     ("templates", "the challenge winners' features into gradient-boosted trees"),
-    ("best", "whalefeat's recommended detector (today the templates pipeline)"),
+    ("templates-ce", "the winners' features and complexity-entropy statistics into trees"),
+    ("best", "whalefeat's recommended detector (six templates-ce models averaged)"),
 ]
 
 
@@ -454,6 +459,132 @@ def holdout_rst(folder: Path) -> list[str]:
     return lines
 
 
+REPEAT_COLUMNS = [
+    "pipeline",
+    "condition",
+    "n_runs",
+    "seeds",
+    "roc_auc_mean",
+    "roc_auc_sd",
+    "roc_auc_min",
+    "roc_auc_max",
+    "roc_auc_per_run",
+    "n_train",
+    "n_test",
+]
+REPEAT_COMPARE_COLUMNS = [
+    "first",
+    "second",
+    "condition",
+    "n_runs",
+    "difference_mean",
+    "difference_sd",
+    "difference_per_run",
+    "n_runs_interval_above_zero",
+]
+REPEAT_FILES = ["repeats.csv", "repeats_compare.csv", "repeats_command.txt"]
+
+
+def repeats_rst(folder: Path) -> list[str]:
+    """reStructuredText for a part's pipelines over several runs."""
+    lines: list[str] = []
+    command = folder / "repeats_command.txt"
+    if command.is_file():
+        lines += ["Produced with:", "", ".. code-block:: bash", ""]
+        lines += ["   " + line for line in command.read_text("utf-8").splitlines()]
+        lines.append("")
+    source = folder / "repeats.csv"
+    out = []
+    for number, row in enumerate(read_csv(source, REPEAT_COLUMNS), start=2):
+        where = f"{source}, row {number}"
+        out.append(
+            [
+                f"``{row['pipeline']}``",
+                row["condition"],
+                _optional(_number(row["roc_auc_mean"], where=where), ".4f"),
+                _optional(_number(row["roc_auc_sd"], where=where), ".4f"),
+                f"{_optional(_number(row['roc_auc_min'], where=where), '.4f')} - "
+                f"{_optional(_number(row['roc_auc_max'], where=where), '.4f')}",
+                row["roc_auc_per_run"],
+                row["seeds"],
+                f"{row['n_train']} / {row['n_test']}",
+            ]
+        )
+    lines += _table(
+        "ROC AUC over the runs",
+        [
+            "Pipeline",
+            "Condition",
+            "Mean",
+            "Sd between runs",
+            "Range",
+            "Per run",
+            "Seeds",
+            "Training / test clips",
+        ],
+        out,
+    )
+    compare = folder / "repeats_compare.csv"
+    rows = []
+    if compare.is_file() and compare.read_text("utf-8").count("\n") > 1:
+        rows = read_csv(compare, REPEAT_COMPARE_COLUMNS)
+    out = []
+    for number, row in enumerate(rows, start=2):
+        where = f"{compare}, row {number}"
+        out.append(
+            [
+                f"``{row['first']}`` - ``{row['second']}``",
+                row["condition"],
+                _optional(_number(row["difference_mean"], where=where), "+.4f"),
+                _optional(_number(row["difference_sd"], where=where), ".4f"),
+                row["difference_per_run"],
+                f"{row['n_runs_interval_above_zero']} of {row['n_runs']}",
+            ]
+        )
+    if out:
+        lines += _table(
+            "Paired differences of ROC AUC over the same runs",
+            [
+                "Pipelines",
+                "Condition",
+                "Mean difference",
+                "Sd between runs",
+                "Per run",
+                "Runs whose 95 % interval is above zero",
+            ],
+            out,
+        )
+    return lines
+
+
+class RepeatResults(SphinxDirective):
+    """Render a part of the study repeated under other seeds (the folder's name)."""
+
+    has_content = False
+    required_arguments = 1
+
+    def run(self) -> list[nodes.Node]:
+        name = self.arguments[0]
+        folder = Path(self.env.srcdir) / STUDY_DIR / name
+        for file in REPEAT_FILES:
+            self.env.note_dependency(str(folder / file))
+        if not (folder / "repeats.csv").is_file():
+            note = nodes.note()
+            note += nodes.paragraph(
+                text=(
+                    "This part has not been repeated yet: its results appear here once "
+                    f"docs/{(STUDY_DIR / name).as_posix()}/repeats.csv is there."
+                )
+            )
+            return [note]
+        try:
+            lines = repeats_rst(folder)
+        except (OSError, ValueError) as error:
+            logger.warning("repeated results: %s", error, location=self.get_location())
+            return []
+        return self.parse_text_to_nodes("\n".join(lines))
+
+
 class HoldoutResults(SphinxDirective):
     """Render the held-out evaluation of the named pipelines and the leak measurement.
 
@@ -516,4 +647,5 @@ class StudyResults(SphinxDirective):
 def setup(app):
     app.add_directive("study-results", StudyResults)
     app.add_directive("holdout-results", HoldoutResults)
+    app.add_directive("repeat-results", RepeatResults)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
