@@ -29,6 +29,10 @@ of 32 or 16 mel bands), each given as ``name=value,...`` of
 :class:`whalefeat.Inception1DClassifier` on top of the classifier of
 ``"ce-inception"`` (``default`` for that classifier as it is); ``--grid-folds
 N`` scores only the first ``N`` folds of the same 3-fold split (for CPU time),
+``--grid-seeds K`` fits every setting under the networks' seeds 0 to ``K - 1``
+(one row per seed), for the spread between training runs; the setting
+``lr_decay=F`` trains with the learning rate multiplied by ``F`` after every
+epoch (:class:`whalefeat.models.WarmupDecaySchedule` without warm-up),
 written to ``ce_network_design.csv``::
 
     python benchmarks/ce_design.py --data ../shared/data/narw --out ce-design --no-trees \
@@ -130,8 +134,14 @@ def network_only_series() -> dict:
     }
 
 
-def _network_settings(spec: str) -> dict:
-    """``"filters=64,kernel_size=15"`` -> ``{"filters": 64, "kernel_size": 15}``."""
+def _network_settings(spec: str, learning_rate: float = 1e-3) -> dict:
+    """``"filters=64,kernel_size=15"`` -> ``{"filters": 64, "kernel_size": 15}``.
+
+    ``lr_decay=F`` becomes a ``learning_rate_schedule`` that starts at
+    ``learning_rate`` and multiplies it by ``F`` after every epoch.
+    """
+    from whalefeat.models import WarmupDecaySchedule
+
     settings = {}
     if spec == "default":
         return settings
@@ -141,6 +151,11 @@ def _network_settings(spec: str) -> dict:
             settings[key] = int(value)
         except ValueError:
             settings[key] = float(value) if value.replace(".", "", 1).isdigit() else value
+    if "lr_decay" in settings:
+        rate = settings.get("learning_rate", learning_rate)
+        settings["learning_rate_schedule"] = WarmupDecaySchedule(
+            initial=rate, peak=rate, warmup_epochs=0, decay=float(settings.pop("lr_decay"))
+        )
     return settings
 
 
@@ -178,6 +193,7 @@ def main(argv=None) -> list[dict]:
         help="seed-network settings to compare, each 'name=value,...'",
     )
     p.add_argument("--grid-series", nargs="+", default=["plain+whitened"])
+    p.add_argument("--grid-seeds", type=int, default=1, help="fit each setting under seeds 0..K-1")
     p.add_argument(
         "--grid-folds",
         type=int,
@@ -240,15 +256,16 @@ def main(argv=None) -> list[dict]:
     for series_name in args.grid_series if args.network_grid else []:
         series = all_series[series_name].fit_transform(X)
         folds = list(cv.split(series, y))[: args.grid_folds]
-        for spec in args.network_grid:
+        for spec, seed in [(s, k) for s in args.network_grid for k in range(args.grid_seeds)]:
             t = time.perf_counter()
-            estimator = pipelines.get("ce-inception", random_state=0)[-1]
-            estimator.set_params(**_network_settings(spec))
+            estimator = pipelines.get("ce-inception", random_state=seed)[-1]
+            estimator.set_params(**_network_settings(spec, estimator.learning_rate))
             scores = cross_val_score(estimator, series, y, cv=folds, scoring="roc_auc")
             grid_rows.append(
                 {
                     "series": series_name,
                     "network": spec,
+                    "seed": seed,
                     "n_channels": series.shape[-1],
                     "roc_auc_mean": scores.mean(),
                     "roc_auc_std": scores.std(),
@@ -257,7 +274,8 @@ def main(argv=None) -> list[dict]:
                 }
             )
             print(
-                f"{series_name:16s} {spec:40s} AUC {scores.mean():.4f} ({len(folds)} fold(s))",
+                f"{series_name:16s} {spec:40s} seed {seed} AUC {scores.mean():.4f} "
+                f"({len(folds)} fold(s))",
                 flush=True,
             )
             _write(args.out / "ce_network_design.csv", grid_rows)
