@@ -12,7 +12,8 @@ It writes three parts, each a folder of ``OUT`` in the format of the script
 that computes it:
 
 ``holdout/`` (``benchmarks/holdout.py``)
-    The complexity-entropy part: the study's recipe (``seed-inception``),
+    The complexity-entropy part: the study's recipe (``seed-inception``, and
+    ``seed-hgb``, its series into gradient-boosted trees),
     ``ce-inception``, ``fusion-inception``, ``frames-inception`` and the
     baselines, trained on the design clips and scored on every other clip of
     ``--data``, clean and noised; the paired difference of fusion and frames;
@@ -86,6 +87,7 @@ from _study_helpers import environment, write_csv  # noqa: E402
 #: the complexity-entropy part: the study's recipe, whalefeat's series detectors, baselines
 CE_PIPELINES = (
     "seed-inception",
+    "seed-hgb",
     "ce-inception",
     "fusion-inception",
     "frames-inception",

@@ -85,6 +85,7 @@ FEW_TEMPLATES_CE = {f"features__templates__{key}": n for key, n in FEW_TEMPLATES
     [
         ("hgb", {}),
         ("logistic", {}),
+        ("seed-hgb", {}),
         ("templates", FEW_TEMPLATES),
         ("templates-ce", FEW_TEMPLATES_CE),
     ],
@@ -162,6 +163,13 @@ def test_seed_inception_feeds_the_study_layout(clips):
     paths, _ = clips
     series = pipelines.get("seed-inception")[:-1].fit_transform(paths)
     assert series.shape == (len(paths), 4, 126) and series.dtype == np.float64
+
+
+def test_seed_hgb_gives_the_trees_the_study_series_flattened(clips):
+    paths, _ = clips
+    series = pipelines.get("seed-inception")[:-1].fit_transform(paths)
+    flat = pipelines.get("seed-hgb")[:-1].fit_transform(paths)
+    np.testing.assert_array_equal(flat, series.reshape(len(paths), -1))
 
 
 @pytest.mark.keras

@@ -294,6 +294,7 @@ HOLDOUT_FILES = [
 #: the pipelines of the side-by-side table, in this order, with what each stands for
 SIDE_BY_SIDE = [
     ("seed-inception", "the study's recipe, re-run leak-free here"),
+    ("seed-hgb", "the study's series, flattened, into gradient-boosted trees"),
     ("ce-inception", "whalefeat's complexity-entropy detector"),
     ("fusion-inception", "complexity-entropy series and mel frames"),
     ("frames-inception", "mel frames only (the baseline of fusion)"),

@@ -18,6 +18,8 @@ name                    what it is
                         baseline that fusion is measured against)
 ``"seed-inception"``    the study's recipe exactly: its complexity-entropy series of
                         squared-dB mel frames into its network and training schedule
+``"seed-hgb"``          the same series of the study, flattened, into gradient-boosted
+                        trees (what its features carry, without its network)
 ``"seed-xception"``     the study's spectrogram images into ImageNet Xception,
                         fine-tuned (downloads the ImageNet weights once)
 ``"xception"``          contrast-normalised spectrograms into Xception from scratch
@@ -164,16 +166,42 @@ def _frames_inception() -> Pipeline:
     )
 
 
-def _seed_inception() -> Pipeline:
-    from .models import WarmupDecaySchedule
+def _flatten_series(S):
+    """Series ``(n, steps, channels)`` as rows of ``steps * channels`` features."""
+    S = np.asarray(S)
+    return S.reshape(len(S), -1)
+
+
+def _seed_series_steps() -> list[tuple[str, Any]]:
+    """The study's recipe up to its series: clip mean removed, mel power, the four measures."""
     from .recipe import StudySpectralSeries
+
+    return [
+        ("loader", _loader()),
+        ("demean", FunctionTransformer(_subtract_clip_mean, feature_names_out="one-to-one")),
+        ("spectrogram", _mel_power(fmin=50.0, fmax=300.0, dtype="float64")),
+        ("features", StudySpectralSeries()),
+    ]
+
+
+def _seed_hgb() -> Pipeline:
+    from sklearn.ensemble import HistGradientBoostingClassifier
 
     return Pipeline(
         [
-            ("loader", _loader()),
-            ("demean", FunctionTransformer(_subtract_clip_mean, feature_names_out="one-to-one")),
-            ("spectrogram", _mel_power(fmin=50.0, fmax=300.0, dtype="float64")),
-            ("features", StudySpectralSeries()),
+            *_seed_series_steps(),
+            ("flatten", FunctionTransformer(_flatten_series)),
+            ("classifier", HistGradientBoostingClassifier()),
+        ]
+    )
+
+
+def _seed_inception() -> Pipeline:
+    from .models import WarmupDecaySchedule
+
+    return Pipeline(
+        [
+            *_seed_series_steps(),
             (
                 "classifier",
                 _inception(
@@ -362,6 +390,10 @@ _PIPELINES: dict[str, tuple[Callable[[], Pipeline], str]] = {
     "seed-inception": (
         _seed_inception,
         "the study's recipe: its series of squared-dB mel frames -> its 1-D network",
+    ),
+    "seed-hgb": (
+        _seed_hgb,
+        "the study's series of squared-dB mel frames, flattened -> histogram gradient boosting",
     ),
     "seed-xception": (
         _seed_xception,
