@@ -530,8 +530,8 @@ def targets(
             folder, what, run = repeated_pairs[(part, first, second)]
             detail = (
                 f"mean of {run['n_runs']} {what} (seeds {run['seeds']}), sd between them "
-                f"{float(run['difference_sd']):.4f}, interval above zero in "
-                f"{run['n_runs_interval_above_zero']}; {part} alone {gain:+.4f}"
+                f"{float(run['difference_sd']):.4f}, paired 95 % interval above zero in "
+                f"{run['n_runs_interval_above_zero']} of {run['n_runs']}; {part} alone {gain:+.4f}"
                 + (f" ({detail})" if detail else "")
             )
             measured_in, gain = folder, float(run["difference_mean"])

@@ -286,6 +286,7 @@ def test_targets_met_missed_and_about(study):
     assert margin["met"] is True and margin["gap"] == pytest.approx(0.002)
     assert margin["part"] == "holdout-seeds"
     assert "mean of 2 network seeds (seeds 0 1)" in margin["detail"]
+    assert "interval above zero in 2 of 2" in margin["detail"]
     assert "holdout alone +0.0050 (paired bootstrap 95 % interval" in margin["detail"]
 
 
