@@ -37,6 +37,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 from docutils import nodes
@@ -558,91 +559,92 @@ def repeats_rst(folder: Path) -> list[str]:
     return lines
 
 
-class RepeatResults(SphinxDirective):
-    """Render a part of the study repeated under other seeds (the folder's name)."""
+class _StudyDirective(SphinxDirective):
+    """A directive that renders one folder of the study's files, or says they are absent."""
 
     has_content = False
-    required_arguments = 1
 
-    def run(self) -> list[nodes.Node]:
-        name = self.arguments[0]
-        folder = Path(self.env.srcdir) / STUDY_DIR / name
-        for file in REPEAT_FILES:
+    def render(
+        self,
+        folder: Path,
+        files: list[str],
+        main: str,
+        missing: str,
+        to_rst: Callable[[Path], list[str]],
+        what: str,
+    ) -> list[nodes.Node]:
+        """``to_rst(folder)`` parsed, a note saying ``missing`` without ``main``.
+
+        ``files`` are the folder's files the page depends on; a malformed file
+        is a build warning naming ``what``.
+        """
+        for file in files:
             self.env.note_dependency(str(folder / file))
-        if not (folder / "repeats.csv").is_file():
+        if not (folder / main).is_file():
             note = nodes.note()
-            note += nodes.paragraph(
-                text=(
-                    "This part has not been repeated yet: its results appear here once "
-                    f"docs/{(STUDY_DIR / name).as_posix()}/repeats.csv is there."
-                )
-            )
+            note += nodes.paragraph(text=missing)
             return [note]
         try:
-            lines = repeats_rst(folder)
+            lines = to_rst(folder)
         except (OSError, ValueError) as error:
-            logger.warning("repeated results: %s", error, location=self.get_location())
+            logger.warning("%s: %s", what, error, location=self.get_location())
             return []
         return self.parse_text_to_nodes("\n".join(lines))
 
 
-class HoldoutResults(SphinxDirective):
+class RepeatResults(_StudyDirective):
+    """Render a part of the study repeated under other seeds (the folder's name)."""
+
+    required_arguments = 1
+
+    def run(self) -> list[nodes.Node]:
+        where = STUDY_DIR / self.arguments[0]
+        return self.render(
+            Path(self.env.srcdir) / where,
+            REPEAT_FILES,
+            "repeats.csv",
+            "This part has not been repeated yet: its results appear here once "
+            f"docs/{where.as_posix()}/repeats.csv is there.",
+            repeats_rst,
+            "repeated results",
+        )
+
+
+class HoldoutResults(_StudyDirective):
     """Render the held-out evaluation of the named pipelines and the leak measurement.
 
     The optional argument names the folder under ``_static/study`` (default
     ``holdout``).
     """
 
-    has_content = False
     optional_arguments = 1
 
     def run(self) -> list[nodes.Node]:
-        name = self.arguments[0] if self.arguments else HOLDOUT_DIR.name
-        folder = Path(self.env.srcdir) / STUDY_DIR / name
-        for name in HOLDOUT_FILES:
-            self.env.note_dependency(str(folder / name))
-        if not (folder / "holdout.csv").is_file():
-            note = nodes.note()
-            note += nodes.paragraph(
-                text=(
-                    "The held-out study has not been run yet: its results appear here once "
-                    f"benchmarks/holdout.py's output files are in docs/"
-                    f"{(STUDY_DIR / name).as_posix()}/."
-                )
-            )
-            return [note]
-        try:
-            lines = holdout_rst(folder)
-        except (OSError, ValueError) as error:
-            logger.warning("held-out results: %s", error, location=self.get_location())
-            return []
-        return self.parse_text_to_nodes("\n".join(lines))
+        where = STUDY_DIR / (self.arguments[0] if self.arguments else HOLDOUT_DIR.name)
+        return self.render(
+            Path(self.env.srcdir) / where,
+            HOLDOUT_FILES,
+            "holdout.csv",
+            "The held-out study has not been run yet: its results appear here once "
+            f"benchmarks/holdout.py's output files are in docs/{where.as_posix()}/.",
+            holdout_rst,
+            "held-out results",
+        )
 
 
-class StudyResults(SphinxDirective):
+class StudyResults(_StudyDirective):
     """Render the study's summary: published and measured figures, targets, ROC curves."""
 
-    has_content = False
-
     def run(self) -> list[nodes.Node]:
-        folder = Path(self.env.srcdir) / STUDY_DIR
-        for name in FILES:
-            self.env.note_dependency(str(folder / name))
-        if not (folder / "study.csv").is_file():
-            note = nodes.note()
-            note += nodes.paragraph(
-                text=(
-                    "The study has not been run yet: this page shows its results once "
-                    f"benchmarks/study.py's output files are in docs/{STUDY_DIR.as_posix()}/."
-                )
-            )
-            return [note]
-        try:
-            lines = study_rst(folder)
-        except (OSError, ValueError) as error:
-            logger.warning("study results: %s", error, location=self.get_location())
-            return []
-        return self.parse_text_to_nodes("\n".join(lines))
+        return self.render(
+            Path(self.env.srcdir) / STUDY_DIR,
+            FILES,
+            "study.csv",
+            "The study has not been run yet: this page shows its results once "
+            f"benchmarks/study.py's output files are in docs/{STUDY_DIR.as_posix()}/.",
+            study_rst,
+            "study results",
+        )
 
 
 def setup(app):
