@@ -430,6 +430,15 @@ def repeat_comparisons(folders: dict[int, Path], names: list[str]) -> list[dict]
     return out
 
 
+def _joined_commands(folders: dict[str, Path]) -> str:
+    """Each folder's ``command.txt`` under a ``# label`` line (folders without one left out)."""
+    return "".join(
+        f"# {label}\n" + (path / "command.txt").read_text()
+        for label, path in folders.items()
+        if (path / "command.txt").is_file()
+    )
+
+
 def repeat_runs(out: Path, name: str, seed: int, seeds: list[int]) -> dict[int, Path]:
     """``{seed: folder}`` of a repeated part: the part's own run and those of ``seeds`` there."""
     runs = {seed: out / REPEATS[name][0]}
@@ -445,11 +454,7 @@ def summarize_repeats(
     write_csv(folder / "repeats.csv", summary, REPEAT_COLUMNS)
     write_csv(folder / "repeats_compare.csv", pairs, REPEAT_COMPARE_COLUMNS)
     (folder / "repeats_command.txt").write_text(
-        "".join(
-            f"# seed {seed}\n" + (path / "command.txt").read_text()
-            for seed, path in runs.items()
-            if (path / "command.txt").is_file()
-        )
+        _joined_commands({f"seed {seed}": path for seed, path in runs.items()})
     )
     return summary, pairs
 
@@ -668,9 +673,9 @@ def main(argv: list[str] | None = None) -> dict:
     common = _common(args, args.seed)
     leak = ["--leak", "--leak-seeds", str(args.leak_seeds)] if args.leak_seeds > 0 else []
 
-    grow = [*common, "--grow", str(args.grow)]
-    folder = out / "learning-curve"
     part_options = {"holdout": [], "holdout-grow": ["--grow", str(args.grow)]}
+    grow = [*common, *part_options["holdout-grow"]]
+    folder = out / "learning-curve"
     if not args.summary_only:
         run_part(out / "holdout", common, ce, resume=args.resume, compare=COMPARISONS, leak=leak)
         run_part(out / "holdout-grow", grow, grown, resume=args.resume, compare=COMPARISONS)
@@ -693,10 +698,7 @@ def main(argv: list[str] | None = None) -> dict:
     if sizes and curve:
         learning_curve.collect(folder, sizes, curve, out / "holdout-grow")
         (folder / "learning_curve_command.txt").write_text(
-            "".join(
-                f"# {size} training clips\n" + (folder / f"n{size}" / "command.txt").read_text()
-                for size in sizes
-            )
+            _joined_commands({f"{size} training clips": folder / f"n{size}" for size in sizes})
             + "# all training clips: the grown part (holdout-grow/command.txt)\n"
         )
 

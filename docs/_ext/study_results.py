@@ -86,6 +86,14 @@ def read_csv(path: Path, columns: list[str]) -> list[dict[str, str]]:
     return rows
 
 
+def _commands(path: Path) -> list[str]:
+    """The commands file ``path`` as a code block, or nothing where it is absent."""
+    if not path.is_file():
+        return []
+    lines = ["Produced with:", "", ".. code-block:: bash", ""]
+    return [*lines, *("   " + line for line in path.read_text("utf-8").splitlines()), ""]
+
+
 def _table(title: str, header: list[str], rows: list[list[str]]) -> list[str]:
     lines = [f".. list-table:: {title}", "   :header-rows: 1", ""]
     for cells in [header, *rows]:
@@ -224,11 +232,7 @@ def targets_table(rows: list[dict[str, str]], source: Path) -> list[str]:
 def study_rst(folder: Path) -> list[str]:
     """reStructuredText for the study's summary in ``folder``."""
     lines: list[str] = []
-    command = folder / "command.txt"
-    if command.is_file():
-        lines += ["Produced with:", "", ".. code-block:: bash", ""]
-        lines += ["   " + line for line in command.read_text("utf-8").splitlines()]
-        lines.append("")
+    lines += _commands(folder / "command.txt")
     source = folder / "study.csv"
     rows = read_csv(source, STUDY_COLUMNS)
     published = []
@@ -317,11 +321,7 @@ def _mean_sd(values: list[float]) -> str:
 def holdout_rst(folder: Path) -> list[str]:
     """reStructuredText for the held-out evaluation and the leak measurement."""
     lines: list[str] = []
-    command = folder / "command.txt"
-    if command.is_file():
-        lines += ["Produced with:", "", ".. code-block:: bash", ""]
-        lines += ["   " + line for line in command.read_text("utf-8").splitlines()]
-        lines.append("")
+    lines += _commands(folder / "command.txt")
     source = folder / "holdout.csv"
     rows = read_csv(source, HOLDOUT_COLUMNS)
     by_key = {(r["pipeline"], r["condition"]): r for r in rows}
@@ -490,11 +490,7 @@ REPEAT_FILES = ["repeats.csv", "repeats_compare.csv", "repeats_command.txt"]
 def repeats_rst(folder: Path) -> list[str]:
     """reStructuredText for a part's pipelines over several runs."""
     lines: list[str] = []
-    command = folder / "repeats_command.txt"
-    if command.is_file():
-        lines += ["Produced with:", "", ".. code-block:: bash", ""]
-        lines += ["   " + line for line in command.read_text("utf-8").splitlines()]
-        lines.append("")
+    lines += _commands(folder / "repeats_command.txt")
     source = folder / "repeats.csv"
     out = []
     for number, row in enumerate(read_csv(source, REPEAT_COLUMNS), start=2):
