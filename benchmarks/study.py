@@ -66,9 +66,12 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import shlex
+import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -97,7 +100,34 @@ CE_PIPELINES = (
     "best",
 )
 CURVE_PIPELINES = ("hgb", "templates", "ce-inception", "xception", "best")
-CURVE_SIZES = (375, 750, 1500, 3000)
+#: what a run does unless its options say otherwise: the two-core run fits in about 90
+#: minutes on two CPU cores; the large run adds the configurations that take hours there
+PROFILES = {
+    "two-cores": {
+        "network_seeds": 1,
+        "splits": 1,
+        "sizes": (375, 750, 1500),
+        # its 7,608-clip fit alone takes about 97 minutes on one core
+        "grown_without": ("xception",),
+        "workers": 2,
+    },
+    "large": {
+        "network_seeds": 3,
+        "splits": 5,
+        "sizes": (375, 750, 1500, 3000),
+        "grown_without": (),
+        "workers": 1,
+    },
+}
+#: the thread pools a worker process is limited to (each worker gets its share of the cores)
+THREAD_VARIABLES = (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "NUMBA_NUM_THREADS",
+    "TF_NUM_INTRAOP_THREADS",
+    "TF_NUM_INTEROP_THREADS",
+)
 #: pipelines that fetch something from the internet when fitted, and the parameter that
 #: replaces the download with a local file
 NEEDS_DOWNLOAD = {"seed-xception": "classifier__weights"}
@@ -218,6 +248,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="the subset of --data that settings were chosen on (always in training)",
     )
     p.add_argument("--out", required=True, type=Path, help="folder for the output files")
+    p.add_argument(
+        "--profile",
+        choices=tuple(PROFILES),
+        default="two-cores",
+        help="two-cores: the run that fits about 90 minutes on two CPU cores (no repeats, "
+        "no xception in the grown part, curve sizes 375-1,500, two workers); large: every "
+        "configuration (hours on two cores); options given explicitly override either",
+    )
     p.add_argument("--seed", type=int, default=0, help="seed of splits, subsets, noise, networks")
     p.add_argument("--snr-db", type=float, default=10.0, help="SNR of the noised test clips")
     p.add_argument(
@@ -229,7 +267,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--pipelines",
         default=None,
-        help="comma-separated pipelines of the grown part (default: every named pipeline)",
+        help="comma-separated pipelines of the grown part (default: every named pipeline, "
+        "less the profile's exclusions)",
     )
     p.add_argument(
         "--ce-pipelines",
@@ -241,9 +280,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         p.add_argument(
             "--" + runs.replace("_", "-"),
             type=int,
-            default=default_runs,
+            default=None,
             help=f"runs of {part} in all, its own included, each with other {what} "
-            "(1: no repeats)",
+            f"(1: no repeats; large profile: {default_runs})",
         )
         p.add_argument(
             "--" + names.replace("_", "-"),
@@ -251,7 +290,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
             help=f"comma-separated pipelines run again in {folder}/",
         )
     p.add_argument("--curve-pipelines", default=",".join(CURVE_PIPELINES))
-    p.add_argument("--sizes", type=int, nargs="*", default=list(CURVE_SIZES))
+    p.add_argument("--sizes", type=int, nargs="*", default=None, help="learning-curve sizes")
     p.add_argument("--leak-seeds", type=int, default=3, help="0: no leak measurement")
     p.add_argument(
         "--xception-weights",
@@ -266,7 +305,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="override a pipeline parameter in every part (see holdout.py)",
     )
     p.add_argument("--max-test", type=int, default=None, help="smoke runs: fewer test clips")
-    p.add_argument("--n-jobs", type=int, default=None)
+    p.add_argument("--n-jobs", type=int, default=None, help="processes that decode the clips")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="parts (and learning-curve sizes) fitted at once, each in its own process "
+        "with its share of the cores; 1: one after the other in this process",
+    )
     p.add_argument(
         "--resume", action="store_true", help="keep what an earlier run of the same clips left"
     )
@@ -276,6 +322,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="fit nothing: write the summary of what OUT holds (implies --resume)",
     )
     return p.parse_args(argv)
+
+
+def apply_profile(args: argparse.Namespace) -> argparse.Namespace:
+    """Fill the options left unset from ``args.profile`` (:data:`PROFILES`)."""
+    profile = PROFILES[args.profile]
+    for name in ("network_seeds", "splits", "workers"):
+        if getattr(args, name) is None:
+            setattr(args, name, profile[name])
+    if args.sizes is None:
+        args.sizes = list(profile["sizes"])
+    if args.workers < 1:
+        raise SystemExit(f"--workers must be at least 1, got {args.workers}")
+    return args
 
 
 def _names(text: str | None, default: tuple[str, ...]) -> list[str]:
@@ -303,7 +362,7 @@ def _compared(folder: Path) -> set[str]:
         return {f"{row['first']}:{row['second']}" for row in csv.DictReader(handle)}
 
 
-def run_part(
+def part_argv(
     folder: Path,
     common: list[str],
     names: list[str],
@@ -311,11 +370,12 @@ def run_part(
     resume: bool,
     compare: list[str] = (),
     leak: list[str] = (),
-) -> None:
-    """Run ``benchmarks/holdout.py`` into ``folder`` for what is missing there.
+) -> list[str] | None:
+    """The ``benchmarks/holdout.py`` options that fill ``folder`` with what is missing there.
 
     ``common``: the options that define the clips (and overrides); ``leak``: the
-    leak options, run where the folder has no ``leak.csv`` yet.
+    leak options, run where the folder has no ``leak.csv`` yet. None where
+    nothing is missing.
     """
     present = _present(folder) if resume else set()
     missing = [n for n in names if n not in present]
@@ -324,7 +384,7 @@ def run_part(
     need_leak = bool(leak) and not (resume and (folder / "leak.csv").is_file())
     if not (missing or (compare and need_compare) or need_leak):
         print(f"== {folder.name}: every result is already there", flush=True)
-        return
+        return None
     argv = [*common, "--out", str(folder), "--pipelines", ",".join(missing)]
     if present:
         argv.append("--replace")
@@ -332,8 +392,63 @@ def run_part(
         argv += ["--compare", pair]
     if need_leak:
         argv += list(leak)
-    print(f"== {folder.name}: {shlex.join(argv)}", flush=True)
-    holdout.main(argv)
+    return argv
+
+
+def worker_environment(workers: int) -> dict[str, str]:
+    """This process's environment, with every thread pool limited to a worker's share of cores."""
+    threads = str(max(1, (os.cpu_count() or 1) // workers))
+    return {**os.environ, **dict.fromkeys(THREAD_VARIABLES, threads)}
+
+
+def run_parts(jobs: list[tuple[str, list[str]]], workers: int, logs: Path) -> dict[str, float]:
+    """Run each ``(label, holdout.py argv)`` of ``jobs``; return each one's wall seconds.
+
+    One worker runs them in order in this process. More run that many at once,
+    each a ``benchmarks/holdout.py`` process writing to ``logs/<label>.log``,
+    taken in the order of ``jobs`` (so put the longest first); a part that fails
+    leaves what it wrote, for ``--resume``, and stops the run once the others end.
+    """
+    seconds: dict[str, float] = {}
+    if workers == 1:
+        for label, argv in jobs:
+            print(f"== {label}: {shlex.join(argv)}", flush=True)
+            start = time.perf_counter()
+            holdout.main(argv)
+            seconds[label] = time.perf_counter() - start
+        return seconds
+    logs.mkdir(parents=True, exist_ok=True)
+    env = worker_environment(workers)
+
+    def run(job: tuple[str, list[str]]) -> int:
+        label, argv = job
+        log = logs / (label.replace("/", "-") + ".log")
+        print(f"== {label}: {shlex.join(argv)} (log: {log})", flush=True)
+        start = time.perf_counter()
+        with open(log, "w") as handle:
+            code = subprocess.call(
+                [sys.executable, str(HERE / "holdout.py"), *argv],
+                stdout=handle,
+                stderr=subprocess.STDOUT,
+                env=env,
+            )
+        seconds[label] = time.perf_counter() - start
+        print(
+            f"== {label}: {'done' if code == 0 else f'FAILED (exit {code})'} "
+            f"in {seconds[label] / 60:.1f} min",
+            flush=True,
+        )
+        return code
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        codes = dict(zip((label for label, _ in jobs), pool.map(run, jobs), strict=True))
+    failed = [label for label, code in codes.items() if code != 0]
+    if failed:
+        raise SystemExit(
+            f"part(s) {', '.join(failed)} failed (see {logs}); their folders keep what they "
+            "wrote: rerun with --resume"
+        )
+    return seconds
 
 
 def _rows(folder: Path) -> list[dict]:
@@ -629,10 +744,21 @@ def format_table(rows: list[dict]) -> str:
 
 
 def main(argv: list[str] | None = None) -> dict:
-    args = parse_args(argv)
+    args = apply_profile(parse_args(argv))
     args.resume = args.resume or args.summary_only
     skipped = {}
-    grown = _names(args.pipelines, pipelines.available())
+    if args.pipelines is None:
+        left_out = PROFILES[args.profile]["grown_without"]
+        grown = [n for n in pipelines.available() if n not in left_out]
+        skipped.update(
+            {
+                name: f"left out of the grown part by the {args.profile} profile "
+                "(--profile large or --pipelines runs it)"
+                for name in left_out
+            }
+        )
+    else:
+        grown = _names(args.pipelines, pipelines.available())
     if args.xception_weights is not None:
         args.set = [
             *args.set,
@@ -676,24 +802,38 @@ def main(argv: list[str] | None = None) -> dict:
     part_options = {"holdout": [], "holdout-grow": ["--grow", str(args.grow)]}
     grow = [*common, *part_options["holdout-grow"]]
     folder = out / "learning-curve"
+    part_seconds = {}
     if not args.summary_only:
-        run_part(out / "holdout", common, ce, resume=args.resume, compare=COMPARISONS, leak=leak)
-        run_part(out / "holdout-grow", grow, grown, resume=args.resume, compare=COMPARISONS)
-        for name, (seeds, names) in repeated.items():
-            for seed in seeds:
-                (out / name).mkdir(exist_ok=True)
-                run_part(
-                    out / name / f"seed{seed}",
-                    [*_common(args, seed), *part_options[REPEATS[name][0]]],
-                    names,
-                    resume=args.resume,
-                    compare=COMPARISONS,
-                )
-        for size in args.sizes if curve else ():
-            folder.mkdir(exist_ok=True)
-            run_part(
-                folder / f"n{size}", [*grow, "--max-train", str(size)], curve, resume=args.resume
+        # the longest first, so that parallel workers end about together
+        planned = [
+            ("holdout", out / "holdout", common, ce, COMPARISONS, leak),
+            *(
+                (f"learning-curve/n{size}", folder / f"n{size}",
+                 [*grow, "--max-train", str(size)], curve, (), ())
+                for size in sorted(args.sizes if curve else (), reverse=True)[:1]
+            ),
+            ("holdout-grow", out / "holdout-grow", grow, grown, COMPARISONS, ()),
+            *(
+                (f"{name}/seed{seed}", out / name / f"seed{seed}",
+                 [*_common(args, seed), *part_options[REPEATS[name][0]]], names, COMPARISONS, ())
+                for name, (seeds, names) in repeated.items()
+                for seed in seeds
+            ),
+            *(
+                (f"learning-curve/n{size}", folder / f"n{size}",
+                 [*grow, "--max-train", str(size)], curve, (), ())
+                for size in sorted(args.sizes if curve else (), reverse=True)[1:]
+            ),
+        ]  # fmt: skip
+        jobs = []
+        for label, path, options, names, compare, leak_options in planned:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            holdout_argv = part_argv(
+                path, options, names, resume=args.resume, compare=compare, leak=leak_options
             )
+            if holdout_argv is not None:
+                jobs.append((label, holdout_argv))
+        part_seconds = run_parts(jobs, args.workers, out / "logs")
     sizes = [n for n in args.sizes if (folder / f"n{n}" / "holdout.csv").is_file()]
     if sizes and curve:
         learning_curve.collect(folder, sizes, curve, out / "holdout-grow")
@@ -736,6 +876,10 @@ def main(argv: list[str] | None = None) -> dict:
             "repeat_seeds": {name: sorted(runs) for name, runs in repeat_folders.items()},
             "sizes": args.sizes,
             "resumed": args.resume,
+            "profile": args.profile,
+            "workers": args.workers,
+            # this run's wall time of each part it fitted (a part already there: absent)
+            "part_wall_s": part_seconds,
             "skipped": skipped,
             # what the parts' results cost, summed from their files (decoding excluded)
             "fit_and_predict_s": {

@@ -58,25 +58,40 @@ def test_study_options(study, tmp_path):
         "data": Path("a"),
         "design": Path("b"),
         "out": Path("c"),
+        "profile": "two-cores",
         "seed": 0,
         "snr_db": 10.0,
         "grow": 0.8,
         "pipelines": None,
         "ce_pipelines": ",".join(study.CE_PIPELINES),
-        "network_seeds": 3,
+        "network_seeds": None,
         "seed_pipelines": "fusion-inception,frames-inception",
-        "splits": 5,
+        "splits": None,
         "split_pipelines": "templates,ce-inception,best",
         "curve_pipelines": ",".join(study.CURVE_PIPELINES),
-        "sizes": [375, 750, 1500, 3000],
+        "sizes": None,
         "leak_seeds": 3,
         "xception_weights": None,
         "set": [],
         "max_test": None,
         "n_jobs": None,
+        "workers": None,
         "resume": False,
         "summary_only": False,
     }
+    # each profile fills what the options leave unset; an option given wins
+    two_cores = study.apply_profile(args)
+    assert (two_cores.network_seeds, two_cores.splits, two_cores.workers) == (1, 1, 2)
+    assert two_cores.sizes == [375, 750, 1500]
+    large = study.apply_profile(
+        study.parse_args(["--data", "a", "--design", "b", "--out", "c", "--profile", "large",
+                          "--splits", "2", "--sizes", "10"])
+    )  # fmt: skip
+    assert (large.network_seeds, large.splits, large.workers, large.sizes) == (3, 2, 1, [10])
+    with pytest.raises(SystemExit, match="--workers must be at least 1, got 0"):
+        study.main(
+            ["--data", "a", "--design", "b", "--out", str(tmp_path / "c"), "--workers", "0"]
+        )
     with pytest.raises(SystemExit, match="unknown pipeline"):
         study.main(
             ["--data", "a", "--design", "b", "--out", str(tmp_path / "c"), "--pipelines", "nope"]
@@ -98,7 +113,7 @@ def test_study_runs_every_part_and_resumes(study, folders, tmp_path):
         "--splits", "2", "--split-pipelines", "hgb",
         "--network-seeds", "2", "--seed-pipelines", "hgb",
         "--set", "hgb:classifier__max_iter=5",
-        "--set", "seed-inception:classifier__epochs=1",
+        "--set", "seed-inception:classifier__epochs=1", "--workers", "1",
     ]  # fmt: skip
     result = study.main(argv)
 
@@ -199,6 +214,56 @@ def test_study_runs_every_part_and_resumes(study, folders, tmp_path):
     assert (out / "holdout-grow" / "command.txt").read_text().splitlines() == commands
     assert (out / "table.txt").read_text() == table
     assert [r["pipeline"] for r in again[len(rows) :]] == ["logistic", "logistic"]
+
+
+def test_parallel_workers_write_what_one_worker_writes(study, folders, tmp_path):
+    design, superset = folders
+    argv = [
+        "--data", str(superset), "--design", str(design), "--grow", "0.5",
+        "--pipelines", "hgb", "--ce-pipelines", "hgb", "--curve-pipelines", "hgb",
+        "--sizes", "12", "20", "--leak-seeds", "0", "--splits", "2", "--split-pipelines", "hgb",
+        "--set", "hgb:classifier__max_iter=5",
+    ]  # fmt: skip
+    one, two = tmp_path / "one", tmp_path / "two"
+    study.main([*argv, "--out", str(one), "--workers", "1"])
+    study.main([*argv, "--out", str(two)])  # the two-cores profile: two worker processes
+    env = json.loads((two / "environment.json").read_text())
+    assert (env["profile"], env["workers"]) == ("two-cores", 2)
+    assert set(env["part_wall_s"]) == {
+        "holdout",
+        "holdout-grow",
+        "holdout-splits/seed1",
+        "learning-curve/n12",
+        "learning-curve/n20",
+    }
+    assert sorted(p.name for p in (two / "logs").iterdir()) == [
+        "holdout-grow.log",
+        "holdout-splits-seed1.log",
+        "holdout.log",
+        "learning-curve-n12.log",
+        "learning-curve-n20.log",
+    ]
+    metrics = ("pipeline", "condition", "roc_auc", "accuracy", "n_train", "n_test")
+    for name in ("study.csv", "targets.csv", "holdout-splits/repeats.csv"):
+        _, first = read_csv(one / name)
+        _, second = read_csv(two / name)
+        assert [{k: r[k] for k in metrics if k in r} for r in first] == [
+            {k: r[k] for k in metrics if k in r} for r in second
+        ]
+    _, first = read_csv(one / "learning-curve" / "learning_curve.csv")
+    _, second = read_csv(two / "learning-curve" / "learning_curve.csv")
+    assert [r["roc_auc"] for r in first] == [r["roc_auc"] for r in second]
+    # the commands recorded are those a single worker records
+    assert (two / "holdout-grow" / "command.txt").read_text() == (
+        (one / "holdout-grow" / "command.txt").read_text().replace(str(one), str(two))
+    )
+
+
+def test_two_cores_profile_leaves_xception_out_of_the_grown_part(study, tmp_path):
+    argv = ["--data", "a", "--design", "b", "--out", str(tmp_path), "--summary-only"]
+    assert "xception" in study.main(argv)["skipped"]
+    assert "two-cores profile" in study.main(argv)["skipped"]["xception"]
+    assert "xception" not in study.main([*argv, "--profile", "large"])["skipped"]
 
 
 def _row(part, pipeline, auc, *, n_train=3000, fit=10.0):
