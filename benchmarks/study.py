@@ -49,6 +49,25 @@ study and of the challenge, quoted), ``roc.png`` and ``roc_noisy.png`` (the
 grown part's ROC curves), ``table.txt``, ``environment.json`` and
 ``command.txt``.
 
+Two profiles say how much of it a run does (``--profile``; any option given
+explicitly overrides its profile):
+
+``two-cores`` (the default)
+    The run that fits two CPU cores in about 90 minutes: every part once (no
+    repeated parts), every pipeline but ``xception`` in the grown part (its
+    7,608-clip fit alone takes about 97 minutes on one core), learning-curve
+    sizes 375, 750 and 1,500, and two worker processes, one core each.
+``large``
+    Every configuration: the repeated parts (three network seeds, five
+    splits), ``xception`` in the grown part, the learning curve up to 3,000
+    clips, one part after the other. Several hours on two CPU cores.
+
+``--workers N`` runs the parts (and the learning curve's sizes) ``N`` at a
+time, each a ``benchmarks/holdout.py`` process with its share of the cores and
+its log in ``OUT/logs/``, the longest first; one worker runs them in this
+process, one after the other. ``environment.json`` records the profile, the
+workers and each part's wall time.
+
 No setting is chosen on a test clip: the pipelines' settings come from
 cross-validation inside the design clips, and the networks stop early only on
 a validation split of their own training clips where their pipeline says so.

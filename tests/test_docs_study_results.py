@@ -89,3 +89,34 @@ def test_the_required_columns_are_written_by_the_study():
     spec.loader.exec_module(study)
     assert set(study_results.REPEAT_COLUMNS) <= set(study.REPEAT_COLUMNS)
     assert set(study_results.REPEAT_COMPARE_COLUMNS) <= set(study.REPEAT_COMPARE_COLUMNS)
+
+
+def test_study_results_of_another_run_say_how_it_was_made(tmp_path):
+    folder = tmp_path / "_static" / "study" / "two-cores"
+    folder.mkdir(parents=True)
+    (folder / "study.csv").write_text(
+        "part,pipeline,condition,roc_auc,roc_auc_boot_sd,accuracy,fit_time_s,n_train,n_test\n"
+        "holdout-grow,best,clean,0.9665,0.0046,0.91,740.5,7608,1153\n"
+    )
+    (folder / "command.txt").write_text("python benchmarks/study.py --profile two-cores\n")
+    (folder / "environment.json").write_text(
+        '{"cpu_count": 2, "profile": "two-cores", "workers": 2, "wall_time_s": 4500.0,'
+        ' "part_wall_s": {"holdout": 3000.0, "holdout-grow": 1200.0},'
+        ' "skipped": {"xception": "left out of the grown part by the two-cores profile"}}'
+    )
+    text, warnings = _build(tmp_path, ".. study-results:: two-cores\n")
+    assert warnings == ""
+    assert (
+        "This run used the two-cores profile with 2 worker(s) on 2 CPU core(s) and took 75 "
+        "minutes of wall time (each part\u2019s own: holdout 50 min, holdout-grow 20 min)." in text
+    )
+    assert "whalefeat best 0.967 ± 0.005 0.910" in text
+    assert "Not run: xception , because left out of the grown part" in text
+    assert "python benchmarks/study.py --profile two-cores" in text
+    # a resumed run timed only what it added: no sentence on its wall time
+    record = (folder / "environment.json").read_text()
+    (folder / "environment.json").write_text(
+        record.replace('"cpu_count"', '"resumed": true, "cpu_count"')
+    )
+    text, warnings = _build(tmp_path, ".. study-results:: two-cores\n")
+    assert warnings == "" and "This run used" not in text and "Not run: xception" in text

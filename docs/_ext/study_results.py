@@ -229,8 +229,30 @@ def targets_table(rows: list[dict[str, str]], source: Path) -> list[str]:
     return _table("Targets", ["Target", "Measured", "Met", "Gap", "Detail"], out)
 
 
-def study_rst(folder: Path) -> list[str]:
-    """reStructuredText for the study's summary in ``folder``."""
+def run_time(environment: dict) -> list[str]:
+    """A sentence on how the run was made and how long it took, where the record says.
+
+    A resumed run (``--resume``, ``--summary-only``) timed only what it added, so
+    it gets no sentence: its parts' command files say how they were made.
+    """
+    if environment.get("resumed") or not {"wall_time_s", "profile"} <= environment.keys():
+        return []
+    parts = environment.get("part_wall_s") or {}
+    sentence = (
+        f"This run used the ``{environment['profile']}`` profile with "
+        f"{environment.get('workers', 1)} worker(s) on {environment.get('cpu_count', '?')} "
+        f"CPU core(s) and took {float(environment['wall_time_s']) / 60:.0f} minutes of wall time"
+    )
+    if parts:
+        each = ", ".join(
+            f"``{label}`` {float(seconds) / 60:.0f} min" for label, seconds in parts.items()
+        )
+        sentence += f" (each part's own: {each})"
+    return [sentence + ".", ""]
+
+
+def study_rst(folder: Path, web: str = f"/{STUDY_DIR.as_posix()}") -> list[str]:
+    """reStructuredText for the study's summary in ``folder`` (``web``: its path in the docs)."""
     lines: list[str] = []
     lines += _commands(folder / "command.txt")
     source = folder / "study.csv"
@@ -243,15 +265,18 @@ def study_rst(folder: Path) -> list[str]:
     if targets.is_file():
         lines += targets_table(read_csv(targets, TARGET_COLUMNS), targets)
     environment = folder / "environment.json"
-    skipped = {}
+    record = {}
     if environment.is_file():
-        skipped = json.loads(environment.read_text("utf-8")).get("skipped", {})
-    for name, why in skipped.items():
+        record = json.loads(environment.read_text("utf-8"))
+        if not isinstance(record, dict):
+            raise ValueError(f"{environment}: expected a JSON object")
+    lines += run_time(record)
+    for name, why in record.get("skipped", {}).items():
         lines += [f"Not run: ``{name}``, because {why}.", ""]
     for name, caption in FIGURES:
         if (folder / name).is_file():
             lines += [
-                f".. figure:: /{STUDY_DIR.as_posix()}/{name}",
+                f".. figure:: {web}/{name}",
                 "   :width: 90%",
                 f"   :alt: {caption}",
                 "",
@@ -629,16 +654,23 @@ class HoldoutResults(_StudyDirective):
 
 
 class StudyResults(_StudyDirective):
-    """Render the study's summary: published and measured figures, targets, ROC curves."""
+    """Render the study's summary: published and measured figures, targets, ROC curves.
+
+    The optional argument names a folder under ``_static/study`` that holds
+    another run's summary (default: ``_static/study`` itself).
+    """
+
+    optional_arguments = 1
 
     def run(self) -> list[nodes.Node]:
+        where = STUDY_DIR / self.arguments[0] if self.arguments else STUDY_DIR
         return self.render(
-            Path(self.env.srcdir) / STUDY_DIR,
+            Path(self.env.srcdir) / where,
             FILES,
             "study.csv",
             "The study has not been run yet: this page shows its results once "
-            f"benchmarks/study.py's output files are in docs/{STUDY_DIR.as_posix()}/.",
-            study_rst,
+            f"benchmarks/study.py's output files are in docs/{where.as_posix()}/.",
+            lambda folder: study_rst(folder, f"/{where.as_posix()}"),
             "study results",
         )
 
