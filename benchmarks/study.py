@@ -58,7 +58,7 @@ explicitly overrides its profile):
     7,608-clip fit alone takes about 97 minutes on one core), learning-curve
     sizes 375, 750 and 1,500, and two worker processes, one core each.
 ``large``
-    Every configuration: the repeated parts (three network seeds, five
+    Every configuration: the repeated parts (five network seeds, five
     splits), ``xception`` in the grown part, the learning curve up to 3,000
     clips, one part after the other. Several hours on two CPU cores.
 
@@ -131,7 +131,7 @@ PROFILES = {
         "workers": 2,
     },
     "large": {
-        "network_seeds": 3,
+        "network_seeds": 5,
         "splits": 5,
         "sizes": (375, 750, 1500, 3000),
         "grown_without": (),
@@ -154,7 +154,7 @@ COMPARISONS = ("fusion-inception:frames-inception", "best:templates")
 #: (folder, repeated part, pipelines, runs in all, what changes between runs): parts run
 #: again under other seeds; a "split" seed also draws the grown part's split
 REPEATS = {
-    "holdout-seeds": ("holdout", ("fusion-inception", "frames-inception"), 3, "network seeds"),
+    "holdout-seeds": ("holdout", ("fusion-inception", "frames-inception"), 5, "network seeds"),
     "holdout-splits": ("holdout-grow", ("templates", "ce-inception", "best"), 5, "splits"),
 }
 #: each repeated part's options: (how many runs, which pipelines)

@@ -87,7 +87,7 @@ def test_study_options(study, tmp_path):
         study.parse_args(["--data", "a", "--design", "b", "--out", "c", "--profile", "large",
                           "--splits", "2", "--sizes", "10"])
     )  # fmt: skip
-    assert (large.network_seeds, large.splits, large.workers, large.sizes) == (3, 2, 1, [10])
+    assert (large.network_seeds, large.splits, large.workers, large.sizes) == (5, 2, 1, [10])
     with pytest.raises(SystemExit, match="--workers must be at least 1, got 0"):
         study.main(
             ["--data", "a", "--design", "b", "--out", str(tmp_path / "c"), "--workers", "0"]
