@@ -37,7 +37,6 @@ from __future__ import annotations
 import csv
 import json
 import math
-from collections.abc import Callable
 from pathlib import Path
 
 from docutils import nodes
@@ -581,34 +580,40 @@ def repeats_rst(folder: Path) -> list[str]:
 
 
 class _StudyDirective(SphinxDirective):
-    """A directive that renders one folder of the study's files, or says they are absent."""
+    """A directive that renders one folder of the study's files, or says they are absent.
+
+    A subclass names the folder's files the page depends on (``files``), the
+    one whose absence means the part has not been run (``main``), what the
+    note says then (``missing``, formatted with the folder as ``where``), what
+    a build warning calls the part (``what``), and how the folder becomes
+    reStructuredText (``to_rst``). The directive's argument, where it has one,
+    is a folder under ``_static/study``.
+    """
 
     has_content = False
+    default_folder: str | None = None
+    files: list[str] = []
+    main = ""
+    missing = ""
+    what = ""
 
-    def render(
-        self,
-        folder: Path,
-        files: list[str],
-        main: str,
-        missing: str,
-        to_rst: Callable[[Path], list[str]],
-        what: str,
-    ) -> list[nodes.Node]:
-        """``to_rst(folder)`` parsed, a note saying ``missing`` without ``main``.
+    def to_rst(self, folder: Path, where: Path) -> list[str]:
+        raise NotImplementedError
 
-        ``files`` are the folder's files the page depends on; a malformed file
-        is a build warning naming ``what``.
-        """
-        for file in files:
+    def run(self) -> list[nodes.Node]:
+        name = self.arguments[0] if self.arguments else self.default_folder
+        where = STUDY_DIR / name if name else STUDY_DIR
+        folder = Path(self.env.srcdir) / where
+        for file in self.files:
             self.env.note_dependency(str(folder / file))
-        if not (folder / main).is_file():
+        if not (folder / self.main).is_file():
             note = nodes.note()
-            note += nodes.paragraph(text=missing)
+            note += nodes.paragraph(text=self.missing.format(where=where.as_posix()))
             return [note]
         try:
-            lines = to_rst(folder)
+            lines = self.to_rst(folder, where)
         except (OSError, ValueError) as error:
-            logger.warning("%s: %s", what, error, location=self.get_location())
+            logger.warning("%s: %s", self.what, error, location=self.get_location())
             return []
         return self.parse_text_to_nodes("\n".join(lines))
 
@@ -617,18 +622,14 @@ class RepeatResults(_StudyDirective):
     """Render a part of the study repeated under other seeds (the folder's name)."""
 
     required_arguments = 1
+    files, main, what = REPEAT_FILES, "repeats.csv", "repeated results"
+    missing = (
+        "This part has not been repeated yet: its results appear here once "
+        "docs/{where}/repeats.csv is there."
+    )
 
-    def run(self) -> list[nodes.Node]:
-        where = STUDY_DIR / self.arguments[0]
-        return self.render(
-            Path(self.env.srcdir) / where,
-            REPEAT_FILES,
-            "repeats.csv",
-            "This part has not been repeated yet: its results appear here once "
-            f"docs/{where.as_posix()}/repeats.csv is there.",
-            repeats_rst,
-            "repeated results",
-        )
+    def to_rst(self, folder: Path, where: Path) -> list[str]:
+        return repeats_rst(folder)
 
 
 class HoldoutResults(_StudyDirective):
@@ -639,18 +640,15 @@ class HoldoutResults(_StudyDirective):
     """
 
     optional_arguments = 1
+    default_folder = HOLDOUT_DIR.name
+    files, main, what = HOLDOUT_FILES, "holdout.csv", "held-out results"
+    missing = (
+        "The held-out study has not been run yet: its results appear here once "
+        "benchmarks/holdout.py's output files are in docs/{where}/."
+    )
 
-    def run(self) -> list[nodes.Node]:
-        where = STUDY_DIR / (self.arguments[0] if self.arguments else HOLDOUT_DIR.name)
-        return self.render(
-            Path(self.env.srcdir) / where,
-            HOLDOUT_FILES,
-            "holdout.csv",
-            "The held-out study has not been run yet: its results appear here once "
-            f"benchmarks/holdout.py's output files are in docs/{where.as_posix()}/.",
-            holdout_rst,
-            "held-out results",
-        )
+    def to_rst(self, folder: Path, where: Path) -> list[str]:
+        return holdout_rst(folder)
 
 
 class StudyResults(_StudyDirective):
@@ -661,18 +659,14 @@ class StudyResults(_StudyDirective):
     """
 
     optional_arguments = 1
+    files, main, what = FILES, "study.csv", "study results"
+    missing = (
+        "The study has not been run yet: this page shows its results once "
+        "benchmarks/study.py's output files are in docs/{where}/."
+    )
 
-    def run(self) -> list[nodes.Node]:
-        where = STUDY_DIR / self.arguments[0] if self.arguments else STUDY_DIR
-        return self.render(
-            Path(self.env.srcdir) / where,
-            FILES,
-            "study.csv",
-            "The study has not been run yet: this page shows its results once "
-            f"benchmarks/study.py's output files are in docs/{where.as_posix()}/.",
-            lambda folder: study_rst(folder, f"/{where.as_posix()}"),
-            "study results",
-        )
+    def to_rst(self, folder: Path, where: Path) -> list[str]:
+        return study_rst(folder, f"/{where.as_posix()}")
 
 
 def setup(app):
