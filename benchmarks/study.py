@@ -823,14 +823,15 @@ def main(argv: list[str] | None = None) -> dict:
     folder = out / "learning-curve"
     part_seconds = {}
     if not args.summary_only:
+        curve_parts = [
+            (f"learning-curve/n{size}", folder / f"n{size}",
+             [*grow, "--max-train", str(size)], curve, (), ())
+            for size in sorted(args.sizes if curve else (), reverse=True)
+        ]  # fmt: skip
         # the longest first, so that parallel workers end about together
         planned = [
             ("holdout", out / "holdout", common, ce, COMPARISONS, leak),
-            *(
-                (f"learning-curve/n{size}", folder / f"n{size}",
-                 [*grow, "--max-train", str(size)], curve, (), ())
-                for size in sorted(args.sizes if curve else (), reverse=True)[:1]
-            ),
+            *curve_parts[:1],
             ("holdout-grow", out / "holdout-grow", grow, grown, COMPARISONS, ()),
             *(
                 (f"{name}/seed{seed}", out / name / f"seed{seed}",
@@ -838,11 +839,7 @@ def main(argv: list[str] | None = None) -> dict:
                 for name, (seeds, names) in repeated.items()
                 for seed in seeds
             ),
-            *(
-                (f"learning-curve/n{size}", folder / f"n{size}",
-                 [*grow, "--max-train", str(size)], curve, (), ())
-                for size in sorted(args.sizes if curve else (), reverse=True)[1:]
-            ),
+            *curve_parts[1:],
         ]  # fmt: skip
         jobs = []
         for label, path, options, names, compare, leak_options in planned:
