@@ -32,7 +32,11 @@ N`` scores only the first ``N`` folds of the same 3-fold split (for CPU time),
 ``--grid-seeds K`` fits every setting under the networks' seeds 0 to ``K - 1``
 (one row per seed), for the spread between training runs; the setting
 ``lr_decay=F`` trains with the learning rate multiplied by ``F`` after every
-epoch (:class:`whalefeat.models.WarmupDecaySchedule` without warm-up),
+epoch (:class:`whalefeat.models.WarmupDecaySchedule` without warm-up);
+a value joined by ``+`` is a tuple (``channel_groups=8+64``: a branch for
+the 8 complexity-entropy series of ``fusion`` and one for its 64 mel
+bands); ``n_estimators=K`` scores the mean of ``K`` networks under seeds
+drawn from the row's seed (:class:`whalefeat.SeedAveragingClassifier`);
 written to ``ce_network_design.csv``::
 
     python benchmarks/ce_design.py --data ../shared/data/narw --out ce-design --no-trees \
@@ -57,6 +61,7 @@ from sklearn.preprocessing import FunctionTransformer
 from whalefeat import (
     AiffLoader,
     ComplexityEntropyCurve,
+    SeedAveragingClassifier,
     SeriesUnion,
     Spectrogram,
     pipelines,
@@ -138,7 +143,8 @@ def _network_settings(spec: str, learning_rate: float = 1e-3) -> dict:
     """``"filters=64,kernel_size=15"`` -> ``{"filters": 64, "kernel_size": 15}``.
 
     ``lr_decay=F`` becomes a ``learning_rate_schedule`` that starts at
-    ``learning_rate`` and multiplies it by ``F`` after every epoch.
+    ``learning_rate`` and multiplies it by ``F`` after every epoch; ``8+64``
+    becomes ``(8, 64)``.
     """
     from whalefeat.models import WarmupDecaySchedule
 
@@ -147,6 +153,9 @@ def _network_settings(spec: str, learning_rate: float = 1e-3) -> dict:
         return settings
     for item in spec.split(","):
         key, _, value = item.partition("=")
+        if "+" in value:
+            settings[key] = tuple(int(part) for part in value.split("+"))
+            continue
         try:
             settings[key] = int(value)
         except ValueError:
@@ -259,7 +268,13 @@ def main(argv=None) -> list[dict]:
         for spec, seed in [(s, k) for s in args.network_grid for k in range(args.grid_seeds)]:
             t = time.perf_counter()
             estimator = pipelines.get("ce-inception", random_state=seed)[-1]
-            estimator.set_params(**_network_settings(spec, estimator.learning_rate))
+            settings = _network_settings(spec, estimator.learning_rate)
+            n_estimators = settings.pop("n_estimators", 1)
+            estimator.set_params(**settings)
+            if n_estimators > 1:
+                estimator = SeedAveragingClassifier(
+                    estimator, n_estimators=n_estimators, random_state=seed
+                )
             scores = cross_val_score(estimator, series, y, cv=folds, scoring="roc_auc")
             grid_rows.append(
                 {

@@ -195,6 +195,170 @@ def test_parameters_that_do_not_apply_are_errors(params, match):
         Inception1DClassifier(**params).fit(X, [0, 1, 0, 1])
 
 
+# ---------------------------------------------------------------------- channel groups
+
+
+@pytest.mark.parametrize("architecture", ["seed", "inceptiontime"])
+def test_each_channel_group_has_its_own_branch_of_the_architecture(architecture):
+    params = {"filters": 4, "depth": 2}
+    if architecture == "inceptiontime":
+        params["kernel_size"] = (5, 3)
+    single = build(input_shape=(30, 2), architecture=architecture, **params)
+    model = build(input_shape=(30, 5), architecture=architecture, channel_groups=(2, 3), **params)
+    names = [layer.name for layer in model.layers]
+    for g, (start, stop) in enumerate([(0, 2), (2, 5)], start=1):
+        channels = model.get_layer(f"branch{g}_channels")
+        assert (channels.start, channels.stop) == (start, stop)
+        assert inbound(model, channels.name) == ["standardize"]
+        branch = [n for n in names if n.startswith(f"branch{g}_")]
+        # each branch is the single-stack network's layers, renamed
+        expected = [f"branch{g}_{layer.name}" for layer in single.layers[2:-2]]
+        assert sorted(branch) == sorted([f"branch{g}_channels", *expected, f"branch{g}_pool"])
+    assert inbound(model, "pool") == ["branch1_pool", "branch2_pool"]
+    assert inbound(model, "output") == ["pool"]
+    width = single.get_layer("pool").output.shape[-1]
+    assert model.get_layer("pool").output.shape[-1] == 2 * width
+
+
+def test_a_branch_sees_only_its_channels():
+    X = np.random.default_rng(0).normal(size=(6, 12, 3)).astype(np.float32)
+    model = build(input_shape=(12, 3), channel_groups=[1, 2], standardize=False)
+    first = model.get_layer("branch1_channels")
+    second = model.get_layer("branch2_channels")
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(first(X)), X[..., :1])
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(second(X)), X[..., 1:])
+    assert model.get_layer("branch1_conv1").kernel.shape == (3, 1, 128)
+    assert model.get_layer("branch2_conv1").kernel.shape == (3, 2, 128)
+
+
+def test_a_branched_network_learns_from_its_small_group_and_survives_pickling():
+    import pickle
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(48, 20, 9)).astype(np.float32)
+    y = np.repeat([0, 1], 24)
+    X[y == 1, 5:15, 0] += 2.0  # the signal is in the one-channel group only
+    clf = Inception1DClassifier(
+        filters=8,
+        channel_groups=(1, 8),
+        epochs=30,
+        batch_size=4,
+        learning_rate=0.01,
+        random_state=0,
+    ).fit(X, y)
+    assert clf.score(X, y) == 1.0
+    restored = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
+
+
+@pytest.mark.parametrize(
+    "groups, match",
+    [
+        ((2, 2), r"channel_groups=\[2, 2\] sums to 4 channels, but X has 5 channel"),
+        ((5, 1), "sums to 6 channels"),
+        ((), "non-empty sequence of positive ints"),
+        ((0, 5), "positive ints, got \\(0, 5\\)"),
+        ((2.0, 3), "positive ints"),
+        ((True, 4), "positive ints"),
+        ("23", "channel_groups"),
+    ],
+)
+def test_channel_groups_must_cover_the_channels(groups, match):
+    X = np.zeros((4, 10, 5))
+    with pytest.raises((ValueError, TypeError), match=match):
+        Inception1DClassifier(channel_groups=groups).fit(X, [0, 1, 0, 1])
+
+
+def test_channel_groups_are_checked_again_after_set_params():
+    X = np.random.default_rng(0).normal(size=(8, 10, 3))
+    y = [0, 1] * 4
+    clf = Inception1DClassifier(filters=2, epochs=1, channel_groups=(1, 2), random_state=0)
+    clf.fit(X, y)
+    with pytest.raises(ValueError, match="sums to 4 channels"):
+        clf.set_params(channel_groups=(2, 2)).fit(X, y)
+    # two-dimensional input is one channel
+    Inception1DClassifier(filters=2, epochs=1, channel_groups=[1]).fit(X[..., 0], y)
+
+
+def test_probability_fusion_gives_each_branch_its_own_output_and_averages_them():
+    model = build(
+        input_shape=(12, 3), channel_groups=(1, 2), branch_fusion="probabilities", filters=4
+    )
+    assert inbound(model, "output") == ["branch1_output", "branch2_output"]
+    assert inbound(model, "branch1_output") == ["branch1_pool"]
+    assert "pool" not in [layer.name for layer in model.layers]
+    X = np.random.default_rng(0).normal(size=(5, 12, 3)).astype(np.float32)
+    heads = keras.Model(
+        model.inputs[0], [model.get_layer(f"branch{g}_output").output for g in (1, 2)]
+    )
+    first, second = (keras.ops.convert_to_numpy(h) for h in heads(X))
+    output = keras.ops.convert_to_numpy(model(X))
+    np.testing.assert_allclose(output, (first + second) / 2, rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"output": "sigmoid"},
+        {"loss": "squared-error"},
+        {"class_weight": "balanced"},
+        {"mixup": 0.2, "class_weight": {0: 2.0}},
+        {"validation_split": 0.25, "patience": 2},
+    ],
+)
+def test_under_probability_fusion_every_branch_learns_to_classify_alone(params):
+    """Each branch is trained by its own loss: both heads separate the classes,
+    each from the signal in its own channels."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(64, 20, 4)).astype(np.float32)
+    y = np.repeat([0, 1], 32)
+    X[y == 1, 5:15, 0] += 2.0  # group 1: channel 0
+    X[y == 1, 2:12, 3] -= 2.0  # group 2: channels 1-3
+    clf = Inception1DClassifier(
+        filters=8,
+        channel_groups=(1, 3),
+        branch_fusion="probabilities",
+        epochs=25,
+        batch_size=8,
+        learning_rate=0.01,
+        random_state=0,
+        **params,
+    ).fit(X, y)
+    model = clf.model_
+    for g in (1, 2):
+        head = keras.Model(model.inputs[0], model.get_layer(f"branch{g}_output").output)
+        output = keras.ops.convert_to_numpy(head(X, training=False))
+        positive = output[:, 0] if clf.output == "sigmoid" else output[:, 1]
+        assert np.all(positive[y == 1] > 0.5) and np.all(positive[y == 0] < 0.5), g
+    assert clf.score(X, y) == 1.0
+    assert len(clf.history_["loss"]) == clf.n_iter_
+
+
+def test_probability_fusion_needs_channel_groups():
+    X = np.zeros((4, 10, 2))
+    with pytest.raises(ValueError, match="branch_fusion='probabilities' averages the branches"):
+        Inception1DClassifier(branch_fusion="probabilities").fit(X, [0, 1, 0, 1])
+    with pytest.raises(ValueError, match="branch_fusion"):
+        Inception1DClassifier(branch_fusion="mean").fit(X, [0, 1, 0, 1])
+
+
+def test_a_probability_fused_network_survives_pickling_and_one_group():
+    import pickle
+
+    X = np.random.default_rng(0).normal(size=(12, 10, 3)).astype(np.float32)
+    y = [0, 1] * 6
+    clf = Inception1DClassifier(
+        filters=2, epochs=1, channel_groups=(2, 1), branch_fusion="probabilities", random_state=0
+    ).fit(X, y)
+    restored = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
+    one = Inception1DClassifier(
+        filters=2, epochs=1, channel_groups=[3], branch_fusion="probabilities", random_state=0
+    ).fit(X, y)
+    np.testing.assert_allclose(one.predict_proba(X).sum(axis=1), 1.0)
+
+
 # ---------------------------------------------------------------------------- learning
 
 

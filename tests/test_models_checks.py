@@ -32,6 +32,9 @@ pytestmark = [pytest.mark.keras, pytest.mark.slow]
 INCEPTION = Inception1DClassifier(
     filters=8, epochs=2, batch_size=16, learning_rate=0.05, random_state=0
 )
+# Probability fusion with one group (the checks' inputs are one-channel series): its
+# per-branch outputs, repeated targets and sample-weighted class weights.
+INCEPTION_BRANCHED = clone(INCEPTION).set_params(channel_groups=[1], branch_fusion="probabilities")
 # Smallest Xception: minimum image size, frozen body, one epoch.
 XCEPTION = XceptionClassifier(
     image_size=71, weights=None, trainable="head", epochs=1, batch_size=64, random_state=0
@@ -73,7 +76,7 @@ def _name(check) -> str:
 
 
 @parametrize_with_checks(
-    [INCEPTION], expected_failed_checks=lambda est: INCEPTION_EXPECTED_FAILURES
+    [INCEPTION, INCEPTION_BRANCHED], expected_failed_checks=lambda est: INCEPTION_EXPECTED_FAILURES
 )
 def test_sklearn_compatible(estimator, check):
     check(estimator)

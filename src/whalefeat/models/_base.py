@@ -193,7 +193,9 @@ class _KerasClassifier(ClassifierMixin, BaseEstimator):
     Subclasses define ``__init__`` (storing every parameter), and implement
     ``_check_params``, ``_allowed_ndims``, ``_to_model_input``,
     ``_build_model`` and ``_custom_objects``; they may override
-    ``_training_phases`` for multi-phase schedules.
+    ``_training_phases`` for multi-phase schedules, and ``_training_model``
+    with ``_repeats_targets`` to train a model with several outputs stacked
+    on axis 1, each against the same targets.
     """
 
     _parameter_constraints: dict = {
@@ -344,10 +346,16 @@ class _KerasClassifier(ClassifierMixin, BaseEstimator):
         with _seeded(keras, self.random_state):
             train, validation = self._split_validation(X_model, y_encoded)
             sample_weight = None
-            if augmentation.active and class_weight is not None:
+            # Keras reads a class weight off each target row, which targets
+            # repeated per output (_targets) no longer are: weigh the samples.
+            if class_weight is not None and (augmentation.active or self._repeats_targets()):
                 sample_weight = np.array(
                     [class_weight[label] for label in train[1].tolist()], dtype=np.float32
                 )
+                if self._repeats_targets():
+                    sample_weight = np.repeat(
+                        sample_weight[:, np.newaxis], self._repeats_targets(), axis=1
+                    )
             train = (train[0], self._targets(train[1], n_classes, augmentation))
             if validation is not None:
                 validation = (validation[0], self._targets(validation[1], n_classes, augmentation))
@@ -370,6 +378,8 @@ class _KerasClassifier(ClassifierMixin, BaseEstimator):
                     sample_weight=sample_weight,
                     seed=seed,
                 )
+            elif sample_weight is not None:
+                self._train(keras, train, validation, None, sample_weight=sample_weight)
             else:
                 self._train(keras, train, validation, class_weight)
         return self
@@ -381,7 +391,17 @@ class _KerasClassifier(ClassifierMixin, BaseEstimator):
         targets = self._fit_targets(y_encoded, n_classes)
         if augmentation.mixup and targets.ndim == 1:
             targets = np.eye(n_classes, dtype=np.float32)[targets]
+        if self._repeats_targets():
+            targets = np.repeat(targets[:, np.newaxis], self._repeats_targets(), axis=1)
         return targets
+
+    def _repeats_targets(self) -> int:
+        """How many outputs the training model stacks on axis 1 (0: a single output)."""
+        return 0
+
+    def _training_model(self, keras):
+        """The model trained in ``fit``: ``model_`` itself, or one sharing its layers."""
+        return keras.Model(self.model_.inputs, self.model_.outputs)
 
     def _compiled_loss(self, augmentation: Augmentation | None) -> str:
         loss = self._loss()
@@ -469,7 +489,7 @@ class _KerasClassifier(ClassifierMixin, BaseEstimator):
     ) -> None:
         # A functional twin sharing the layers of model_: compiling it keeps the
         # optimizer out of model_, so model_ pickles to architecture + weights only.
-        trainer = keras.Model(self.model_.inputs, self.model_.outputs)
+        trainer = self._training_model(keras)
         for phase, (epochs, learning_rate) in enumerate(self._training_phases(self.model_)):
             n_steps = epochs * -(-train[1].shape[0] // self.batch_size)
             trainer.compile(
@@ -499,6 +519,7 @@ class _KerasClassifier(ClassifierMixin, BaseEstimator):
                     y=train[1],
                     batch_size=self.batch_size,
                     class_weight=class_weight,
+                    sample_weight=sample_weight,
                     shuffle=True,
                 )
             else:

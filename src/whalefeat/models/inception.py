@@ -14,6 +14,35 @@ from ._base import _fill_training_parameters, _KerasClassifier
 if TYPE_CHECKING:  # Keras is imported when a model is first built
     import keras
 
+_LAYER_CLASSES: dict = {}
+
+
+def _channel_slice_class(keras):
+    """The ``ChannelSlice`` layer class, defined (and registered) on first use."""
+    if "ChannelSlice" not in _LAYER_CLASSES:
+
+        @keras.saving.register_keras_serializable(package="whalefeat")
+        class ChannelSlice(keras.layers.Layer):
+            """Channels ``start`` to ``stop - 1`` of a ``(batch, steps, channels)`` series."""
+
+            def __init__(self, start, stop, **kwargs):
+                super().__init__(**kwargs)
+                self.start = int(start)
+                self.stop = int(stop)
+
+            def call(self, inputs):
+                return inputs[..., self.start : self.stop]
+
+            def compute_output_shape(self, input_shape):
+                return (*input_shape[:-1], self.stop - self.start)
+
+            def get_config(self):
+                return {**super().get_config(), "start": self.start, "stop": self.stop}
+
+        _LAYER_CLASSES["ChannelSlice"] = ChannelSlice
+    return _LAYER_CLASSES["ChannelSlice"]
+
+
 _DEFAULTS = {
     "seed": {"depth": 3, "filters": 128, "kernel_size": 3, "dropout": 0.2},
     "inceptiontime": {
@@ -54,7 +83,13 @@ class Inception1DClassifier(_KerasClassifier):
     own default (in brackets above); one that the chosen architecture does
     not use must stay None. With ``standardize`` (the default), a Keras
     ``Normalization`` layer first standardises each input channel with the
-    mean and variance of the training set.
+    mean and variance of the training set. With ``channel_groups``, each
+    group of adjacent channels is read by its own copy of the architecture
+    (a branch), and the branches' pooled outputs are concatenated before the
+    output layer (``branch_fusion="pooled"``), or each branch ends in an
+    output layer of its own, trained with its own loss, and the network's
+    output is the mean of the branches' probabilities
+    (``branch_fusion="probabilities"``).
 
     Parameters
     ----------
@@ -78,6 +113,29 @@ class Inception1DClassifier(_KerasClassifier):
     bottleneck_size : int or None, default=None
         Filters of the bottleneck convolution (32), 0 for none;
         inceptiontime only.
+    channel_groups : sequence of int or None, default=None
+        Sizes of consecutive groups of input channels, summing to the number
+        of channels, each read by its own branch: a full stack of blocks or
+        modules of the chosen architecture (layer names prefixed
+        ``branch1_``, ``branch2_``, ...) and its own global average pooling;
+        the pooled outputs are concatenated before the output layer. Series
+        of different kinds joined along the channel axis (for example four
+        complexity-entropy series and 64 spectrogram bands) then each get
+        their own filters, and the many channels of one kind cannot drown
+        the few of another in the shared first convolution. None: one stack
+        reads every channel.
+    branch_fusion : {"pooled", "probabilities"}, default="pooled"
+        How the branches of ``channel_groups`` meet. ``"pooled"``: their
+        pooled outputs are concatenated into one output layer, and the
+        network is trained as a whole. ``"probabilities"``: each branch has
+        its own output layer (``branch1_output``, ...), the training loss is
+        the mean of the branches' losses (so no branch can lean on another:
+        each learns to classify from its own channels), and the network's
+        output is the mean of the branches' probabilities (``output``). A
+        network that learns quickly from a large group can otherwise leave
+        a small, slower group untrained; ``"probabilities"`` requires
+        ``channel_groups``. The ``accuracy`` of ``history_`` is then the
+        branches' mean accuracy.
     standardize : bool, default=True
         Standardise each channel by the training set's mean and standard
         deviation (over samples and steps) inside the network. Complexity-
@@ -176,6 +234,8 @@ class Inception1DClassifier(_KerasClassifier):
         "dropout": [Interval(Real, 0, 1, closed="left"), None],
         "residual": ["boolean", None],
         "bottleneck_size": [Interval(Integral, 0, None, closed="left"), None],
+        "channel_groups": [tuple, list, None],
+        "branch_fusion": [StrOptions({"pooled", "probabilities"})],
         "standardize": ["boolean"],
         "batch_norm_momentum": [Interval(Real, 0, 1, closed="both")],
         "output": [StrOptions({"softmax", "sigmoid"})],
@@ -204,6 +264,8 @@ class Inception1DClassifier(_KerasClassifier):
         dropout: float | None = None,
         residual: bool | None = None,
         bottleneck_size: int | None = None,
+        channel_groups: Sequence[int] | None = None,
+        branch_fusion: str = "pooled",
         standardize: bool = True,
         batch_norm_momentum: float = 0.9,
         output: str = "softmax",
@@ -234,6 +296,8 @@ class Inception1DClassifier(_KerasClassifier):
         self.dropout = dropout
         self.residual = residual
         self.bottleneck_size = bottleneck_size
+        self.channel_groups = channel_groups
+        self.branch_fusion = branch_fusion
         self.standardize = standardize
         self.batch_norm_momentum = batch_norm_momentum
         self.output = output
@@ -291,6 +355,55 @@ class Inception1DClassifier(_KerasClassifier):
 
     def _check_params(self, X: np.ndarray) -> None:
         self._resolved()
+        self._channel_bounds(X.shape[2] if X.ndim == 3 else 1)
+
+    def _channel_bounds(self, n_channels: int) -> list[tuple[int, int]] | None:
+        """``(start, stop)`` of each channel group, None for a single stack."""
+        groups = self.channel_groups
+        if groups is None:
+            if self.branch_fusion == "probabilities":
+                raise ValueError(
+                    "branch_fusion='probabilities' averages the branches of channel_groups; "
+                    "set channel_groups (the channel count of each branch)."
+                )
+            return None
+        if (
+            not len(groups)
+            or not all(isinstance(g, Integral) and not isinstance(g, bool) for g in groups)
+            or min(groups) < 1
+        ):
+            raise ValueError(
+                f"channel_groups must be a non-empty sequence of positive ints, got {groups!r}."
+            )
+        if sum(groups) != n_channels:
+            raise ValueError(
+                f"channel_groups={list(groups)!r} sums to {sum(groups)} channels, but X has "
+                f"{n_channels} channel(s) per step; the groups must cover every channel once."
+            )
+        stops = np.cumsum(groups).tolist()
+        return list(zip([0, *stops[:-1]], stops, strict=True))
+
+    def _repeats_targets(self) -> int:
+        if self.branch_fusion == "probabilities":
+            return len(self.channel_groups)
+        return 0
+
+    def _training_model(self, keras):
+        if not self._repeats_targets():
+            return super()._training_model(keras)
+        heads = [
+            self.model_.get_layer(f"branch{g}_output").output
+            for g in range(1, len(self.channel_groups) + 1)
+        ]
+        width = heads[0].shape[-1]
+        stacked = keras.layers.Concatenate(axis=1)(
+            [keras.layers.Reshape((1, width))(head) for head in heads]
+        )
+        return keras.Model(self.model_.inputs, stacked)
+
+    def _custom_objects(self, keras) -> dict:
+        layer = _channel_slice_class(keras)
+        return {"whalefeat>ChannelSlice": layer, "ChannelSlice": layer}
 
     def _loss(self) -> str:
         if self.loss == "squared-error":
@@ -332,31 +445,52 @@ class Inception1DClassifier(_KerasClassifier):
                 variance=X.var(axis=(0, 1), dtype=np.float64),
                 name="standardize",
             )(x)
-        if self.architecture == "seed":
-            x = self._seed_blocks(keras, x, settings, self.batch_norm_momentum)
+        stack = self._seed_blocks if self.architecture == "seed" else self._inception_modules
+        bounds = self._channel_bounds(X.shape[-1])
+        if bounds is None:
+            x = stack(keras, x, settings, self.batch_norm_momentum)
+            x = keras.layers.GlobalAveragePooling1D(name="pool")(x)
         else:
-            x = self._inception_modules(keras, x, settings, self.batch_norm_momentum)
-        x = keras.layers.GlobalAveragePooling1D(name="pool")(x)
-        if self.output == "sigmoid":
-            outputs = keras.layers.Dense(1, activation="sigmoid", name="output")(x)
-        else:
-            outputs = keras.layers.Dense(n_classes, activation="softmax", name="output")(x)
+            channel_slice = _channel_slice_class(keras)
+            pooled = []
+            for g, (start, stop) in enumerate(bounds, start=1):
+                prefix = f"branch{g}_"
+                branch = channel_slice(start, stop, name=f"{prefix}channels")(x)
+                branch = stack(keras, branch, settings, self.batch_norm_momentum, prefix)
+                pooled.append(keras.layers.GlobalAveragePooling1D(name=f"{prefix}pool")(branch))
+            if self.branch_fusion == "probabilities":
+                heads = [
+                    self._output_layer(keras, n_classes, f"branch{g}_output")(branch)
+                    for g, branch in enumerate(pooled, start=1)
+                ]
+                outputs = keras.layers.Average(name="output")(heads)
+                return keras.Model(inputs, outputs, name=f"inception1d_{self.architecture}")
+            x = keras.layers.Concatenate(axis=-1, name="pool")(pooled)
+        outputs = self._output_layer(keras, n_classes, "output")(x)
         return keras.Model(inputs, outputs, name=f"inception1d_{self.architecture}")
 
+    def _output_layer(self, keras, n_classes: int, name: str):
+        if self.output == "sigmoid":
+            return keras.layers.Dense(1, activation="sigmoid", name=name)
+        return keras.layers.Dense(n_classes, activation="softmax", name=name)
+
     @staticmethod
-    def _seed_blocks(keras, x, settings, momentum):
+    def _seed_blocks(keras, x, settings, momentum, prefix=""):
         layers = keras.layers
         for i in range(1, settings["depth"] + 1):
             x = layers.Conv1D(
-                settings["filters"], settings["kernel_size"], padding="same", name=f"conv{i}"
+                settings["filters"],
+                settings["kernel_size"],
+                padding="same",
+                name=f"{prefix}conv{i}",
             )(x)
-            x = layers.BatchNormalization(momentum=momentum, name=f"bn{i}")(x)
-            x = layers.ReLU(name=f"relu{i}")(x)
-            x = layers.Dropout(settings["dropout"], name=f"dropout{i}")(x)
+            x = layers.BatchNormalization(momentum=momentum, name=f"{prefix}bn{i}")(x)
+            x = layers.ReLU(name=f"{prefix}relu{i}")(x)
+            x = layers.Dropout(settings["dropout"], name=f"{prefix}dropout{i}")(x)
         return x
 
     @staticmethod
-    def _inception_modules(keras, x, settings, momentum):
+    def _inception_modules(keras, x, settings, momentum, prefix=""):
         layers = keras.layers
         filters = settings["filters"]
         shortcut = x
@@ -368,33 +502,37 @@ class Inception1DClassifier(_KerasClassifier):
                     1,
                     padding="same",
                     use_bias=False,
-                    name=f"module{i}_bottleneck",
+                    name=f"{prefix}module{i}_bottleneck",
                 )(x)
             branches = [
                 layers.Conv1D(
-                    filters, k, padding="same", use_bias=False, name=f"module{i}_conv{j}"
+                    filters, k, padding="same", use_bias=False, name=f"{prefix}module{i}_conv{j}"
                 )(x)
                 for j, k in enumerate(settings["kernel_size"], start=1)
             ]
-            pooled = layers.MaxPooling1D(3, strides=1, padding="same", name=f"module{i}_maxpool")(
-                module_input
-            )
+            pooled = layers.MaxPooling1D(
+                3, strides=1, padding="same", name=f"{prefix}module{i}_maxpool"
+            )(module_input)
             branches.append(
                 layers.Conv1D(
-                    filters, 1, padding="same", use_bias=False, name=f"module{i}_poolconv"
+                    filters, 1, padding="same", use_bias=False, name=f"{prefix}module{i}_poolconv"
                 )(pooled)
             )
-            x = layers.Concatenate(axis=-1, name=f"module{i}_concat")(branches)
-            x = layers.BatchNormalization(momentum=momentum, name=f"module{i}_bn")(x)
-            x = layers.ReLU(name=f"module{i}_relu")(x)
+            x = layers.Concatenate(axis=-1, name=f"{prefix}module{i}_concat")(branches)
+            x = layers.BatchNormalization(momentum=momentum, name=f"{prefix}module{i}_bn")(x)
+            x = layers.ReLU(name=f"{prefix}module{i}_relu")(x)
             if settings["residual"] and i % 3 == 0:
                 projected = layers.Conv1D(
-                    x.shape[-1], 1, padding="same", use_bias=False, name=f"shortcut{i}_conv"
+                    x.shape[-1],
+                    1,
+                    padding="same",
+                    use_bias=False,
+                    name=f"{prefix}shortcut{i}_conv",
                 )(shortcut)
-                projected = layers.BatchNormalization(momentum=momentum, name=f"shortcut{i}_bn")(
-                    projected
-                )
-                x = layers.Add(name=f"shortcut{i}_add")([projected, x])
-                x = layers.ReLU(name=f"shortcut{i}_relu")(x)
+                projected = layers.BatchNormalization(
+                    momentum=momentum, name=f"{prefix}shortcut{i}_bn"
+                )(projected)
+                x = layers.Add(name=f"{prefix}shortcut{i}_add")([projected, x])
+                x = layers.ReLU(name=f"{prefix}shortcut{i}_relu")(x)
                 shortcut = x
         return x
