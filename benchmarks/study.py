@@ -762,6 +762,24 @@ def format_table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+FIRST_RUN_KEYS = ("profile", "workers", "cpu_count", "wall_time_s", "part_wall_s")
+
+
+def _first_run(path: Path) -> dict | None:
+    """The timing of the run that first filled a folder, from its ``environment.json``.
+
+    A resumed run (``--resume``, ``--summary-only``) times only what it adds; the
+    record of the run it resumes is carried forward as ``first_run`` so that the
+    folder still says how long its full run took.
+    """
+    if not path.is_file():
+        return None
+    earlier = json.loads(path.read_text())
+    if earlier.get("resumed"):
+        return earlier.get("first_run")
+    return {key: earlier[key] for key in FIRST_RUN_KEYS if key in earlier}
+
+
 def main(argv: list[str] | None = None) -> dict:
     args = apply_profile(parse_args(argv))
     args.resume = args.resume or args.summary_only
@@ -814,6 +832,7 @@ def main(argv: list[str] | None = None) -> dict:
         (out / "command.txt").read_text() if args.resume and (out / "command.txt").exists() else ""
     )
     (out / "command.txt").write_text(earlier + command + "\n")
+    first_run = _first_run(out / "environment.json") if args.resume else None
 
     common = _common(args, args.seed)
     leak = ["--leak", "--leak-seeds", str(args.leak_seeds)] if args.leak_seeds > 0 else []
@@ -914,6 +933,8 @@ def main(argv: list[str] | None = None) -> dict:
             "parts": "each part's own environment file records the runs that filled it",
         }
     )
+    if first_run is not None:
+        env["first_run"] = first_run
     (out / "environment.json").write_text(json.dumps(env, indent=2) + "\n")
     print()
     print(table)

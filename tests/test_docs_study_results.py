@@ -113,10 +113,21 @@ def test_study_results_of_another_run_say_how_it_was_made(tmp_path):
     assert "whalefeat best 0.967 ± 0.005 0.910" in text
     assert "Not run: xception , because left out of the grown part" in text
     assert "python benchmarks/study.py --profile two-cores" in text
-    # a resumed run timed only what it added: no sentence on its wall time
+    # a resumed run timed only what it added: no sentence on its own wall time, but
+    # that of the run it resumed, where it was carried forward
     record = (folder / "environment.json").read_text()
     (folder / "environment.json").write_text(
         record.replace('"cpu_count"', '"resumed": true, "cpu_count"')
     )
     text, warnings = _build(tmp_path, ".. study-results:: two-cores\n")
-    assert warnings == "" and "This run used" not in text and "Not run: xception" in text
+    assert warnings == "" and "took" not in text and "Not run: xception" in text
+    (folder / "environment.json").write_text(
+        '{"resumed": true, "profile": "two-cores", "wall_time_s": 9.0, "first_run": '
+        '{"cpu_count": 2, "profile": "two-cores", "workers": 2, "wall_time_s": 3000.0}}'
+    )
+    text, warnings = _build(tmp_path, ".. study-results:: two-cores\n")
+    assert warnings == ""
+    assert (
+        "The run that first filled this folder used the two-cores profile with 2 worker(s) "
+        "on 2 CPU core(s) and took 50 minutes of wall time. Pipelines were refitted" in text
+    )

@@ -124,6 +124,16 @@ def test_fusion_adds_the_whitened_mel_frames_to_the_ce_series(clips):
     np.testing.assert_array_equal(joined[..., 8:], frames.transform(paths))
 
 
+def test_fusion_gives_each_source_its_own_branch_of_the_network(clips):
+    paths, _ = clips
+    pipeline = pipelines.get("fusion-inception")
+    ce_width = pipelines.get("ce-inception")[:-1].fit(paths).transform(paths).shape[-1]
+    frames_width = pipelines.get("frames-inception")[:-1].fit(paths).transform(paths).shape[-1]
+    classifier = pipeline.named_steps["classifier"]
+    assert tuple(classifier.channel_groups) == (ce_width, frames_width)
+    assert classifier.branch_fusion == "probabilities"
+
+
 def test_templates_are_cut_from_the_calls_and_from_the_noise(clips):
     paths, y = clips
     y = np.asarray(y)

@@ -192,6 +192,7 @@ def test_study_runs_every_part_and_resumes(study, folders, tmp_path):
         assert image.ndim == 3 and min(image.shape[:2]) > 300
 
     # --resume: nothing left to run, so nothing is refitted; a new pipeline joins
+    first = json.loads((out / "environment.json").read_text())
     before = (out / "holdout-grow" / "holdout.csv").read_text()
     repeat_before = (out / "holdout-splits" / "seed1" / "holdout.csv").read_text()
     study.main([*argv, "--resume"])
@@ -213,6 +214,10 @@ def test_study_runs_every_part_and_resumes(study, folders, tmp_path):
     study.main(summary)
     assert (out / "holdout-grow" / "command.txt").read_text().splitlines() == commands
     assert (out / "table.txt").read_text() == table
+    # the timing of the first, full run is carried through every resumption
+    env = json.loads((out / "environment.json").read_text())
+    assert env["resumed"] and env["part_wall_s"] == {}
+    assert env["first_run"] == {key: first[key] for key in study.FIRST_RUN_KEYS}
     assert [r["pipeline"] for r in again[len(rows) :]] == ["logistic", "logistic"]
 
 

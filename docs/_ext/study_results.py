@@ -231,23 +231,33 @@ def targets_table(rows: list[dict[str, str]], source: Path) -> list[str]:
 def run_time(environment: dict) -> list[str]:
     """A sentence on how the run was made and how long it took, where the record says.
 
-    A resumed run (``--resume``, ``--summary-only``) timed only what it added, so
-    it gets no sentence: its parts' command files say how they were made.
+    A resumed run (``--resume``, ``--summary-only``) timed only what it added: it
+    gets the sentence of the run that first filled its folder (``first_run``),
+    where that was recorded, and its parts' command files say what was added.
     """
-    if environment.get("resumed") or not {"wall_time_s", "profile"} <= environment.keys():
+    resumed = bool(environment.get("resumed"))
+    record = (environment.get("first_run") or {}) if resumed else environment
+    if not {"wall_time_s", "profile"} <= record.keys():
         return []
-    parts = environment.get("part_wall_s") or {}
+    parts = record.get("part_wall_s") or {}
     sentence = (
-        f"This run used the ``{environment['profile']}`` profile with "
-        f"{environment.get('workers', 1)} worker(s) on {environment.get('cpu_count', '?')} "
-        f"CPU core(s) and took {float(environment['wall_time_s']) / 60:.0f} minutes of wall time"
+        f"{'The run that first filled this folder' if resumed else 'This run'} used the "
+        f"``{record['profile']}`` profile with {record.get('workers', 1)} worker(s) on "
+        f"{record.get('cpu_count', '?')} CPU core(s) and took "
+        f"{float(record['wall_time_s']) / 60:.0f} minutes of wall time"
     )
     if parts:
         each = ", ".join(
             f"``{label}`` {float(seconds) / 60:.0f} min" for label, seconds in parts.items()
         )
         sentence += f" (each part's own: {each})"
-    return [sentence + ".", ""]
+    sentence += "."
+    if resumed:
+        sentence += (
+            " Pipelines were refitted or added since, by ``--resume``; each part's "
+            "command file lists its runs."
+        )
+    return [sentence, ""]
 
 
 def study_rst(folder: Path, web: str = f"/{STUDY_DIR.as_posix()}") -> list[str]:

@@ -14,6 +14,8 @@ name                    what it is
                         the seed 1-D network (no spectrogram values reach it)
 ``"fusion-inception"``  the same complexity-entropy series and the whitened mel
                         frames as channels of one series, into the seed network
+                        with one branch per source, the output the mean of the
+                        two branches' probabilities
 ``"frames-inception"``  the whitened mel frames alone into the seed network (the
                         baseline that fusion is measured against)
 ``"seed-inception"``    the study's recipe exactly: its complexity-entropy series of
@@ -151,9 +153,13 @@ def _whitened_frames():
 def _fusion_inception() -> Pipeline:
     union = _ce_union()
     union.transformer_list.append(("frames", _whitened_frames()))
-    return Pipeline(
-        [("loader", _loader()), ("features", union), ("classifier", _wide_inception())]
+    # One branch per source: the 8 complexity-entropy channels (4 measures of the plain and
+    # of the whitened frames) and the 64 mel bands of the frames; the output is the mean of
+    # the two branches' probabilities, each branch trained on its own loss.
+    classifier = _wide_inception().set_params(
+        channel_groups=(8, _mel_power().n_mels), branch_fusion="probabilities"
     )
+    return Pipeline([("loader", _loader()), ("features", union), ("classifier", classifier)])
 
 
 def _frames_inception() -> Pipeline:
@@ -381,7 +387,7 @@ _PIPELINES: dict[str, tuple[Callable[[], Pipeline], str]] = {
     ),
     "fusion-inception": (
         _fusion_inception,
-        "complexity-entropy series and whitened mel frames as channels -> seed 1-D network",
+        "complexity-entropy series and whitened mel frames -> seed 1-D network, a branch each",
     ),
     "frames-inception": (
         _frames_inception,
