@@ -254,7 +254,7 @@ def run_time(environment: dict) -> list[str]:
     sentence += "."
     if resumed:
         sentence += (
-            " Pipelines were refitted or added since, by ``--resume``; each part's "
+            " Pipelines may have been refitted or added since, by ``--resume``; each part's "
             "command file lists its runs."
         )
     return [sentence, ""]
