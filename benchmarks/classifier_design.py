@@ -4,7 +4,8 @@ The features of ``"templates-ce"`` (templates cut and ranked on the training par
 deterministic contrast images, row statistics and complexity-entropy statistics) are computed
 once per fold and per seed, on a stratified 3-fold split (seed 0) of one folder (the ``narw``
 clips, never the held-out clips of ``benchmarks/holdout.py``). Every setting of
-:class:`~sklearn.ensemble.HistGradientBoostingClassifier` in :data:`SETTINGS` is then fitted
+:class:`~sklearn.ensemble.HistGradientBoostingClassifier` in :data:`SETTINGS` (and the challenge
+winner's own stochastic gradient boosting, :data:`MOBY2_TREES`) is then fitted
 on the same features of each training part and scored on its test part, under every seed (a
 seed draws the templates and the trees' randomness), and the mean of the seeds' probabilities
 gives what ``"best"`` (:class:`~whalefeat.ensemble.SeedAveragingClassifier`) would predict
@@ -28,7 +29,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.ensemble import GradientBoostingClassifier, HistGradientBoostingClassifier
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
@@ -41,18 +42,41 @@ if str(HERE) not in sys.path:  # the scripts beside this one
 
 from _study_helpers import write_csv  # noqa: E402
 
-#: name -> HistGradientBoostingClassifier parameters ("default" is the pipeline's own)
-SETTINGS: dict[str, dict] = {
-    "default": {},
-    "lr0.05-it200": dict(learning_rate=0.05, max_iter=200),
-    "lr0.05-it400": dict(learning_rate=0.05, max_iter=400),
-    "lr0.03-it600": dict(learning_rate=0.03, max_iter=600),
-    "lr0.05-it400-leaf15": dict(learning_rate=0.05, max_iter=400, max_leaf_nodes=15),
-    "lr0.05-it400-l2": dict(learning_rate=0.05, max_iter=400, l2_regularization=1.0),
-    "lr0.05-it400-min40": dict(learning_rate=0.05, max_iter=400, min_samples_leaf=40),
-    "lr0.05-it400-feat0.5": dict(learning_rate=0.05, max_iter=400, max_features=0.5),
-    "lr0.05-it400-feat0.25": dict(learning_rate=0.05, max_iter=400, max_features=0.25),
-    "lr0.03-it800-feat0.25": dict(learning_rate=0.03, max_iter=800, max_features=0.25),
+#: The challenge winner's trees (nmkridler/moby2, driver.py): stochastic gradient boosting, each
+#: tree on half of the clips and each split on 15 features, 12,000 trees at a learning rate of
+#: 0.002 (what HistGradientBoostingClassifier, which has no row subsampling, cannot do).
+MOBY2_TREES = dict(
+    max_depth=6,
+    subsample=0.5,
+    min_samples_split=25,
+    min_samples_leaf=25,
+    max_features=15,
+    n_estimators=12000,
+    learning_rate=0.002,
+)
+
+#: name -> (classifier, parameters); "default" is the pipeline's own
+SETTINGS: dict[str, tuple[type, dict]] = {
+    "default": (HistGradientBoostingClassifier, {}),
+    **{
+        name: (HistGradientBoostingClassifier, params)
+        for name, params in {
+            "lr0.05-it200": dict(learning_rate=0.05, max_iter=200),
+            "lr0.05-it400": dict(learning_rate=0.05, max_iter=400),
+            "lr0.03-it600": dict(learning_rate=0.03, max_iter=600),
+            "lr0.05-it400-leaf15": dict(learning_rate=0.05, max_iter=400, max_leaf_nodes=15),
+            "lr0.05-it400-l2": dict(learning_rate=0.05, max_iter=400, l2_regularization=1.0),
+            "lr0.05-it400-min40": dict(learning_rate=0.05, max_iter=400, min_samples_leaf=40),
+            "lr0.05-it400-feat0.5": dict(learning_rate=0.05, max_iter=400, max_features=0.5),
+            "lr0.05-it400-feat0.25": dict(learning_rate=0.05, max_iter=400, max_features=0.25),
+            "lr0.03-it800-feat0.25": dict(learning_rate=0.03, max_iter=800, max_features=0.25),
+        }.items()
+    },
+    "moby2": (GradientBoostingClassifier, MOBY2_TREES),
+    "moby2-lr0.02": (
+        GradientBoostingClassifier,
+        {**MOBY2_TREES, "n_estimators": 1200, "learning_rate": 0.02},
+    ),
 }
 
 
@@ -97,7 +121,8 @@ def _score_setting(name, features, y_train, y_test, fold) -> list[dict]:
     rows, probabilities = [], []
     for seed, (train_features, test_features) in features.items():
         start = time.process_time()
-        model = HistGradientBoostingClassifier(random_state=seed, **SETTINGS[name])
+        classifier, params = SETTINGS[name]
+        model = classifier(random_state=seed, **params)
         model.fit(train_features, y_train)
         probabilities.append(model.predict_proba(test_features)[:, 1])
         rows.append(
