@@ -633,3 +633,32 @@ def test_best_design_scores_candidates_votes_and_seeds(folders, tmp_path):
     assert float(summary[1]["worst_seed"]) == pytest.approx(min(by_seed), abs=1e-6)
     assert summary[1]["n_folds"] == "2" and summary[1]["n_seeds"] == "2"
     assert "--seeds 2" in (out / "best_design_command.txt").read_text()
+
+
+def test_seed_inception_design_scores_each_variant_against_the_recipe(folders, tmp_path):
+    path = STUDY.parent / "seed_inception_design.py"
+    spec = importlib.util.spec_from_file_location("whalefeat_seed_inception_design", path)
+    design = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(design)
+    short = {"classifier__epochs": 2}  # the recipe's 70 epochs are not what is under test
+    design.VARIANTS = {
+        "recipe": short,
+        "frames-as-steps": {**short, "features__layout": "frames"},
+    }
+    _, superset = folders
+    out = tmp_path / "design"
+    rows = design.main(["--data", str(superset), "--out", str(out)])
+    assert [(r["variant"], r["fold"]) for r in rows[:2]] == [
+        ("recipe", 0),
+        ("frames-as-steps", 0),
+    ]
+    assert len(rows) == 3 * 2 and all(1 <= r["epochs_trained"] <= 2 for r in rows)
+    _, summary = read_csv(out / "seed_inception_design_summary.csv")
+    assert [r["variant"] for r in summary] == ["recipe", "frames-as-steps"]
+    frames = [r["roc_auc"] for r in rows if r["variant"] == "frames-as-steps"]
+    recipe = [r["roc_auc"] for r in rows if r["variant"] == "recipe"]
+    assert float(summary[1]["roc_auc_mean"]) == pytest.approx(np.mean(frames), abs=1e-6)
+    gain = np.mean(np.subtract(frames, recipe))
+    assert float(summary[1]["gain_over_recipe"]) == pytest.approx(gain, abs=1e-6)
+    assert float(summary[0]["gain_over_recipe"]) == 0
+    assert "--out" in (out / "seed_inception_design_command.txt").read_text()
