@@ -662,3 +662,31 @@ def test_seed_inception_design_scores_each_variant_against_the_recipe(folders, t
     assert float(summary[1]["gain_over_recipe"]) == pytest.approx(gain, abs=1e-6)
     assert float(summary[0]["gain_over_recipe"]) == 0
     assert "--out" in (out / "seed_inception_design_command.txt").read_text()
+
+
+def test_classifier_design_scores_each_setting_against_the_defaults(tmp_path, monkeypatch):
+    path = STUDY.parent / "classifier_design.py"
+    spec = importlib.util.spec_from_file_location("whalefeat_classifier_design", path)
+    design = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(design)
+    small = {**design.MOBY2_TREES, "n_estimators": 20, "max_features": 5}
+    monkeypatch.setitem(design.SETTINGS, "moby2", (design.GradientBoostingClassifier, small))
+    # every training part must hold the 16 positive clips that the templates are cut from
+    _, superset = subset_and_superset(tmp_path / "clips", 60, 16, random_state=3)
+    out = tmp_path / "design"
+    argv = ["--data", str(superset), "--out", str(out), "--seeds", "2"]
+    rows = design.main([*argv, "--settings", "default", "moby2"])
+    assert [(r["setting"], r["fold"], r["seed"]) for r in rows[:3]] == [
+        ("default", 0, 0),
+        ("default", 0, 1),
+        ("default", 0, "mean"),
+    ]
+    assert len(rows) == 3 * 2 * 3
+    _, summary = read_csv(out / "classifier_design_summary.csv")
+    assert [r["setting"] for r in summary] == ["default", "moby2"]
+    members = [r for r in rows if r["setting"] == "moby2" and r["seed"] != "mean"]
+    base = [r for r in rows if r["setting"] == "default" and r["seed"] != "mean"]
+    gain = np.mean([m["roc_auc"] - b["roc_auc"] for m, b in zip(members, base, strict=True)])
+    assert float(summary[1]["single_gain_over_default"]) == pytest.approx(gain, abs=1e-6)
+    assert float(summary[0]["averaged_gain_over_default"]) == 0
+    assert "--seeds 2" in (out / "classifier_design_command.txt").read_text()
