@@ -1,20 +1,28 @@
-"""Output helpers shared by ``study.py`` and ``holdout.py``.
+"""Helpers shared by the scripts of ``benchmarks/``.
 
 The fold loop, the metrics and the environment capture are
-:mod:`whalefeat._evaluation`'s (the command line's too); this module only
-writes them in the files these two scripts have always written: CSV tables with
-six significant digits, and an environment record with the package versions as
-top-level keys.
+:mod:`whalefeat._evaluation`'s (the command line's too); this module writes
+them in the files ``study.py`` and ``holdout.py`` have always written (CSV
+tables with six significant digits, and an environment record with the package
+versions as top-level keys), and gives the design scripts (``*_design.py``)
+their common split of the design clips and their command file.
 """
 
 from __future__ import annotations
 
 import csv
 import os
+import shlex
+import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import numpy as np
+from sklearn.model_selection import StratifiedKFold
+
+from whalefeat import AiffLoader
 from whalefeat._evaluation import environment as capture_environment
+from whalefeat.datasets import load_challenge
 
 HERE = Path(__file__).resolve().parent
 #: packages whose versions the environment record names (None where not installed)
@@ -69,3 +77,22 @@ def _fmt(value: object) -> object:
     if isinstance(value, float):
         return f"{value:.6g}"
     return value
+
+
+def design_folds(
+    folder: str | os.PathLike, seed: int
+) -> tuple[np.ndarray, np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
+    """The decoded clips of ``folder``, their labels, and the design scripts' split of them.
+
+    The split is a stratified 3-fold one, shuffled with ``seed``: a list of
+    ``(train, test)`` index arrays.
+    """
+    paths, y = load_challenge(folder)
+    X = AiffLoader().fit_transform(paths)
+    return X, y, list(StratifiedKFold(3, shuffle=True, random_state=seed).split(X, y))
+
+
+def write_command(path: str | os.PathLike, script: str, argv: Sequence[str] | None) -> None:
+    """Write the command line that ran ``benchmarks/<script>`` with ``argv`` to ``path``."""
+    arguments = sys.argv[1:] if argv is None else argv
+    Path(path).write_text(shlex.join(["python", f"benchmarks/{script}", *arguments]) + "\n")

@@ -22,23 +22,20 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import shlex
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
 from sklearn.metrics import roc_auc_score
-from sklearn.model_selection import StratifiedKFold
 
-from whalefeat import AiffLoader, pipelines
-from whalefeat.datasets import load_challenge
+from whalefeat import pipelines
 
 HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:  # the scripts beside this one
     sys.path.insert(0, str(HERE))
 
-from _study_helpers import write_csv  # noqa: E402
+from _study_helpers import design_folds, write_command, write_csv  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> list[dict]:
@@ -52,9 +49,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     args = p.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     names = [n.strip() for n in args.candidates.split(",") if n.strip()]
-    paths, y = load_challenge(args.data)
-    X = AiffLoader().fit_transform(paths)
-    splits = list(StratifiedKFold(3, shuffle=True, random_state=args.seed).split(X, y))
+    X, y, splits = design_folds(args.data, args.seed)
     model_seeds = [args.seed] if args.seeds == 1 else list(range(args.seeds))
     rows = []
     for fold, (train, test) in enumerate(splits[: args.folds]):
@@ -63,9 +58,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
             write_csv(args.out / "best_design.csv", rows, list(rows[0]))
     summary = _summary(rows)
     write_csv(args.out / "best_design_summary.csv", summary, list(summary[0]))
-    (args.out / "best_design_command.txt").write_text(
-        shlex.join(["python", "benchmarks/best_design.py", *(argv or sys.argv[1:])]) + "\n"
-    )
+    write_command(args.out / "best_design_command.txt", "best_design.py", argv)
     return rows
 
 

@@ -23,7 +23,6 @@ setting paired by fold and seed.
 from __future__ import annotations
 
 import argparse
-import shlex
 import sys
 import time
 from pathlib import Path
@@ -31,16 +30,14 @@ from pathlib import Path
 import numpy as np
 from sklearn.ensemble import GradientBoostingClassifier, HistGradientBoostingClassifier
 from sklearn.metrics import roc_auc_score
-from sklearn.model_selection import StratifiedKFold
 
-from whalefeat import AiffLoader, pipelines
-from whalefeat.datasets import load_challenge
+from whalefeat import pipelines
 
 HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:  # the scripts beside this one
     sys.path.insert(0, str(HERE))
 
-from _study_helpers import write_csv  # noqa: E402
+from _study_helpers import design_folds, write_command, write_csv  # noqa: E402
 
 #: The challenge winner's trees (nmkridler/moby2, driver.py): stochastic gradient boosting, each
 #: tree on half of the clips and each split on 15 features, 12,000 trees at a learning rate of
@@ -89,9 +86,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     p.add_argument("--settings", nargs="*", default=list(SETTINGS), choices=list(SETTINGS))
     args = p.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
-    paths, y = load_challenge(args.data)
-    X = AiffLoader().fit_transform(paths)
-    splits = StratifiedKFold(3, shuffle=True, random_state=args.seed).split(X, y)
+    X, y, splits = design_folds(args.data, args.seed)
     rows: list[dict] = []
     for fold, (train, test) in enumerate(splits):
         features = _fold_features(X, y, train, test, range(args.seeds), fold)
@@ -100,9 +95,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
             write_csv(args.out / "classifier_design.csv", rows, list(rows[0]))
     summary = _summary(rows)
     write_csv(args.out / "classifier_design_summary.csv", summary, list(summary[0]))
-    (args.out / "classifier_design_command.txt").write_text(
-        shlex.join(["python", "benchmarks/classifier_design.py", *(argv or sys.argv[1:])]) + "\n"
-    )
+    write_command(args.out / "classifier_design_command.txt", "classifier_design.py", argv)
     return rows
 
 

@@ -20,23 +20,20 @@ and its gain over the recipe, paired by fold.
 from __future__ import annotations
 
 import argparse
-import shlex
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
 from sklearn.metrics import roc_auc_score
-from sklearn.model_selection import StratifiedKFold
 
-from whalefeat import AiffLoader, pipelines
-from whalefeat.datasets import load_challenge
+from whalefeat import pipelines
 
 HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:  # the scripts beside this one
     sys.path.insert(0, str(HERE))
 
-from _study_helpers import write_csv  # noqa: E402
+from _study_helpers import design_folds, write_command, write_csv  # noqa: E402
 
 #: name -> ``set_params`` keys of the ``"seed-inception"`` pipeline ("recipe": none)
 VARIANTS: dict[str, dict] = {
@@ -66,9 +63,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     p.add_argument("--variants", nargs="*", default=list(VARIANTS), choices=list(VARIANTS))
     args = p.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
-    paths, y = load_challenge(args.data)
-    X = AiffLoader().fit_transform(paths)
-    splits = StratifiedKFold(3, shuffle=True, random_state=args.seed).split(X, y)
+    X, y, splits = design_folds(args.data, args.seed)
     rows: list[dict] = []
     for fold, (train, test) in enumerate(splits):
         series: dict[str, tuple[np.ndarray, np.ndarray]] = {}
@@ -106,10 +101,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
             write_csv(args.out / "seed_inception_design.csv", rows, list(rows[0]))
     summary = _summary(rows)
     write_csv(args.out / "seed_inception_design_summary.csv", summary, list(summary[0]))
-    (args.out / "seed_inception_design_command.txt").write_text(
-        shlex.join(["python", "benchmarks/seed_inception_design.py", *(argv or sys.argv[1:])])
-        + "\n"
-    )
+    write_command(args.out / "seed_inception_design_command.txt", "seed_inception_design.py", argv)
     return rows
 
 
