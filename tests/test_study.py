@@ -25,6 +25,14 @@ def study():
     return module
 
 
+def _benchmark_script(name: str):
+    """A fresh import of ``benchmarks/<name>.py`` (its module-level tables can be patched)."""
+    spec = importlib.util.spec_from_file_location(f"whalefeat_{name}", STUDY.parent / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def read_csv(path: Path) -> tuple[list[str], list[dict]]:
     with open(path, newline="") as handle:
         reader = csv.DictReader(handle)
@@ -609,10 +617,7 @@ def _auc(y, score):
 
 
 def test_best_design_scores_candidates_votes_and_seeds(folders, tmp_path):
-    path = STUDY.parent / "best_design.py"
-    spec = importlib.util.spec_from_file_location("whalefeat_best_design", path)
-    design = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(design)
+    design = _benchmark_script("best_design")
     _, superset = folders
     out = tmp_path / "design"
     argv = ["--data", str(superset), "--out", str(out), "--candidates", "logistic,hgb"]
@@ -636,10 +641,7 @@ def test_best_design_scores_candidates_votes_and_seeds(folders, tmp_path):
 
 
 def test_seed_inception_design_scores_each_variant_against_the_recipe(folders, tmp_path):
-    path = STUDY.parent / "seed_inception_design.py"
-    spec = importlib.util.spec_from_file_location("whalefeat_seed_inception_design", path)
-    design = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(design)
+    design = _benchmark_script("seed_inception_design")
     short = {"classifier__epochs": 2}  # the recipe's 70 epochs are not what is under test
     design.VARIANTS = {
         "recipe": short,
@@ -665,10 +667,7 @@ def test_seed_inception_design_scores_each_variant_against_the_recipe(folders, t
 
 
 def test_classifier_design_scores_each_setting_against_the_defaults(tmp_path, monkeypatch):
-    path = STUDY.parent / "classifier_design.py"
-    spec = importlib.util.spec_from_file_location("whalefeat_classifier_design", path)
-    design = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(design)
+    design = _benchmark_script("classifier_design")
     small = {**design.MOBY2_TREES, "n_estimators": 20, "max_features": 5}
     monkeypatch.setitem(design.SETTINGS, "moby2", (design.GradientBoostingClassifier, small))
     # every training part must hold the 16 positive clips that the templates are cut from
